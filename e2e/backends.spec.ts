@@ -1,0 +1,17 @@
+import { expect, test } from '@playwright/test';
+import { openApp, setField, useBackend } from './helpers';
+
+// Smoke tests on the GPU backends (SwiftShader here: slow, so the workload is tiny).
+for (const backend of ['webgl', 'webgpu'] as const) {
+  test(`trains a tiny model on ${backend}`, async ({ page }) => {
+    await openApp(page);
+    await page.getByTestId('preset-select').selectOption('moons-tiny');
+    await useBackend(page, backend);
+    await setField(page, 'epochs', '2');
+    await page.getByTestId('run-all').click();
+    const accuracy = page.getByTestId('teacher-accuracy');
+    await expect(accuracy).toBeVisible({ timeout: 100_000 });
+    expect(Number(await accuracy.getAttribute('data-accuracy'))).toBeGreaterThan(0.6);
+    await expect(page.getByTestId('backend-badge')).toContainText(backend);
+  });
+}

@@ -1,0 +1,32 @@
+import type { Page } from '@playwright/test';
+import { expect } from '@playwright/test';
+
+/** Collects console errors and uncaught exceptions of a page. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+/** Opens the app and waits for the engine to start and the data to load. */
+export async function openApp(page: Page, path = '/'): Promise<void> {
+  await page.goto(path);
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', /\w+/);
+  await expect(page.getByTestId('dataset-preview')).toBeVisible();
+}
+
+/** Switches the compute backend and waits until it is active. */
+export async function useBackend(page: Page, backend: string): Promise<void> {
+  await page.getByTestId('backend-select').selectOption(backend);
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', backend);
+}
+
+/** Sets a number field and checks it took. */
+export async function setField(page: Page, testId: string, value: string): Promise<void> {
+  const input = page.getByTestId(testId);
+  await input.fill(value);
+  await expect(input).toHaveValue(value);
+}

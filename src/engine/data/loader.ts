@@ -1,0 +1,147 @@
+import type { DatasetSpec } from '../../experiment/schema';
+import { inputShapeOf, numClassesOf } from '../../experiment/schema';
+import { CLASS_NAMES, DatasetFileError, parseDatasetFile, takeSubset } from './binary';
+import { isSyntheticId, makeSyntheticDataset } from './synthetic';
+import type { Dataset } from './types';
+
+/** Bytes received so far and bytes expected (0 while the size is unknown). */
+export type ProgressCallback = (loadedBytes: number, totalBytes: number) => void;
+
+/** Fetches a whole file, reporting progress in bytes; injected so loading is testable in Node. */
+export type FetchFile = (url: string, onProgress: ProgressCallback) => Promise<ArrayBuffer>;
+
+type ImageId = keyof typeof CLASS_NAMES;
+
+/** URL of one split's file: `${baseUrl}data/${id}-${split}.bin` (a non-empty base gets a '/'). */
+export function datasetFileUrl(baseUrl: string, id: string, split: 'train' | 'test'): string {
+  const base = baseUrl === '' || baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  return `${base}data/${id}-${split}.bin`;
+}
+
+/**
+ * Fetches both splits of an image set in parallel, validates them, and keeps the first
+ * trainSize / testSize examples; progress = (Σ loaded bytes, Σ expected bytes) of both files.
+ */
+export async function loadImageDataset(
+  spec: DatasetSpec,
+  fetchFile: FetchFile,
+  baseUrl: string,
+  onProgress: ProgressCallback = () => {},
+): Promise<Dataset> {
+  const id = spec.id;
+  if (id !== 'mnist' && id !== 'fashion') {
+    throw new Error(`'${id}' is a synthetic dataset, not an image one`);
+  }
+  const imageId: ImageId = id;
+  const loaded = [0, 0];
+  const totals = [0, 0];
+  const report = () => {
+    const total = Math.max(totals[0]!, loaded[0]!) + Math.max(totals[1]!, loaded[1]!);
+    onProgress(loaded[0]! + loaded[1]!, total);
+  };
+  const fetchSplit = async (split: 'train' | 'test', k: number) => {
+    const url = datasetFileUrl(baseUrl, imageId, split);
+    const buffer = await fetchFile(url, (bytes, total) => {
+      loaded[k] = bytes;
+      totals[k] = total;
+      report();
+    });
+    loaded[k] = buffer.byteLength;
+    totals[k] = buffer.byteLength;
+    return { url, buffer };
+  };
+  const files = await Promise.all([fetchSplit('train', 0), fetchSplit('test', 1)]);
+  report();
+  const inputShape = inputShapeOf(imageId);
+  const expected = {
+    rows: inputShape[0]!,
+    cols: inputShape[1]!,
+    numClasses: numClassesOf(imageId),
+  };
+  const [train, test] = files.map(({ url, buffer }, k) => {
+    const file = parseDatasetFile(buffer, expected, url);
+    const size = k === 0 ? spec.trainSize : spec.testSize;
+    if (size > file.count) {
+      throw new DatasetFileError(
+        `${url} holds ${file.count} examples, fewer than the ${size} asked for`,
+        `Choose a ${k === 0 ? 'training' : 'test'} size of at most ${file.count}.`,
+      );
+    }
+    return takeSubset(file, size);
+  });
+  return {
+    id: imageId,
+    inputShape,
+    numClasses: expected.numClasses,
+    classNames: [...CLASS_NAMES[imageId]],
+    train: train!,
+    test: test!,
+  };
+}
+
+/**
+ * The browser fetcher: streams the body with a ReadableStream reader, reporting (bytes read,
+ * Content-Length or 0); works in a worker. HTTP 404 → DatasetFileError telling to prepare data.
+ */
+export async function fetchWithProgress(
+  url: string,
+  onProgress: ProgressCallback,
+): Promise<ArrayBuffer> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new DatasetFileError(
+      `could not download dataset file ${url} (${reason})`,
+      'Check that the dev server or site is still running, then reload the page.',
+    );
+  }
+  if (response.status === 404) {
+    throw new DatasetFileError(`dataset file ${url} not found`);
+  }
+  if (!response.ok) {
+    throw new DatasetFileError(
+      `could not download dataset file ${url}: HTTP ${response.status} ${response.statusText}`,
+      'Check that the dev server or site is still running, then reload the page.',
+    );
+  }
+  const header = Number(response.headers.get('Content-Length'));
+  const total = Number.isFinite(header) && header > 0 ? header : 0;
+  if (!response.body) {
+    const buffer = await response.arrayBuffer();
+    onProgress(buffer.byteLength, buffer.byteLength);
+    return buffer;
+  }
+  // Content-Length counts compressed bytes when the server gzips, so never trust it as a size.
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  onProgress(0, total);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    onProgress(received, Math.max(total, received));
+  }
+  const out = new Uint8Array(received);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out.buffer;
+}
+
+/** The dataset a spec names: generated from `seed` for 2-D sets, fetched for image sets. */
+export async function loadDataset(
+  spec: DatasetSpec,
+  seed: number,
+  fetchFile: FetchFile,
+  baseUrl: string,
+  onProgress?: ProgressCallback,
+): Promise<Dataset> {
+  if (isSyntheticId(spec.id)) return makeSyntheticDataset(spec, seed);
+  return loadImageDataset(spec, fetchFile, baseUrl, onProgress);
+}

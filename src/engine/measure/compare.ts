@@ -1,0 +1,108 @@
+/** Everything measured about one variant, the same way for every variant (teacher included). */
+export interface VariantMeasurement {
+  /** Display name of the variant, e.g. `int8 PTQ`. */
+  variant: string;
+  /** Its pipeline as text, e.g. `teacher → prune 50% → qat w4a8`. */
+  pipeline: string;
+  /** Top-1 accuracy on the test split, 0..1. */
+  accuracy: number;
+  /** Exact bytes of the shipped artifact. */
+  sizeBytes: number;
+  /** Gzip bytes of that artifact, when measured. */
+  gzipBytes: number | null;
+  params: number;
+  /** MACs for one example. */
+  macs: number;
+  /** MACs for one example, skipping zeroed weights. */
+  effectiveMacs: number;
+  latencyB1MedianMs: number | null;
+  latencyB1P90Ms: number | null;
+  latencyB32MedianMs: number | null;
+  latencyB32P90Ms: number | null;
+  /** Plain-language caveat, e.g. `runs dequantized in float (no int8 kernels in tfjs)`. */
+  note: string;
+}
+
+/** Numbers derived from a variant's measurement and the teacher's. */
+export interface Comparison {
+  /** teacher bytes / variant bytes (×); null when either is missing or not positive. */
+  compressionRatio: number | null;
+  /** (variant − teacher) accuracy in percentage points. */
+  accuracyChangePoints: number;
+  /** teacher batch-1 median latency / variant's (×); null when unmeasured. */
+  speedupB1: number | null;
+  /** teacher batch-32 median latency / variant's (×); null when unmeasured. */
+  speedupB32: number | null;
+}
+
+export type ResultRow = VariantMeasurement & Comparison;
+
+type RawForComparison = Pick<
+  VariantMeasurement,
+  'accuracy' | 'sizeBytes' | 'latencyB1MedianMs' | 'latencyB32MedianMs'
+>;
+
+/** numerator / denominator, or null unless both are finite and positive. */
+export function safeRatio(
+  numerator: number | null | undefined,
+  denominator: number | null | undefined,
+): number | null {
+  if (numerator == null || denominator == null) return null;
+  if (!(numerator > 0 && denominator > 0 && Number.isFinite(numerator + denominator))) return null;
+  return numerator / denominator;
+}
+
+/** Compression teacher B / variant B, accuracy change 100·(acc_v − acc_t) points, speedup t_t / t_v. */
+export function compareToTeacher(variant: RawForComparison, teacher: RawForComparison): Comparison {
+  return {
+    compressionRatio: safeRatio(teacher.sizeBytes, variant.sizeBytes),
+    accuracyChangePoints: 100 * (variant.accuracy - teacher.accuracy),
+    speedupB1: safeRatio(teacher.latencyB1MedianMs, variant.latencyB1MedianMs),
+    speedupB32: safeRatio(teacher.latencyB32MedianMs, variant.latencyB32MedianMs),
+  };
+}
+
+/** A results-table row: the variant's raw measurement plus its comparison with the teacher. */
+export function resultRow(variant: VariantMeasurement, teacher: VariantMeasurement): ResultRow {
+  return { ...variant, ...compareToTeacher(variant, teacher) };
+}
+
+/** CSV columns, in their fixed order: header (with units) and the row field it reads. */
+export const RESULT_COLUMNS: readonly { header: string; key: keyof ResultRow }[] = [
+  { header: 'variant', key: 'variant' },
+  { header: 'pipeline', key: 'pipeline' },
+  { header: 'accuracy', key: 'accuracy' },
+  { header: 'accuracy_change_pts', key: 'accuracyChangePoints' },
+  { header: 'size_bytes', key: 'sizeBytes' },
+  { header: 'gzip_bytes', key: 'gzipBytes' },
+  { header: 'compression_ratio', key: 'compressionRatio' },
+  { header: 'params', key: 'params' },
+  { header: 'macs', key: 'macs' },
+  { header: 'effective_macs', key: 'effectiveMacs' },
+  { header: 'latency_b1_median_ms', key: 'latencyB1MedianMs' },
+  { header: 'latency_b1_p90_ms', key: 'latencyB1P90Ms' },
+  { header: 'latency_b32_median_ms', key: 'latencyB32MedianMs' },
+  { header: 'latency_b32_p90_ms', key: 'latencyB32P90Ms' },
+  { header: 'speedup_b1', key: 'speedupB1' },
+  { header: 'speedup_b32', key: 'speedupB32' },
+  { header: 'note', key: 'note' },
+];
+
+/**
+ * One CSV field (RFC 4180): numbers as JavaScript prints them, null / NaN / ±Infinity empty; text
+ * quoted when it holds a comma, quote, CR or LF, quotes doubled. Text starting with = + - @ or a
+ * tab gets a leading ' so spreadsheets do not run it as a formula (names come from shared links).
+ */
+export function csvField(value: string | number | null | undefined): string {
+  if (value == null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Results as CSV (RFC 4180): a header line, then one line per row, CRLF after every line. */
+export function resultsToCsv(rows: readonly ResultRow[]): string {
+  const lines = [RESULT_COLUMNS.map((c) => csvField(c.header))];
+  for (const r of rows) lines.push(RESULT_COLUMNS.map((c) => csvField(r[c.key])));
+  return lines.map((cells) => `${cells.join(',')}\r\n`).join('');
+}

@@ -1,0 +1,86 @@
+import { describe, it, expect } from 'vitest';
+import {
+  MIN_TIMED_RUNS,
+  MIN_WARMUP_RUNS,
+  measureLatency,
+  nearestRankPercentile,
+  summarizeLatency,
+} from './latency';
+
+/** A fake clock and a run that takes `durations[k]` ms on its k-th call, after an await. */
+function fakeRun(durations: readonly number[]) {
+  const state = { t: 0, calls: 0, inFlight: 0, maxInFlight: 0 };
+  const run = async () => {
+    state.inFlight++;
+    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    await Promise.resolve(); // the "read-back": time passes only after the harness awaits
+    state.t += durations[state.calls] ?? 0;
+    state.calls++;
+    state.inFlight--;
+  };
+  return { state, run, now: () => state.t };
+}
+
+describe('nearestRankPercentile', () => {
+  it('picks the ⌈p·n/100⌉-th smallest sample', () => {
+    expect(nearestRankPercentile([5, 1, 3], 50)).toBe(3);
+    expect(nearestRankPercentile([5, 1, 3], 90)).toBe(5);
+    expect(nearestRankPercentile([5, 1, 3], 0)).toBe(1);
+    expect(nearestRankPercentile([5, 1, 3], 100)).toBe(5);
+    expect(nearestRankPercentile([4, 3, 2, 1], 50)).toBe(2); // the lower middle, not 2.5
+    expect(nearestRankPercentile([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 90)).toBe(9);
+    expect(nearestRankPercentile([10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 90)).toBe(9);
+  });
+
+  it('rejects empty samples and out-of-range percentiles', () => {
+    expect(() => nearestRankPercentile([], 50)).toThrow(RangeError);
+    expect(() => nearestRankPercentile([1], 101)).toThrow(RangeError);
+    expect(() => nearestRankPercentile([1], Number.NaN)).toThrow(RangeError);
+  });
+
+  it('does not reorder the caller samples', () => {
+    const samples = [3, 1, 2];
+    summarizeLatency(samples);
+    expect(samples).toEqual([3, 1, 2]);
+  });
+});
+
+describe('measureLatency', () => {
+  it('runs the warm-ups untimed, then times each run', async () => {
+    // Warm-ups take 1000 ms each and must not show; timed runs take 30, 29, …, 1 ms.
+    const timed = Array.from({ length: 30 }, (_, i) => 30 - i);
+    const { state, run, now } = fakeRun([...new Array<number>(5).fill(1000), ...timed]);
+    const stats = await measureLatency(run, { warmup: 5, runs: 30, now });
+    expect(state.calls).toBe(35);
+    expect(stats.samples).toEqual(timed);
+    expect(stats.runs).toBe(30);
+    expect(stats.medianMs).toBe(15); // rank ⌈0.5·30⌉ = 15
+    expect(stats.p90Ms).toBe(27); // rank ⌈0.9·30⌉ = 27
+    expect(stats.meanMs).toBe(15.5);
+    expect(state.maxInFlight).toBe(1);
+  });
+
+  it('raises warm-up and run counts to the minimums', async () => {
+    const { state, run, now } = fakeRun(new Array<number>(100).fill(2));
+    const stats = await measureLatency(run, { warmup: 1, runs: 3, now });
+    expect(stats.runs).toBe(MIN_TIMED_RUNS);
+    expect(state.calls).toBe(MIN_WARMUP_RUNS + MIN_TIMED_RUNS);
+    expect(stats.medianMs).toBe(2);
+  });
+
+  it('keeps larger counts, floors fractions and defaults missing or invalid ones', async () => {
+    const a = fakeRun(new Array<number>(100).fill(1));
+    expect((await measureLatency(a.run, { warmup: 7.9, runs: 40, now: a.now })).runs).toBe(40);
+    expect(a.state.calls).toBe(47);
+    const b = fakeRun([]);
+    await measureLatency(b.run, { warmup: Number.NaN, now: b.now });
+    expect(b.state.calls).toBe(MIN_WARMUP_RUNS + MIN_TIMED_RUNS);
+  });
+
+  it('uses performance.now by default', async () => {
+    const stats = await measureLatency(async () => {});
+    expect(stats.runs).toBe(30);
+    expect(stats.samples.every((s) => s >= 0 && Number.isFinite(s))).toBe(true);
+    expect(stats.p90Ms).toBeGreaterThanOrEqual(stats.medianMs);
+  });
+});

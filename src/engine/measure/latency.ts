@@ -1,0 +1,83 @@
+/**
+ * Latency harness, independent of tfjs: it times whatever `run` does. The caller's `run` must
+ * resolve only once the results are back on the CPU (e.g. `await y.data()` on the output, then
+ * dispose it): tfjs queues GPU work asynchronously, so without the read-back a run would time
+ * the enqueueing, not the compute.
+ */
+
+/** Fewest warm-up runs (untimed: shader compilation, kernel caches, JIT). */
+export const MIN_WARMUP_RUNS = 5;
+/** Fewest timed runs. */
+export const MIN_TIMED_RUNS = 30;
+
+export interface LatencyOptions {
+  /** Untimed warm-up runs; raised to at least {@link MIN_WARMUP_RUNS}. */
+  warmup?: number;
+  /** Timed runs; raised to at least {@link MIN_TIMED_RUNS}. */
+  runs?: number;
+  /** Clock in ms; defaults to `performance.now`. */
+  now?: () => number;
+}
+
+export interface LatencyStats {
+  /** Nearest-rank 50th percentile of the samples, ms. */
+  medianMs: number;
+  /** Nearest-rank 90th percentile of the samples, ms. */
+  p90Ms: number;
+  /** Arithmetic mean of the samples, ms. */
+  meanMs: number;
+  /** Number of timed runs (= samples.length). */
+  runs: number;
+  /** Duration of each timed run in ms, in the order they ran. */
+  samples: number[];
+}
+
+/**
+ * Nearest-rank percentile: the ⌈p/100·n⌉-th smallest sample (1-based), p in (0, 100]; p = 0 gives
+ * the smallest. Always one of the samples, never an interpolation.
+ */
+export function nearestRankPercentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) throw new RangeError('no samples');
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be in 0..100, got ${p}.`);
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] as number;
+}
+
+/** Summary of samples in ms: nearest-rank median and p90, mean = Σ samples / n. */
+export function summarizeLatency(samples: readonly number[]): LatencyStats {
+  return {
+    medianMs: nearestRankPercentile(samples, 50),
+    p90Ms: nearestRankPercentile(samples, 90),
+    meanMs: samples.reduce((s, x) => s + x, 0) / samples.length,
+    runs: samples.length,
+    samples: [...samples],
+  };
+}
+
+function atLeast(value: number | undefined, minimum: number): number {
+  return value !== undefined && Number.isFinite(value)
+    ? Math.max(minimum, Math.floor(value))
+    : minimum;
+}
+
+/**
+ * Runs `run` max(5, warmup) times untimed, then max(30, runs) times one after another, timing each
+ * with `now` (ms); returns the nearest-rank median / p90 and the mean of the timed runs.
+ */
+export async function measureLatency(
+  run: () => Promise<void>,
+  options: LatencyOptions = {},
+): Promise<LatencyStats> {
+  const warmup = atLeast(options.warmup, MIN_WARMUP_RUNS);
+  const runs = atLeast(options.runs, MIN_TIMED_RUNS);
+  const now = options.now ?? (() => performance.now());
+  for (let i = 0; i < warmup; i++) await run();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = now();
+    await run();
+    samples.push(now() - start);
+  }
+  return summarizeLatency(samples);
+}

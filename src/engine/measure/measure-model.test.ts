@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildModel } from '../models/build';
+import { fp32Size, measureModelLatency } from './measure-model';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('measureModelLatency', () => {
+  it('times batch 1 and batch 32 with at least 30 runs and leaks nothing', async () => {
+    const model = buildModel({ kind: 'mlp', hidden: [8], activation: 'relu' }, [2], 3, 1);
+    const before = tf.memory().numTensors;
+    const latency = await measureModelLatency(model, [2]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(latency.batch1.runs).toBe(30);
+    expect(latency.batch32.samples).toHaveLength(30);
+    expect(latency.batch1.medianMs).toBeGreaterThan(0);
+    expect(latency.batch1.p90Ms).toBeGreaterThanOrEqual(latency.batch1.medianMs);
+    model.dispose();
+  });
+});
+
+describe('fp32Size', () => {
+  it('is exactly 4 bytes per weight', async () => {
+    const model = buildModel({ kind: 'mlp', hidden: [8], activation: 'relu' }, [2], 3, 1);
+    const size = await fp32Size(model);
+    expect(size.bytes).toBe(4 * (2 * 8 + 8 + 8 * 3 + 3));
+    expect(size.gzipBytes).toBeGreaterThan(0);
+    model.dispose();
+  });
+});

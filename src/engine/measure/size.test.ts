@@ -1,0 +1,169 @@
+import { describe, it, expect, vi, afterEach } from 'vitest';
+import { createRng } from '../rng';
+import {
+  TENSOR_HEADER_BYTES,
+  elementCount,
+  gzipBytes,
+  hasCompressionStream,
+  modelBytes,
+  modelBytesBreakdown,
+  packCodes,
+  packedBytes,
+  quantParamBytes,
+  sparseIndexBytes,
+  tensorBytes,
+} from './size';
+
+describe('packedBytes and quantParamBytes', () => {
+  it('packs N-bit codes into ⌈N·count/8⌉ bytes', () => {
+    expect(packedBytes(15, 4)).toBe(8); // 60 bits
+    expect(packedBytes(10, 3)).toBe(4); // 30 bits
+    expect(packedBytes(16, 1)).toBe(2);
+    expect(packedBytes(3, 12)).toBe(5); // 36 bits
+    expect(packedBytes(0, 8)).toBe(0);
+    expect(packedBytes(7, 32)).toBe(28);
+  });
+
+  it('counts fp32 scales and zero points of 1 B (≤ 8 bits) or 4 B (> 8 bits)', () => {
+    expect(quantParamBytes(8, 1, true)).toBe(4);
+    expect(quantParamBytes(8, 1, false)).toBe(5);
+    expect(quantParamBytes(4, 16, false)).toBe(16 * 4 + 16);
+    expect(quantParamBytes(12, 2, false)).toBe(2 * 4 + 2 * 4);
+    expect(quantParamBytes(32, 5, false)).toBe(0);
+  });
+
+  it('rejects impossible bit widths and counts', () => {
+    expect(() => packedBytes(4, 0)).toThrow(RangeError);
+    expect(() => packedBytes(4, 17)).toThrow(RangeError);
+    expect(() => packedBytes(4, 2.5)).toThrow(RangeError);
+    expect(() => packedBytes(-1, 8)).toThrow(RangeError);
+    expect(() => elementCount([3, -2])).toThrow(RangeError);
+  });
+});
+
+describe('tensorBytes', () => {
+  it('ships a dense float tensor as 4 B a weight with no header', () => {
+    expect(tensorBytes({ name: 'w', shape: [3, 4], bits: 32 })).toEqual({
+      name: 'w',
+      encoding: 'fp32',
+      bytes: 48,
+    });
+    expect(tensorBytes({ name: 'b', shape: [0], bits: 32 }).bytes).toBe(0);
+    expect(elementCount([])).toBe(1);
+  });
+
+  it('counts header + packed codes + scales + zero points for N-bit tensors', () => {
+    expect(TENSOR_HEADER_BYTES).toBe(8);
+    // 15 weights at 4 bits: 8 B codes, header 8, one scale 4.
+    expect(tensorBytes({ name: 'w', shape: [3, 5], bits: 4 })).toEqual({
+      name: 'w',
+      encoding: 'packed',
+      bytes: 20,
+    });
+    const asym = { name: 'w', shape: [3, 5], bits: 4, symmetric: false };
+    expect(tensorBytes(asym).bytes).toBe(21);
+    expect(tensorBytes({ ...asym, scaleCount: 5 }).bytes).toBe(8 + 8 + 5 * 4 + 5);
+    // 12-bit asymmetric: 5 B codes + 4 B scale + 4 B zero point + header.
+    expect(tensorBytes({ ...asym, shape: [3], bits: 12 }).bytes).toBe(21);
+  });
+
+  it('uses a bitmask for moderately sparse tensors', () => {
+    // [100, 10] fp32 with 100 non-zeros: dense 4000; bitmask 8+125+400; CSR 8+404+100+400.
+    const spec = { name: 'w', shape: [100, 10], bits: 32, nonZeros: 100 };
+    expect(sparseIndexBytes(spec.shape, 100, 'bitmask')).toBe(125);
+    expect(sparseIndexBytes(spec.shape, 100, 'csr')).toBe(504);
+    expect(tensorBytes(spec)).toEqual({ name: 'w', encoding: 'bitmask', bytes: 533 });
+  });
+
+  it('uses CSR when few rows hold few non-zeros, with 2-byte column indices past 256 cols', () => {
+    // [1, 1000] fp32 with 10 non-zeros: bitmask 8+125+40=173; CSR 8 + 4·2 + 10·2 + 40 = 76.
+    const spec = { name: 'w', shape: [1, 1000], bits: 32, nonZeros: 10 };
+    expect(tensorBytes(spec)).toEqual({ name: 'w', encoding: 'csr', bytes: 76 });
+    expect(sparseIndexBytes([2, 70_000], 3, 'csr')).toBe(4 * 3 + 3 * 4);
+    expect(sparseIndexBytes([4, 256], 3, 'csr')).toBe(4 * 5 + 3);
+  });
+
+  it('counts sparse quantized values packed over the non-zeros only', () => {
+    // [64, 8] at 4 bits, 32 non-zeros: bitmask 8 + 4 + 64 + 16 = 92 beats packed 8 + 4 + 256.
+    const spec = { name: 'w', shape: [64, 8], bits: 4, nonZeros: 32 };
+    expect(tensorBytes(spec)).toEqual({ name: 'w', encoding: 'bitmask', bytes: 92 });
+  });
+
+  it('prefers the dense encoding on a tie', () => {
+    // 8-bit [64] with 56 non-zeros: packed 8+4+64 = 76 = bitmask 8+4+8+56.
+    const spec = { name: 'w', shape: [64], bits: 8, nonZeros: 56 };
+    expect(tensorBytes(spec)).toEqual({ name: 'w', encoding: 'packed', bytes: 76 });
+  });
+
+  it('rejects more non-zeros than elements', () => {
+    expect(() => tensorBytes({ name: 'w', shape: [2, 2], bits: 32, nonZeros: 5 })).toThrow(
+      RangeError,
+    );
+  });
+});
+
+describe('modelBytes', () => {
+  it('sums the per-tensor choices', () => {
+    const tensors = [
+      { name: 'dense1/kernel', shape: [100, 10], bits: 32, nonZeros: 100 },
+      { name: 'dense1/bias', shape: [10], bits: 32 },
+      { name: 'logits/kernel', shape: [3, 5], bits: 4 },
+    ];
+    expect(modelBytes(tensors)).toBe(533 + 40 + 20);
+    expect(modelBytesBreakdown(tensors).map((t) => t.encoding)).toEqual([
+      'bitmask',
+      'fp32',
+      'packed',
+    ]);
+    expect(modelBytes([])).toBe(0);
+  });
+});
+
+describe('packCodes', () => {
+  it('packs codes little-endian without padding', () => {
+    expect([...packCodes([1, 2, 3], 2)]).toEqual([0b00111001]);
+    expect([...packCodes([0xa, 0x5, 0xf], 4)]).toEqual([0x5a, 0x0f]);
+    expect([...packCodes([7, 7, 7], 3)]).toEqual([0xff, 0x01]);
+    expect([...packCodes([0x1234], 16)]).toEqual([0x34, 0x12]);
+    expect(packCodes(new Array<number>(10).fill(1), 3).length).toBe(packedBytes(10, 3));
+  });
+
+  it('rejects codes that do not fit', () => {
+    expect(() => packCodes([4], 2)).toThrow(RangeError);
+    expect(() => packCodes([-1], 8)).toThrow(RangeError);
+    expect(() => packCodes([1], 32)).toThrow(RangeError);
+  });
+});
+
+describe('gzipBytes', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('compresses zeros far below their size, deterministically', async () => {
+    expect(hasCompressionStream()).toBe(true);
+    const zeros = new Uint8Array(10_000);
+    const a = await gzipBytes(zeros);
+    const b = await gzipBytes(zeros);
+    expect(a).toBe(b);
+    expect(a).toBeGreaterThan(18); // gzip header + trailer alone are 18 B
+    expect(a).toBeLessThan(200);
+  });
+
+  it('cannot shrink random bytes', async () => {
+    const rng = createRng(7);
+    const noise = Uint8Array.from({ length: 10_000 }, () => Math.floor(rng() * 256));
+    const size = await gzipBytes(noise);
+    expect(size).toBeGreaterThanOrEqual(noise.length);
+    expect(size).toBeLessThan(noise.length + 200);
+    expect(await gzipBytes(noise)).toBe(size);
+  });
+
+  it('falls back to the stored-block bound without CompressionStream', async () => {
+    vi.stubGlobal('CompressionStream', undefined);
+    expect(hasCompressionStream()).toBe(false);
+    expect(await gzipBytes(new Uint8Array(100))).toBe(18 + 100 + 5);
+    expect(await gzipBytes(new Uint8Array(0))).toBe(18 + 5);
+    expect(await gzipBytes(new Uint8Array(65_536))).toBe(18 + 65_536 + 10);
+  });
+});

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRESET, PRESETS, findPreset } from './presets';
+import { experimentSchema } from './schema';
+
+describe('presets', () => {
+  it('are valid experiments with unique ids', () => {
+    const ids = new Set(PRESETS.map((p) => p.id));
+    expect(ids.size).toBe(PRESETS.length);
+    for (const p of PRESETS) expect(experimentSchema.safeParse(p.experiment).success).toBe(true);
+  });
+
+  it('include the reference teacher and a fast synthetic default', () => {
+    const cnn = findPreset('mnist-cnn')!.experiment.teacher.architecture;
+    expect(cnn).toMatchObject({
+      kind: 'cnn',
+      convs: [{ filters: 16 }, { filters: 32 }],
+      dense: [128],
+    });
+    expect(DEFAULT_PRESET.experiment.dataset.id).toBe('spiral');
+  });
+});

@@ -1,0 +1,169 @@
+// Plain functions that change the store and talk to the engine worker.
+import type { BackendName, Experiment } from '../experiment/schema';
+import { findPreset } from '../experiment/presets';
+import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
+import { callback, getEngine } from './engine-client';
+import type { AppState } from './store';
+import { useStore } from './store';
+
+const MAX_STEP_POINTS = 20_000;
+let noticeId = 0;
+let datasetRequest = 0;
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Shows a message until dismissed. */
+export function notify(kind: 'info' | 'error', text: string): void {
+  useStore.setState((s) => ({ notices: [...s.notices, { id: ++noticeId, kind, text }] }));
+}
+
+export function dismissNotice(id: number): void {
+  useStore.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+}
+
+/** Starts the worker on the preferred backend, then loads the dataset. */
+export async function startEngine(): Promise<void> {
+  await activate(useStore.getState().experiment.backend);
+  await loadDataset();
+}
+
+async function activate(preference: 'auto' | BackendName): Promise<void> {
+  useStore.setState({
+    backend: { status: 'starting', info: useStore.getState().backend.info, error: null },
+  });
+  try {
+    const info = await getEngine().init(preference);
+    useStore.setState({ backend: { status: 'ready', info, error: null } });
+    if (info.notices.length > 0 && preference !== 'auto') {
+      notify('info', `Backend: ${info.notices.join(' ')}`);
+    }
+  } catch (error) {
+    useStore.setState({ backend: { status: 'error', info: null, error: errorText(error) } });
+  }
+}
+
+/** Switches the compute backend; the experiment remembers the choice. */
+export async function chooseBackend(preference: 'auto' | BackendName): Promise<void> {
+  if (isBusy())
+    return notify('info', 'Wait for the run to finish (or cancel it) before switching backend.');
+  updateExperiment((e) => ({ ...e, backend: preference }), false);
+  await activate(preference);
+}
+
+/** Loads (or reuses) the dataset of the current experiment, with progress. */
+export async function loadDataset(): Promise<void> {
+  const { dataset, seed } = useStore.getState().experiment;
+  const request = ++datasetRequest;
+  useStore.setState((s) => ({
+    dataset: { ...s.dataset, status: 'loading', progress: 0, error: null },
+  }));
+  try {
+    const info = await getEngine().loadDataset(
+      dataset,
+      seed,
+      callback(({ loadedBytes, totalBytes }) => {
+        if (request !== datasetRequest) return;
+        const progress = totalBytes > 0 ? loadedBytes / totalBytes : 0;
+        useStore.setState((s) => ({ dataset: { ...s.dataset, progress } }));
+      }),
+    );
+    if (request !== datasetRequest) return;
+    useStore.setState({ dataset: { status: 'ready', progress: 1, info, error: null } });
+  } catch (error) {
+    if (request !== datasetRequest) return;
+    useStore.setState((s) => ({
+      dataset: { ...s.dataset, status: 'error', progress: 0, error: errorText(error) },
+    }));
+  }
+}
+
+export function isBusy(state: AppState = useStore.getState()): boolean {
+  return state.run.status === 'running' || state.run.status === 'paused';
+}
+
+/**
+ * Replaces the experiment. Results of the old configuration stay visible until a new run;
+ * a changed dataset or seed reloads the data.
+ */
+export function updateExperiment(change: (e: Experiment) => Experiment, reload = true): void {
+  const before = useStore.getState().experiment;
+  const after = change(before);
+  useStore.setState({ experiment: after });
+  const dataChanged =
+    JSON.stringify([before.dataset, before.seed]) !== JSON.stringify([after.dataset, after.seed]);
+  if (reload && dataChanged) void loadDataset();
+}
+
+export function loadPreset(id: string): void {
+  const preset = findPreset(id);
+  if (!preset) return notify('error', `There is no preset called “${id}”.`);
+  if (isBusy())
+    return notify('info', 'Wait for the run to finish (or cancel it) before loading a preset.');
+  useStore.setState({
+    presetId: id,
+    teacher: null,
+    run: { status: 'idle', steps: [], epochs: [], error: null },
+  });
+  updateExperiment(() => ({
+    ...preset.experiment,
+    backend: useStore.getState().experiment.backend,
+  }));
+}
+
+/** Trains the teacher of the current experiment with live progress. */
+export async function trainTeacher(): Promise<void> {
+  if (isBusy()) return;
+  const { experiment } = useStore.getState();
+  useStore.setState({ run: { status: 'running', steps: [], epochs: [], error: null } });
+  try {
+    const result = await getEngine().trainTeacher(
+      experiment,
+      callback((update) => {
+        useStore.setState((s) => {
+          const steps = s.run.steps.concat(update.steps);
+          return {
+            run: {
+              ...s.run,
+              steps: steps.length > MAX_STEP_POINTS ? steps.slice(-MAX_STEP_POINTS) : steps,
+              epochs: s.run.epochs.concat(update.epochs),
+            },
+          };
+        });
+      }),
+    );
+    useStore.setState((s) => ({ teacher: result, run: { ...s.run, status: 'done' } }));
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    if (name === CANCELLED_ERROR) {
+      useStore.setState((s) => ({ run: { ...s.run, status: 'cancelled', error: null } }));
+    } else {
+      const prefix = name === DIVERGED_ERROR ? '' : 'Training failed: ';
+      useStore.setState((s) => ({
+        run: { ...s.run, status: 'error', error: prefix + errorText(error) },
+      }));
+    }
+  }
+}
+
+export function pauseRun(): void {
+  if (useStore.getState().run.status !== 'running') return;
+  void getEngine().pause();
+  useStore.setState((s) => ({ run: { ...s.run, status: 'paused' } }));
+}
+
+export function resumeRun(): void {
+  if (useStore.getState().run.status !== 'paused') return;
+  void getEngine().resume();
+  useStore.setState((s) => ({ run: { ...s.run, status: 'running' } }));
+}
+
+export function cancelRun(): void {
+  if (!isBusy()) return;
+  void getEngine().cancel();
+}
+
+export function setTab(tab: AppState['tab']): void {
+  useStore.setState({ tab });
+}

@@ -1,0 +1,61 @@
+import { setTab } from '../store/actions';
+import { useStore } from '../store/store';
+import type { AppState } from '../store/store';
+import { ErrorBoundary } from './common/ErrorBoundary';
+import { Notices } from './common/Notices';
+import { ResultsTable } from './compare/ResultsTable';
+import { DatasetCard } from './data/DatasetCard';
+import { TeacherCard } from './model/TeacherCard';
+import { TopBar } from './topbar/TopBar';
+import { TrainingPanel } from './train/TrainingPanel';
+
+const TABS: { id: AppState['tab']; label: string }[] = [
+  { id: 'experiment', label: 'Experiment' },
+  { id: 'live', label: 'Training' },
+  { id: 'results', label: 'Compare' },
+];
+
+/** The one page: experiment on the left, what is happening in the centre, compare on the right. */
+export function App() {
+  const tab = useStore((s) => s.tab);
+  return (
+    <div className="app" data-tab={tab}>
+      <TopBar />
+      <Notices />
+      <nav className="tabs" role="tablist" aria-label="Sections">
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            data-testid={`tab-${t.id}`}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </nav>
+      <main className="columns">
+        <div className="column column-experiment">
+          <ErrorBoundary area="dataset">
+            <DatasetCard />
+          </ErrorBoundary>
+          <ErrorBoundary area="teacher">
+            <TeacherCard />
+          </ErrorBoundary>
+        </div>
+        <div className="column column-live">
+          <ErrorBoundary area="training">
+            <TrainingPanel />
+          </ErrorBoundary>
+        </div>
+        <div className="column column-results">
+          <ErrorBoundary area="compare">
+            <ResultsTable />
+          </ErrorBoundary>
+        </div>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import { dismissNotice } from '../../store/actions';
+import { useStore } from '../../store/store';
+
+/** Messages that stay until the user dismisses them (fallbacks, failures). */
+export function Notices() {
+  const notices = useStore((s) => s.notices);
+  const backendError = useStore((s) => s.backend.error);
+  if (notices.length === 0 && !backendError) return null;
+  return (
+    <div className="notices" role="status">
+      {backendError && (
+        <div className="notice notice-error">
+          No compute backend could start: {backendError}. Try another browser, or reload the page.
+        </div>
+      )}
+      {notices.map((n) => (
+        <div key={n.id} className={`notice notice-${n.kind}`} data-testid="notice">
+          <span>{n.text}</span>
+          <button type="button" aria-label="Dismiss" onClick={() => dismissNotice(n.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+import { useShallow } from 'zustand/react/shallow';
+import { resultsToCsv } from '../../engine/measure/compare';
+import { buildResultsDocument } from '../../experiment/results';
+import { useStore } from '../../store/store';
+import { Card } from '../common/Card';
+import { downloadText } from '../common/download';
+import { formatBytes, formatCount, formatPercent } from '../common/format';
+import { colourOf } from '../palette';
+
+const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const ratio = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
+
+/** The comparison table: every variant measured the same way, with downloads. */
+export function ResultsTable() {
+  const { teacher, experiment, backend } = useStore(
+    useShallow((s) => ({
+      teacher: s.teacher,
+      experiment: s.experiment,
+      backend: s.teacher?.backend ?? '',
+    })),
+  );
+  const doc = teacher ? buildResultsDocument(experiment, backend, teacher.measurement, []) : null;
+  return (
+    <Card
+      title="Compare"
+      subtitle="Accuracy, size and latency of every variant, measured the same way"
+      testId="compare-card"
+      actions={
+        doc && (
+          <div className="button-row">
+            <button
+              type="button"
+              data-testid="download-results"
+              onClick={() =>
+                downloadText('results.json', JSON.stringify(doc, null, 2), 'application/json')
+              }
+            >
+              Download results
+            </button>
+            <button
+              type="button"
+              data-testid="download-csv"
+              onClick={() => downloadText('results.csv', resultsToCsv(doc.variants), 'text/csv')}
+            >
+              CSV
+            </button>
+          </div>
+        )
+      }
+    >
+      <div className="table-scroll">
+        <table className="results-table" data-testid="results-table">
+          <caption>
+            Latency: median of 30 runs at batch 1 on {backend || 'the active backend'}, after 5
+            warm-ups. Size: exact bytes of the stored weights.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Variant</th>
+              <th scope="col" className="num">
+                Accuracy
+              </th>
+              <th scope="col" className="num">
+                Δ points
+              </th>
+              <th scope="col" className="num">
+                Size
+              </th>
+              <th scope="col" className="num">
+                Compression
+              </th>
+              <th scope="col" className="num">
+                Params
+              </th>
+              <th scope="col" className="num">
+                MACs
+              </th>
+              <th scope="col" className="num">
+                Latency b1 (ms)
+              </th>
+              <th scope="col" className="num">
+                Speedup
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {doc?.variants.map((row, i) => (
+              <tr
+                key={row.variant}
+                data-testid="result-row"
+                data-variant={row.variant}
+                data-accuracy={row.accuracy}
+                data-size-bytes={row.sizeBytes}
+                data-latency-ms={row.latencyB1MedianMs ?? ''}
+              >
+                <th scope="row">
+                  <span className="swatch" style={{ background: colourOf(i) }} aria-hidden="true" />
+                  {row.variant}
+                  <span className="row-note">{row.note}</span>
+                </th>
+                <td className="num">{formatPercent(row.accuracy)}</td>
+                <td className="num">{row.accuracyChangePoints.toFixed(1)}</td>
+                <td
+                  className="num"
+                  title={`${formatCount(row.sizeBytes)} bytes; gzip ${row.gzipBytes ?? '—'} bytes`}
+                >
+                  {formatBytes(row.sizeBytes)}
+                </td>
+                <td className="num">{ratio(row.compressionRatio)}</td>
+                <td className="num">{formatCount(row.params)}</td>
+                <td className="num">{formatCount(row.macs)}</td>
+                <td className="num">{ms(row.latencyB1MedianMs)}</td>
+                <td className="num">{ratio(row.speedupB1)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {!doc && <p className="muted">Results appear here when the teacher has been trained.</p>}
+    </Card>
+  );
+}

@@ -1,0 +1,73 @@
+// The engine worker: a thin comlink adapter around EngineSession. All tfjs work runs here.
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { activateBackend, configureWasm } from '../engine/backends/select';
+import { fetchWithProgress, loadDataset } from '../engine/data/loader';
+import { previewSamples } from '../engine/data/preview';
+import { EngineSession } from '../engine/session';
+import type { DatasetSpec } from '../experiment/schema';
+import type { DataProgress, DatasetInfo, EngineApi, TrainUpdate } from './protocol';
+import { ProgressBatcher } from './throttle';
+
+configureWasm({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+const baseUrl = new URL(import.meta.env.BASE_URL, self.location.origin).href;
+let onDataProgress: ((p: DataProgress) => void) | null = null;
+
+const session = new EngineSession((spec, seed) =>
+  loadDataset(spec, seed, fetchWithProgress, baseUrl, (loadedBytes, totalBytes) =>
+    onDataProgress?.({ loadedBytes, totalBytes }),
+  ),
+);
+
+const api: EngineApi = {
+  init: (preference) => activateBackend(preference),
+
+  async loadDataset(spec: DatasetSpec, seed: number, onProgress): Promise<DatasetInfo> {
+    onDataProgress = onProgress;
+    try {
+      const data = await session.ensureDataset(spec, seed);
+      return {
+        id: data.id,
+        trainCount: data.train.count,
+        testCount: data.test.count,
+        numClasses: data.numClasses,
+        classNames: data.classNames,
+        inputShape: data.inputShape,
+        preview: previewSamples(data, data.inputShape.length === 3 ? 32 : 400),
+      };
+    } finally {
+      onDataProgress = null;
+    }
+  },
+
+  async trainTeacher(experiment, onUpdate: (update: TrainUpdate) => void) {
+    const batcher = new ProgressBatcher(onUpdate);
+    try {
+      return await session.trainTeacher(
+        experiment,
+        (s) => batcher.step(s),
+        (e) => batcher.epoch(e),
+      );
+    } finally {
+      batcher.flush();
+    }
+  },
+
+  pause: () => session.pause(),
+  resume: () => session.resume(),
+  cancel: () => session.cancel(),
+  memory: () => {
+    const { numTensors, numBytes } = tf.memory();
+    return { numTensors, numBytes };
+  },
+};
+
+Comlink.expose(api);
