@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { architectureSchema } from './architecture';
+import { variantSchema } from './stages';
 
 /** Datasets the app knows: two image sets served from public/data, five synthetic 2-D sets. */
 export const IMAGE_DATASETS = ['mnist', 'fashion'] as const;
@@ -18,35 +20,14 @@ export const datasetSchema = z.object({
 });
 export type DatasetSpec = z.infer<typeof datasetSchema>;
 
-export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear'] as const;
-
-export const mlpSchema = z.object({
-  kind: z.literal('mlp'),
-  hidden: z.array(z.number().int().min(1).max(1024)).max(6).default([16, 16]),
-  activation: z.enum(ACTIVATIONS).default('relu'),
-});
-
-export const convLayerSchema = z.object({
-  filters: z.number().int().min(1).max(128),
-  kernel: z.number().int().min(1).max(7).default(3),
-});
-
-export const cnnSchema = z.object({
-  kind: z.literal('cnn'),
-  /** Each conv block is conv(kernel×kernel, valid padding) → activation → maxpool 2×2. */
-  convs: z
-    .array(convLayerSchema)
-    .min(1)
-    .max(4)
-    .default([{ filters: 16, kernel: 3 }]),
-  dense: z.array(z.number().int().min(1).max(1024)).max(4).default([128]),
-  activation: z.enum(ACTIVATIONS).default('relu'),
-});
-
-export const architectureSchema = z.discriminatedUnion('kind', [mlpSchema, cnnSchema]);
-export type ArchitectureSpec = z.infer<typeof architectureSchema>;
-export type MlpSpec = z.infer<typeof mlpSchema>;
-export type CnnSpec = z.infer<typeof cnnSchema>;
+export {
+  ACTIVATIONS,
+  architectureSchema,
+  cnnSchema,
+  convLayerSchema,
+  mlpSchema,
+} from './architecture';
+export type { ArchitectureSpec, CnnSpec, MlpSpec } from './architecture';
 
 export const trainingSchema = z.object({
   optimizer: z.enum(['adam', 'sgd']).default('adam'),
@@ -76,6 +57,13 @@ export const experimentSchema = z.object({
   backend: z.enum(['auto', ...BACKENDS]).default('auto'),
   dataset: datasetSchema.default(datasetSchema.parse({})),
   teacher: teacherSchema.default(teacherSchema.parse({})),
+  variants: z
+    .array(variantSchema)
+    .max(12, 'at most 12 variants')
+    .default([])
+    .refine((vs) => new Set(vs.map((v) => v.id)).size === vs.length, {
+      message: 'variant ids must be unique',
+    }),
 });
 export type Experiment = z.infer<typeof experimentSchema>;
 
