@@ -78,6 +78,9 @@ test('an invalid hyperparameter is explained and the last valid value is kept', 
 test('a diverging run stops with a hint to lower the learning rate', async ({ page }) => {
   await openApp(page);
   await useBackend(page, 'cpu');
+  // A linear network under plain SGD at a huge rate: the weights explode to Inf, then NaN.
+  await page.getByTestId('teacher-card').getByTestId('arch-activation').selectOption('linear');
+  await page.getByTestId('optimizer-select').selectOption('sgd');
   await setField(page, 'learning-rate', '10');
   await page.getByTestId('run-all').click();
   await expect(page.getByTestId('run-error')).toContainText(/lower learning rate/, {

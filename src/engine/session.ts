@@ -10,6 +10,11 @@ import { RunControl } from './train/control';
 import { evaluate } from './train/evaluate';
 import type { EpochRecord, StepRecord } from './train/loop';
 import { trainModel } from './train/loop';
+import { expandVariants } from '../experiment/expand';
+import type { RunEvent, TechniqueRegistry } from './pipeline/runner';
+import { clearCache, measureVariant, pipelineLabel, runVariant } from './pipeline/runner';
+import type { ModelHandle } from './techniques/types';
+import { RunCancelledError } from './train/control';
 
 export interface TeacherOutcome {
   accuracy: number;
@@ -37,9 +42,70 @@ export class EngineSession {
   private datasetKey = '';
   private requestedKey = '';
   teacher: tf.LayersModel | null = null;
+  teacherOutcome: TeacherOutcome | null = null;
+  /** Dataset, seed and teacher spec the current teacher was trained with. */
+  teacherKey = '';
   control: RunControl | null = null;
+  private readonly cache = new Map<string, ModelHandle>();
 
-  constructor(private readonly loader: DatasetLoader) {}
+  constructor(
+    private readonly loader: DatasetLoader,
+    private readonly registry: TechniqueRegistry | null = null,
+  ) {}
+
+  /** What identifies a trained teacher: same key, same weights (seeded, same backend). */
+  static teacherKeyOf(experiment: Experiment, backend: string): string {
+    return JSON.stringify([experiment.dataset, experiment.seed, experiment.teacher, backend]);
+  }
+
+  /**
+   * Runs the whole experiment: trains the teacher unless an identical one is already trained,
+   * then every variant (with student-alone baselines), each measured the same way. A variant
+   * that fails is reported and the others still run; cancel stops everything.
+   */
+  async runAll(
+    experiment: Experiment,
+    onStep: (source: string, record: StepRecord) => void,
+    onEpoch: (record: EpochRecord) => void,
+    onEvent: (event: RunEvent) => void,
+  ): Promise<{ teacher: TeacherOutcome; variants: VariantMeasurement[] }> {
+    const key = EngineSession.teacherKeyOf(experiment, tf.getBackend());
+    if (!this.teacher || !this.teacherOutcome || this.teacherKey !== key) {
+      await this.trainTeacher(experiment, (r) => onStep('teacher', r), onEpoch);
+    }
+    const teacher = this.teacher!;
+    const data = this.dataset!;
+    if (!this.registry) throw new Error('No compression techniques are registered in this engine.');
+    const control = new RunControl();
+    this.control = control;
+    const variants: VariantMeasurement[] = [];
+    try {
+      for (const variant of expandVariants(experiment.variants)) {
+        try {
+          const handle = await runVariant(variant, {
+            data,
+            teacher,
+            teacherArchitecture: experiment.teacher.architecture,
+            seed: experiment.seed,
+            control,
+            registry: this.registry,
+            cache: this.cache,
+            teacherKey: this.teacherKey,
+            onEvent,
+            onStep: (id, record) => onStep(id, record),
+          });
+          variants.push(await measureVariant(variant, handle, { data, onEvent }, pipelineLabel(variant)));
+        } catch (error) {
+          if (error instanceof RunCancelledError) throw error;
+          const message = error instanceof Error ? error.message : String(error);
+          onEvent({ kind: 'error', variantId: variant.id, message });
+        }
+      }
+    } finally {
+      this.control = null;
+    }
+    return { teacher: this.teacherOutcome!, variants };
+  }
 
   /** Loads the dataset unless the same spec and seed are already loaded. */
   async ensureDataset(spec: DatasetSpec, seed: number): Promise<Dataset> {
@@ -95,9 +161,11 @@ export class EngineSession {
       const macs = totalMacs(
         layerCosts(experiment.teacher.architecture, data.inputShape, data.numClasses),
       );
+      clearCache(this.cache, null);
       this.teacher?.dispose();
       this.teacher = model;
-      return {
+      this.teacherKey = EngineSession.teacherKeyOf(experiment, tf.getBackend());
+      this.teacherOutcome = {
         measurement: {
           variant: 'teacher',
           pipeline: 'teacher (fp32)',
@@ -123,6 +191,7 @@ export class EngineSession {
         backend: tf.getBackend() as BackendName,
         epochs: result.epochs,
       };
+      return this.teacherOutcome;
     } catch (error) {
       model.dispose();
       throw error;

@@ -19,3 +19,20 @@ describe('presets', () => {
     expect(DEFAULT_PRESET.experiment.dataset.id).toBe('spiral');
   });
 });
+
+describe('seed-table preset', () => {
+  it('holds the classic comparison: teacher (FP32) plus the five compressed variants', () => {
+    const e = findPreset('seed-table')!.experiment;
+    expect(e.dataset.id).toBe('mnist');
+    expect(e.variants.map((v) => v.stages.map((s) => s.technique).join('+'))).toEqual([
+      'ptq',
+      'ptq',
+      'qat',
+      'prune',
+      'distill',
+    ]);
+    const distilled = e.variants.find((v) => v.id === 'distilled')!;
+    expect(distilled.source).toBe('student');
+    expect(distilled.stages[0]).toMatchObject({ technique: 'distill', params: { baseline: true } });
+  });
+});

@@ -23,6 +23,26 @@ function preset(id: string, label: string, summary: string, experiment: unknown)
   return { id, label, summary, experiment: experimentSchema.parse(experiment) };
 }
 
+/** The variants of the classic comparison table (FP32 is the teacher row itself). */
+const SEED_TABLE_VARIANTS = [
+  {
+    id: 'int8-dynamic',
+    name: 'INT8 dynamic PTQ',
+    stages: [{ technique: 'ptq', params: { mode: 'dynamic' } }],
+  },
+  {
+    id: 'int8-static',
+    name: 'INT8 static PTQ',
+    stages: [{ technique: 'ptq', params: { mode: 'static' } }],
+  },
+  { id: 'qat-int8', name: 'QAT int8', stages: [{ technique: 'qat', params: { epochs: 1 } }] },
+  {
+    id: 'pruned-50',
+    name: '50% pruned + fine-tune',
+    stages: [{ technique: 'prune', params: { sparsity: 0.5, finetuneEpochs: 1 } }],
+  },
+];
+
 /** The presets of the picker; the first is the default experiment. */
 export const PRESETS: Preset[] = [
   preset(
@@ -62,6 +82,111 @@ export const PRESETS: Preset[] = [
       training: { optimizer: 'adam', learningRate: 0.001, batchSize: 128, epochs: 2 },
     },
   }),
+  preset(
+    'seed-table',
+    'The compression comparison table',
+    'MNIST, reference CNN: FP32 / INT8 dynamic / INT8 static / QAT / 50% pruned / distilled',
+    {
+      name: 'The compression comparison table',
+      dataset: { id: 'mnist', trainSize: 6000, testSize: 2000 },
+      teacher: {
+        architecture: REFERENCE_TEACHER,
+        training: { optimizer: 'adam', learningRate: 0.002, batchSize: 64, epochs: 2 },
+      },
+      variants: [
+        ...SEED_TABLE_VARIANTS,
+        {
+          id: 'distilled',
+          name: 'Distilled student',
+          source: 'student',
+          student: {
+            kind: 'cnn',
+            convs: [{ filters: 8, kernel: 3 }],
+            dense: [32],
+            activation: 'relu',
+          },
+          stages: [
+            {
+              technique: 'distill',
+              params: { temperature: 4, alpha: 0.7, epochs: 2, learningRate: 0.002 },
+            },
+          ],
+        },
+      ],
+    },
+  ),
+  preset(
+    'tiny-pipeline',
+    'Every technique · tiny',
+    'Moons, a tiny MLP, one variant per technique: quick to run',
+    {
+      name: 'Every technique on a tiny model',
+      dataset: { id: 'moons', trainSize: 400, testSize: 200, noise: 0.15 },
+      teacher: {
+        architecture: { kind: 'mlp', hidden: [16, 16], activation: 'relu' },
+        training: { optimizer: 'adam', learningRate: 0.03, batchSize: 32, epochs: 8 },
+      },
+      variants: [
+        {
+          id: 'ptq-dyn',
+          name: 'INT8 dynamic PTQ',
+          stages: [{ technique: 'ptq', params: { mode: 'dynamic' } }],
+        },
+        {
+          id: 'ptq-static',
+          name: 'INT8 static PTQ',
+          stages: [{ technique: 'ptq', params: { mode: 'static', calibrationSize: 64 } }],
+        },
+        {
+          id: 'qat',
+          name: 'QAT w4a8',
+          stages: [{ technique: 'qat', params: { weightBits: 4, epochs: 2, learningRate: 0.005 } }],
+        },
+        {
+          id: 'pruned',
+          name: '50% pruned',
+          stages: [
+            {
+              technique: 'prune',
+              params: { sparsity: 0.5, finetuneEpochs: 2, learningRate: 0.005 },
+            },
+          ],
+        },
+        {
+          id: 'structured',
+          name: 'Structured 25%',
+          stages: [
+            {
+              technique: 'prune',
+              params: {
+                kind: 'structured',
+                sparsity: 0.25,
+                finetuneEpochs: 2,
+                learningRate: 0.005,
+              },
+            },
+          ],
+        },
+        {
+          id: 'lowrank',
+          name: 'Low-rank r=4',
+          stages: [
+            {
+              technique: 'lowrank',
+              params: { rankMode: 'rank', rank: 4, finetuneEpochs: 2, learningRate: 0.005 },
+            },
+          ],
+        },
+        {
+          id: 'kd',
+          name: 'Distilled student',
+          source: 'student',
+          student: { kind: 'mlp', hidden: [6], activation: 'relu' },
+          stages: [{ technique: 'distill', params: { epochs: 6, learningRate: 0.03 } }],
+        },
+      ],
+    },
+  ),
   preset('fashion-cnn', 'Fashion-MNIST · reference CNN', 'Clothes: harder than digits', {
     name: 'Fashion-MNIST with the reference CNN',
     dataset: { id: 'fashion', trainSize: 10000, testSize: 2000 },

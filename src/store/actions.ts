@@ -116,7 +116,10 @@ export function loadPreset(id: string): void {
 export async function trainTeacher(): Promise<void> {
   if (isBusy()) return;
   const { experiment } = useStore.getState();
-  useStore.setState({ run: { status: 'running', steps: [], epochs: [], error: null } });
+  useStore.setState({
+    run: { status: 'running', steps: [], epochs: [], error: null },
+    liveSource: 'teacher',
+  });
   try {
     const result = await getEngine().trainTeacher(
       experiment,
@@ -133,7 +136,12 @@ export async function trainTeacher(): Promise<void> {
         });
       }),
     );
-    useStore.setState((s) => ({ teacher: result, run: { ...s.run, status: 'done' } }));
+    useStore.setState((s) => ({
+      teacher: result,
+      results: [],
+      variantRuns: {},
+      run: { ...s.run, status: 'done' },
+    }));
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === CANCELLED_ERROR) {

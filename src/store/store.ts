@@ -7,7 +7,19 @@ import type {
   EpochRecord,
   StepRecord,
   TeacherResult,
+  VariantMeasurement,
 } from '../worker/protocol';
+
+export interface VariantRunState {
+  status: 'queued' | 'running' | 'measuring' | 'done' | 'error';
+  /** Index of the stage running now (or last run). */
+  stageIndex: number;
+  /** Stages whose output came from the cache. */
+  reused: number[];
+  fraction: number;
+  message: string;
+  error: string | null;
+}
 
 export type RunStatus = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
 
@@ -35,6 +47,15 @@ export interface AppState {
     error: string | null;
   };
   teacher: TeacherResult | null;
+  /** Which source the live chart shows: 'teacher' or a variant id. */
+  liveSource: string;
+  /** Training curves of every source of the last run (loss and accuracy per step). */
+  curves: Record<string, { step: number; loss: number; accuracy: number }[]>;
+  variantRuns: Record<string, VariantRunState>;
+  /** Measured variants of the last run, in run order (the teacher's row is teacher.measurement). */
+  results: VariantMeasurement[];
+  /** Test-set predictions per variant, for disagreement views. */
+  predictions: Record<string, Uint8Array>;
   /** Phone layout: which column is shown. */
   tab: 'experiment' | 'live' | 'results';
 }
@@ -47,5 +68,10 @@ export const useStore = create<AppState>(() => ({
   dataset: { status: 'idle', progress: 0, info: null, error: null },
   run: { status: 'idle', steps: [], epochs: [], error: null },
   teacher: null,
+  liveSource: 'teacher',
+  curves: {},
+  variantRuns: {},
+  results: [],
+  predictions: {},
   tab: 'experiment',
 }));

@@ -8,6 +8,7 @@ import { DatasetCard } from './data/DatasetCard';
 import { TeacherCard } from './model/TeacherCard';
 import { TopBar } from './topbar/TopBar';
 import { TrainingPanel } from './train/TrainingPanel';
+import { VariantsCard } from './variants/VariantsCard';
 
 const TABS: { id: AppState['tab']; label: string }[] = [
   { id: 'experiment', label: 'Experiment' },
@@ -43,6 +44,9 @@ export function App() {
           </ErrorBoundary>
           <ErrorBoundary area="teacher">
             <TeacherCard />
+          </ErrorBoundary>
+          <ErrorBoundary area="variants">
+            <VariantsCard />
           </ErrorBoundary>
         </div>
         <div className="column column-live">

@@ -7,6 +7,7 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import { activateBackend, configureWasm } from '../engine/backends/select';
 import { fetchWithProgress, loadDataset } from '../engine/data/loader';
 import { previewSamples } from '../engine/data/preview';
+import { TECHNIQUES } from '../engine/pipeline/registry';
 import { EngineSession } from '../engine/session';
 import type { DatasetSpec } from '../experiment/schema';
 import type { DataProgress, DatasetInfo, EngineApi, TrainUpdate } from './protocol';
@@ -21,10 +22,12 @@ configureWasm({
 const baseUrl = new URL(import.meta.env.BASE_URL, self.location.origin).href;
 let onDataProgress: ((p: DataProgress) => void) | null = null;
 
-const session = new EngineSession((spec, seed) =>
-  loadDataset(spec, seed, fetchWithProgress, baseUrl, (loadedBytes, totalBytes) =>
-    onDataProgress?.({ loadedBytes, totalBytes }),
-  ),
+const session = new EngineSession(
+  (spec, seed) =>
+    loadDataset(spec, seed, fetchWithProgress, baseUrl, (loadedBytes, totalBytes) =>
+      onDataProgress?.({ loadedBytes, totalBytes }),
+    ),
+  TECHNIQUES,
 );
 
 const api: EngineApi = {
@@ -55,6 +58,20 @@ const api: EngineApi = {
         experiment,
         (s) => batcher.step(s),
         (e) => batcher.epoch(e),
+      );
+    } finally {
+      batcher.flush();
+    }
+  },
+
+  async runAll(experiment, onUpdate: (update: TrainUpdate) => void) {
+    const batcher = new ProgressBatcher(onUpdate);
+    try {
+      return await session.runAll(
+        experiment,
+        (source, s) => batcher.step(s, source),
+        (e) => batcher.epoch(e),
+        (e) => batcher.event(e),
       );
     } finally {
       batcher.flush();

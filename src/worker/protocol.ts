@@ -4,12 +4,15 @@ import type { BackendInfo } from '../engine/backends/select';
 import type { DatasetPreview } from '../engine/data/preview';
 import type { TeacherOutcome } from '../engine/session';
 export type { VariantMeasurement } from '../engine/measure/compare';
+import type { VariantMeasurement } from '../engine/measure/compare';
 import type { EpochRecord, StepRecord } from '../engine/train/loop';
 import type { BackendName, DatasetSpec, Experiment } from '../experiment/schema';
 
 export type { BackendName };
 
 export type { BackendInfo, EpochRecord, StepRecord };
+export type { RunEvent } from '../engine/pipeline/runner';
+import type { RunEvent } from '../engine/pipeline/runner';
 
 export type { DatasetPreview, ImagePreview, PointPreview } from '../engine/data/preview';
 
@@ -23,10 +26,13 @@ export interface DatasetInfo {
   preview: DatasetPreview;
 }
 
-/** Progress of a training run, batched: at most about ten of these a second. */
+/** Progress of a run, batched: at most about ten of these a second. */
 export interface TrainUpdate {
+  /** Whose training steps these are: 'teacher' or a variant id. */
+  source: string;
   steps: StepRecord[];
   epochs: EpochRecord[];
+  events: RunEvent[];
 }
 
 export interface DataProgress {
@@ -48,6 +54,11 @@ export interface EngineApi {
     experiment: Experiment,
     onUpdate: (update: TrainUpdate) => void,
   ): Promise<TeacherResult>;
+  /** Teacher (unless already trained identically), then every variant, each measured. */
+  runAll(
+    experiment: Experiment,
+    onUpdate: (update: TrainUpdate) => void,
+  ): Promise<{ teacher: TeacherResult; variants: VariantMeasurement[] }>;
   pause(): void;
   resume(): void;
   cancel(): void;

@@ -1,4 +1,4 @@
-import type { EpochRecord, StepRecord, TrainUpdate } from './protocol';
+import type { EpochRecord, RunEvent, StepRecord, TrainUpdate } from './protocol';
 
 /**
  * Collects step and epoch records and hands them on in batches, at most one batch per
@@ -7,6 +7,8 @@ import type { EpochRecord, StepRecord, TrainUpdate } from './protocol';
 export class ProgressBatcher {
   private steps: StepRecord[] = [];
   private epochs: EpochRecord[] = [];
+  private events: RunEvent[] = [];
+  private source = 'teacher';
   private lastFlush = -Infinity;
 
   constructor(
@@ -15,9 +17,22 @@ export class ProgressBatcher {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  step(record: StepRecord): void {
+  /** A training step of `source` (the teacher or a variant id). */
+  step(record: StepRecord, source = 'teacher'): void {
+    // One batch carries one source: a change of source sends what came before.
+    if (source !== this.source) {
+      this.flush();
+      this.source = source;
+    }
     this.steps.push(record);
     this.maybeFlush();
+  }
+
+  /** Stage and result events go out at once (they are rare). */
+  event(event: RunEvent): void {
+    this.events.push(event);
+    if (event.kind !== 'progress') this.flush();
+    else this.maybeFlush();
   }
 
   epoch(record: EpochRecord): void {
@@ -27,10 +42,16 @@ export class ProgressBatcher {
 
   /** Sends whatever is pending, now. */
   flush(): void {
-    if (this.steps.length === 0 && this.epochs.length === 0) return;
-    const update = { steps: this.steps, epochs: this.epochs };
+    if (this.steps.length === 0 && this.epochs.length === 0 && this.events.length === 0) return;
+    const update = {
+      source: this.source,
+      steps: this.steps,
+      epochs: this.epochs,
+      events: this.events,
+    };
     this.steps = [];
     this.epochs = [];
+    this.events = [];
     this.lastFlush = this.now();
     this.send(update);
   }

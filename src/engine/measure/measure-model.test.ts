@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../models/build';
-import { fp32Size, measureModelLatency } from './measure-model';
+import { fp32Size, isShippedWeight, measureModelLatency } from './measure-model';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -28,5 +28,14 @@ describe('fp32Size', () => {
     expect(size.bytes).toBe(4 * (2 * 8 + 8 + 8 * 3 + 3));
     expect(size.gzipBytes).toBeGreaterThan(0);
     model.dispose();
+  });
+});
+
+describe('isShippedWeight', () => {
+  it('leaves pruning masks out of what ships', () => {
+    expect(isShippedWeight('dense1/kernel')).toBe(true);
+    expect(isShippedWeight('dense1/mask')).toBe(false);
+    expect(isShippedWeight('conv1/mask_3')).toBe(false);
+    expect(isShippedWeight('masked/kernel')).toBe(true);
   });
 });

@@ -35,9 +35,16 @@ export async function measureModelLatency(
   return { batch1: await measure(1), batch32: await measure(32) };
 }
 
-/** The fp32 weights as they ship (tfjs weights.bin: 4 B each, in layer order). */
+/** True for weights that ship: pruning masks are baked into kernels and not stored. */
+export function isShippedWeight(name: string): boolean {
+  return !/(^|\/)mask(_\d+)?$/.test(name);
+}
+
+/** The fp32 weights as they ship (tfjs weights.bin: 4 B each, in layer order; no masks). */
 export function fp32WeightBytes(model: tf.LayersModel): Uint8Array {
-  const arrays = model.getWeights().map((w) => w.dataSync() as Float32Array);
+  const arrays = model.weights
+    .filter((w) => isShippedWeight(w.originalName))
+    .map((w) => w.read().dataSync() as Float32Array);
   const total = arrays.reduce((a, w) => a + w.length, 0);
   const out = new Float32Array(total);
   let offset = 0;

@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec } from '../../experiment/schema';
 import { layerCosts, totalMacs } from '../measure/macs';
+import { isShippedWeight } from '../measure/measure-model';
 import type { TensorSizeSpec } from '../measure/size';
 import type { ModelHandle } from './types';
 
 /** Storage of a float model: every weight tensor at 32 bits, named layer/weight. */
 export function fp32Storage(model: tf.LayersModel): TensorSizeSpec[] {
-  return model.weights.map((w) => ({ name: w.originalName, shape: w.shape as number[], bits: 32 }));
+  return model.weights
+    .filter((w) => isShippedWeight(w.originalName))
+    .map((w) => ({ name: w.originalName, shape: w.shape as number[], bits: 32 }));
 }
 
 /** A handle for a plain float model of a known architecture (the teacher, a fresh student). */

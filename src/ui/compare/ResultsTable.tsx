@@ -6,6 +6,8 @@ import { Card } from '../common/Card';
 import { downloadText } from '../common/download';
 import { formatBytes, formatCount, formatPercent } from '../common/format';
 import { colourOf } from '../palette';
+import { CurvesOverlay } from './CurvesOverlay';
+import { ParetoChart } from './ParetoChart';
 
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const ratio = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
@@ -117,6 +119,8 @@ export function ResultsTable() {
         </table>
       </div>
       {!doc && <p className="muted">Results appear here when the teacher has been trained.</p>}
+      {doc && doc.variants.length > 1 && <ParetoChart rows={doc.variants} />}
+      <CurvesOverlay />
     </Card>
   );
 }

@@ -54,6 +54,7 @@ export function ArchitectureEditor({ value, datasetId, disabled, onChange }: Pro
         label="Activation"
         value={value.activation}
         disabled={disabled}
+        testId="arch-activation"
         options={ACTIVATIONS.map((a) => ({ value: a, label: a }))}
         onChange={(activation) => onChange({ ...value, activation })}
       />

@@ -46,6 +46,7 @@ export function TeacherCard() {
           label="Optimizer"
           value={training.optimizer}
           disabled={busy}
+          testId="optimizer-select"
           options={[
             { value: 'adam', label: 'Adam' },
             { value: 'sgd', label: 'SGD + momentum' },

@@ -2,7 +2,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { BACKENDS } from '../../experiment/schema';
 import type { BackendName } from '../../experiment/schema';
 import { PRESETS } from '../../experiment/presets';
-import { chooseBackend, isBusy, loadPreset, trainTeacher } from '../../store/actions';
+import { chooseBackend, isBusy, loadPreset } from '../../store/actions';
+import { runAll } from '../../store/run-actions';
 import { useStore } from '../../store/store';
 
 /** App name, preset picker, backend badge and switch, "Run all". */
@@ -74,7 +75,7 @@ export function TopBar() {
         className="primary"
         data-testid="run-all"
         disabled={busy || backend.status !== 'ready'}
-        onClick={() => void trainTeacher()}
+        onClick={() => void runAll()}
       >
         Run all
       </button>

@@ -12,8 +12,12 @@ const NO_CLASSES: string[] = [];
 
 /** What is happening now: the run's controls, progress, live curves and its evaluation. */
 export function TrainingPanel() {
-  const { run, teacher, ready, classNames } = useStore(
+  const { run, teacher, ready, classNames, liveName } = useStore(
     useShallow((s) => ({
+      liveName:
+        s.liveSource === 'teacher'
+          ? 'teacher'
+          : (s.experiment.variants.find((v) => v.id === s.liveSource)?.name ?? s.liveSource),
       run: s.run,
       teacher: s.teacher,
       ready: s.backend.status === 'ready' && s.dataset.status === 'ready',
@@ -75,7 +79,11 @@ export function TrainingPanel() {
       {active && (
         <ProgressBar
           fraction={fraction}
-          label={run.status === 'paused' ? 'Paused' : `Epoch ${(last?.epoch ?? 0) + 1}`}
+          label={
+            run.status === 'paused'
+              ? 'Paused'
+              : `Training ${liveName} · epoch ${(last?.epoch ?? 0) + 1}`
+          }
           detail={detail}
           testId="train-progress"
         />

@@ -1,0 +1,110 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng, gaussian } from '../rng';
+import { registerWasmMaxPoolGrad } from './wasm-maxpool-grad';
+
+interface PoolCase {
+  x: [number, number, number, number];
+  filter: number;
+  strides: number;
+  pad: 'valid' | 'same' | number;
+  rounding?: 'ceil' | 'floor';
+}
+
+/** Gaussian values with ReLU applied, so windows of zeros tie as they do in a CNN. */
+function reluNoise(shape: number[], seed: number): tf.Tensor4D {
+  const rng = createRng(seed);
+  const values = Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () =>
+    Math.max(0, gaussian(rng)),
+  );
+  return tf.tensor4d(values, shape as [number, number, number, number]);
+}
+
+/** dL/dx of L = Σ maxPool(x)·r on one backend, checking nothing leaks. */
+async function poolGrad(backend: 'cpu' | 'wasm', c: PoolCase): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const tensorsBefore = tf.memory().numTensors;
+  const dataBefore = tf.engine().backend.numDataIds();
+  const pool = (x: tf.Tensor) =>
+    tf.maxPool(x as tf.Tensor4D, c.filter, c.strides, c.pad, c.rounding);
+  const dx = tf.tidy(() => {
+    const x = reluNoise(c.x, 1);
+    const r = tf.tidy(() => tf.randomNormal(pool(x).shape, 0, 1, 'float32', 2));
+    return tf.grad((xs: tf.Tensor) => pool(xs).mul(r).sum())(x);
+  });
+  const values = (await dx.data()) as Float32Array;
+  dx.dispose();
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+  expect(tf.engine().backend.numDataIds()).toBe(dataBefore);
+  return values;
+}
+
+/** max |a − b| / max |b|: error relative to the reference's scale. */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let err = 0;
+  let scale = 0;
+  b.forEach((v, i) => {
+    err = Math.max(err, Math.abs((a[i] ?? NaN) - v));
+    scale = Math.max(scale, Math.abs(v));
+  });
+  return err / scale;
+}
+
+beforeAll(async () => {
+  const wasmMain = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+  setWasmPaths(`${path.dirname(wasmMain)}/`);
+  registerWasmMaxPoolGrad();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+describe('registerWasmMaxPoolGrad', () => {
+  it('replaces the wasm kernel once and is idempotent', () => {
+    const kernel = tf.getKernel('MaxPoolGrad', 'wasm');
+    expect(kernel?.setupFunc).toBeTypeOf('function');
+    registerWasmMaxPoolGrad();
+    expect(tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc).toBe(kernel?.kernelFunc);
+  });
+
+  it('routes dy to the first maximum of each window, row-major, and 0 elsewhere', async () => {
+    await tf.setBackend('wasm');
+    // Windows: [1,5,2,0] → max 5 (row 0, col 1); [0,0,0,0] → tie, first; [3,3,1,2] → first 3;
+    // [-Inf ×4] → no maximum, no gradient (as on cpu). Last row and column are uncovered.
+    const ninf = -Infinity;
+    const x = tf.tensor4d(
+      [1, 5, 0, 0, 7, 2, 0, 0, 0, 9, 3, 3, ninf, ninf, 8, 1, 2, ninf, ninf, 4, 6, 6, 6, 6, 6],
+      [1, 5, 5, 1],
+    );
+    const dy = tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]);
+    const y = tf.maxPool(x, 2, 2, 'valid');
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+    const dx = tf
+      .engine()
+      .runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs) as tf.Tensor;
+    expect(Array.from(dx.dataSync())).toEqual([
+      0, 10, 20, 0, 0, 0, 0, 0, 0, 0, 30, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    tf.dispose([x, dy, y, dx]);
+  });
+
+  const cases: PoolCase[] = [
+    { x: [2, 6, 6, 3], filter: 2, strides: 2, pad: 'valid' },
+    { x: [8, 26, 26, 16], filter: 2, strides: 2, pad: 'valid' },
+    { x: [8, 11, 11, 32], filter: 2, strides: 2, pad: 'valid' },
+    { x: [3, 7, 9, 5], filter: 2, strides: 2, pad: 'valid' },
+    { x: [2, 5, 7, 4], filter: 2, strides: 2, pad: 'same' },
+    { x: [2, 8, 6, 2], filter: 2, strides: 2, pad: 'same' },
+    { x: [2, 7, 5, 3], filter: 2, strides: 2, pad: 0, rounding: 'ceil' },
+    { x: [2, 7, 7, 3], filter: 3, strides: 2, pad: 'valid' },
+    { x: [2, 6, 6, 3], filter: 2, strides: 1, pad: 'same' },
+    { x: [2, 6, 6, 3], filter: 2, strides: 2, pad: 1 },
+  ];
+  it.each(cases)('matches cpu for x $x, pool $filter, stride $strides, pad $pad', async (c) => {
+    const cpu = await poolGrad('cpu', c);
+    const wasm = await poolGrad('wasm', c);
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-5);
+  });
+});

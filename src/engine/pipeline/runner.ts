@@ -1,0 +1,205 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Stage, TechniqueId, Variant } from '../../experiment/stages';
+import type { ArchitectureSpec } from '../../experiment/schema';
+import type { Dataset } from '../data/types';
+import type { VariantMeasurement } from '../measure/compare';
+import { buildModel } from '../models/build';
+import { createRng } from '../rng';
+import { disposeHandle, handleFromModel } from '../techniques/handle';
+import type { ModelHandle, StageContext, Technique } from '../techniques/types';
+import type { RunControl } from '../train/control';
+import type { StepRecord } from '../train/loop';
+import { measureHandle } from './measure-variant';
+
+/** The implementations of every technique id (the URL stores ids and params, never code). */
+export type TechniqueRegistry = {
+  [K in TechniqueId]: Technique<Extract<Stage, { technique: K }>['params']>;
+};
+
+/** What the runner tells the page while it works. */
+export type RunEvent =
+  | {
+      kind: 'stage';
+      variantId: string;
+      stageIndex: number;
+      status: 'running' | 'done' | 'reused';
+      label: string;
+    }
+  | { kind: 'progress'; variantId: string; fraction: number; message: string }
+  | { kind: 'measuring'; variantId: string }
+  | { kind: 'result'; variantId: string; measurement: VariantMeasurement; predictions: Uint8Array }
+  | { kind: 'error'; variantId: string; message: string };
+
+export interface VariantRunOptions {
+  data: Dataset;
+  teacher: tf.LayersModel;
+  teacherArchitecture: ArchitectureSpec;
+  seed: number;
+  control: RunControl;
+  registry: TechniqueRegistry;
+  /** Cache of stage outputs keyed by the pipeline prefix: unchanged upstream work is reused. */
+  cache: Map<string, ModelHandle>;
+  /** Identifies the teacher the cache was built from; a retrained teacher clears the cache. */
+  teacherKey: string;
+  onEvent: (event: RunEvent) => void;
+  onStep: (variantId: string, record: StepRecord) => void;
+}
+
+/** Cache key of a pipeline prefix: teacher, source, student, and stages[0..n). */
+export function prefixKey(teacherKey: string, variant: Variant, stageCount: number): string {
+  return JSON.stringify([
+    teacherKey,
+    variant.source,
+    variant.student ?? null,
+    variant.stages.slice(0, stageCount),
+  ]);
+}
+
+function sourceHandle(
+  variant: Variant,
+  options: VariantRunOptions,
+): { handle: ModelHandle; owned: boolean } {
+  const { data, teacher, teacherArchitecture, seed } = options;
+  if (variant.source === 'teacher') {
+    return {
+      handle: handleFromModel(
+        teacher,
+        teacherArchitecture,
+        data.inputShape,
+        data.numClasses,
+        'teacher',
+      ),
+      owned: false,
+    };
+  }
+  const spec = variant.student!;
+  const model = buildModel(spec, data.inputShape, data.numClasses, seed + 1);
+  return {
+    handle: handleFromModel(model, spec, data.inputShape, data.numClasses, 'student'),
+    owned: true,
+  };
+}
+
+/** Runs one stage by id through the registry. */
+async function runStage(
+  registry: TechniqueRegistry,
+  stage: Stage,
+  ctx: StageContext,
+  input: ModelHandle,
+): Promise<ModelHandle> {
+  const technique = registry[stage.technique] as Technique<typeof stage.params>;
+  return technique.run(ctx, input, stage.params);
+}
+
+/**
+ * Runs a variant's pipeline: source → stage₁ → … → stageₙ, reusing cached prefixes, then
+ * measures the result. Returns the final handle (owned by the cache).
+ */
+export async function runVariant(
+  variant: Variant,
+  options: VariantRunOptions,
+): Promise<ModelHandle> {
+  const { registry, cache, control, onEvent } = options;
+  const ctx: StageContext = {
+    data: options.data,
+    teacher: options.teacher,
+    seed: options.seed,
+    rng: createRng(options.seed * 31 + variant.id.length),
+    control,
+    onStep: (record) => options.onStep(variant.id, record),
+    onProgress: (fraction, message) =>
+      onEvent({ kind: 'progress', variantId: variant.id, fraction, message }),
+  };
+  let { handle, owned } = sourceHandle(variant, options);
+  let reusedUpTo = 0;
+  for (let n = variant.stages.length; n > 0; n--) {
+    const cached = cache.get(prefixKey(options.teacherKey, variant, n));
+    if (cached) {
+      if (owned) disposeHandle(handle);
+      handle = cached;
+      owned = false;
+      reusedUpTo = n;
+      break;
+    }
+  }
+  const labels: string[] = [];
+  for (let i = 0; i < variant.stages.length; i++) {
+    const stage = variant.stages[i]!;
+    if (i < reusedUpTo) {
+      onEvent({
+        kind: 'stage',
+        variantId: variant.id,
+        stageIndex: i,
+        status: 'reused',
+        label: stage.technique,
+      });
+      continue;
+    }
+    onEvent({
+      kind: 'stage',
+      variantId: variant.id,
+      stageIndex: i,
+      status: 'running',
+      label: stage.technique,
+    });
+    await control.checkpoint();
+    const next = await runStage(registry, stage, ctx, handle);
+    if (owned) disposeHandle(handle);
+    handle = next;
+    owned = false;
+    cache.set(prefixKey(options.teacherKey, variant, i + 1), next);
+    labels.push(next.label);
+    onEvent({
+      kind: 'stage',
+      variantId: variant.id,
+      stageIndex: i,
+      status: 'done',
+      label: next.label,
+    });
+  }
+  if (owned) {
+    // A source with no stages: keep it in the cache so it is disposed with it.
+    cache.set(prefixKey(options.teacherKey, variant, 0), handle);
+  }
+  return handle;
+}
+
+/** Measures a finished variant and reports it. */
+export async function measureVariant(
+  variant: Variant,
+  handle: ModelHandle,
+  options: Pick<VariantRunOptions, 'data' | 'onEvent'>,
+  pipeline: string,
+): Promise<VariantMeasurement> {
+  options.onEvent({ kind: 'measuring', variantId: variant.id });
+  const { measurement, evaluation } = await measureHandle(
+    handle,
+    options.data,
+    variant.name,
+    pipeline,
+  );
+  options.onEvent({
+    kind: 'result',
+    variantId: variant.id,
+    measurement,
+    predictions: evaluation.predictions,
+  });
+  return measurement;
+}
+
+/** Human-readable pipeline, e.g. "teacher → prune → finetune". */
+export function pipelineLabel(variant: Variant): string {
+  return [variant.source, ...variant.stages.map((s) => s.technique)].join(' → ');
+}
+
+/** Disposes every cached handle except models the caller still owns (the teacher). */
+export function clearCache(cache: Map<string, ModelHandle>, keep: tf.LayersModel | null): void {
+  const seen = new Set<tf.LayersModel>();
+  for (const handle of cache.values()) {
+    if (handle.model !== keep && !seen.has(handle.model)) {
+      seen.add(handle.model);
+      disposeHandle(handle);
+    }
+  }
+  cache.clear();
+}

@@ -1,0 +1,190 @@
+import * as tf from '@tensorflow/tfjs';
+import type { PruneParams } from '../../experiment/stages';
+import { globalMagnitudeMasks, magnitudeMask } from '../prune/magnitude';
+import { MaskedConv2D, MaskedDense, isMaskedLayer } from '../prune/masked-layers';
+import { nmMask } from '../prune/nm';
+import type { GradualSchedule } from '../prune/schedule';
+import { isPruningStep, iterativeSparsities, polynomialDecaySparsity } from '../prune/schedule';
+import { batchRanges } from '../train/batches';
+import { finetune, finetuneBatchSize, isWeightLayer } from './prune-common';
+import type { NamedLayer } from './plain';
+import type { StageContext } from './types';
+
+/**
+ * Unstructured (magnitude) and N:M pruning with masked layers.
+ *
+ * Every dense and conv layer is pruned, the output (logits) layer included: it is a weight matrix
+ * like any other, and at layer-wise scope each layer loses the same fraction, so sparing it would
+ * only make the reported sparsity differ from the requested one. Biases are never pruned.
+ *
+ * Masks are always computed from the effective kernel (kernel ⊙ mask): weights pruned earlier are
+ * exactly 0 there, rank lowest, and stay pruned while the sparsity grows (iterative, gradual).
+ */
+
+type Masked = MaskedDense | MaskedConv2D;
+
+/** The masked layers of a model, in order. */
+export function maskedLayersOf(model: tf.LayersModel): Masked[] {
+  return model.layers.filter(isMaskedLayer);
+}
+
+/**
+ * A sequential model of MaskedDense / MaskedConv2D (same names, activations and weights, masks all
+ * ones), max-pooling and flatten layers, built from plain layers.
+ */
+export function buildMaskedModel(
+  layers: readonly NamedLayer[],
+  inputShape: number[],
+): tf.Sequential {
+  const model = tf.sequential();
+  layers.forEach((layer, i) => {
+    const first = i === 0 ? { inputShape } : {};
+    const common = { ...first, name: layer.name };
+    if (layer.kind === 'dense') {
+      const units = layer.kernelShape[1];
+      model.add(new MaskedDense({ ...common, units, activation: layer.activation ?? 'linear' }));
+    } else if (layer.kind === 'conv') {
+      const [kh, kw, , filters] = layer.kernelShape;
+      const activation = layer.activation ?? 'linear';
+      model.add(new MaskedConv2D({ ...common, filters, kernelSize: [kh, kw], activation }));
+    } else if (layer.kind === 'maxpool') {
+      model.add(tf.layers.maxPooling2d({ ...common, poolSize: 2, strides: 2 }));
+    } else {
+      model.add(tf.layers.flatten(common));
+    }
+  });
+  for (const layer of layers.filter(isWeightLayer)) {
+    const values = [
+      tf.tensor(layer.kernel, layer.kernelShape),
+      tf.tensor1d(layer.bias),
+      tf.ones(layer.kernelShape),
+    ];
+    // A layer's weights are [kernel, bias] (trainable) then [mask] (non-trainable).
+    model.getLayer(layer.name).setWeights(values);
+    tf.dispose(values);
+  }
+  return model;
+}
+
+/**
+ * Masks (1 kept, 0 pruned) of kernels for `sparsity`: N:M per group; magnitude per layer
+ * (round(s·nᵢ) smallest |w| of each) or global (round(s·Σnᵢ) smallest |w| over all layers).
+ */
+export function computeMasks(
+  kernels: readonly { values: Float32Array; shape: readonly number[] }[],
+  params: Pick<PruneParams, 'kind' | 'scope' | 'n' | 'm'>,
+  sparsity: number,
+): Float32Array[] {
+  if (params.kind === 'nm')
+    return kernels.map((k) => nmMask(k.values, k.shape, params.n, params.m));
+  if (params.scope === 'global') {
+    return globalMagnitudeMasks(
+      kernels.map((k) => k.values),
+      sparsity,
+    ).masks;
+  }
+  return kernels.map((k) => magnitudeMask(k.values, sparsity));
+}
+
+/** Recomputes every mask of a masked model from its effective kernels at `sparsity`. */
+export function pruneModelTo(
+  model: tf.LayersModel,
+  params: Pick<PruneParams, 'kind' | 'scope' | 'n' | 'm'>,
+  sparsity: number,
+): void {
+  const layers = maskedLayersOf(model);
+  const kernels = layers.map((layer) => ({
+    values: layer.effectiveKernel(),
+    shape: layer.getWeights()[0]!.shape,
+  }));
+  computeMasks(kernels, params, sparsity).forEach((mask, i) => layers[i]!.setMask(mask));
+}
+
+/**
+ * Gradual (Zhu & Gupta) schedule over T fine-tuning steps: 0 → s_f, masks updated every
+ * max(1, ⌊T/20⌋) steps, ending at step round(0.75·T) (clamped to 1..T−1) so the last quarter
+ * fine-tunes at s_f. Null when T < 2: there is no room for a ramp.
+ */
+export function gradualSchedule(totalSteps: number, finalSparsity: number): GradualSchedule | null {
+  if (totalSteps < 2) return null;
+  const endStep = Math.min(totalSteps - 1, Math.max(1, Math.round(0.75 * totalSteps)));
+  const frequency = Math.max(1, Math.floor(totalSteps / 20));
+  return { initialSparsity: 0, finalSparsity, beginStep: 0, endStep, frequency };
+}
+
+/** Iterative targets s_k = 1 − (1 − s_f)^(k/K), with the last one exactly s_f. */
+export function roundSparsities(finalSparsity: number, rounds: number): number[] {
+  const targets = iterativeSparsities(finalSparsity, rounds);
+  targets[targets.length - 1] = finalSparsity;
+  return targets;
+}
+
+/**
+ * Writes kernel ⊙ mask into every masked kernel, then adds +0 so pruned weights are +0, not −0
+ * (w·0 keeps w's sign): the shipped bytes of a zero are then all zero bits, which gzip sees as runs.
+ */
+export function bakeMasks(model: tf.LayersModel): void {
+  for (const layer of maskedLayersOf(model)) {
+    layer.bakeMask();
+    const kernel = layer.weights[0]!;
+    tf.tidy(() => {
+      kernel.write(tf.add(kernel.read(), tf.scalar(0)));
+    });
+  }
+}
+
+/** Optimizer steps of one fine-tuning epoch: ⌈train count / batch size⌉. */
+export function stepsPerEpoch(ctx: StageContext): number {
+  return batchRanges(ctx.data.train.count, finetuneBatchSize(ctx.data.inputShape)).length;
+}
+
+/**
+ * Prunes plain layers into a new masked model on the chosen schedule, fine-tuning with the masks
+ * in force, then bakes kernel ⊙ mask into each kernel (masks kept, so later fine-tunes keep zeros).
+ */
+export async function pruneMasked(
+  ctx: StageContext,
+  layers: readonly NamedLayer[],
+  params: PruneParams,
+): Promise<{ model: tf.Sequential; notes: string[] }> {
+  const model = buildMaskedModel(layers, ctx.data.inputShape);
+  const notes: string[] = [];
+  const sparsity = params.kind === 'nm' ? 0 : params.sparsity;
+  try {
+    const perRound = stepsPerEpoch(ctx) * params.finetuneEpochs;
+    const gradual = params.schedule === 'gradual' ? gradualSchedule(perRound, sparsity) : null;
+    if (params.kind !== 'nm' && params.schedule === 'iterative') {
+      const targets = roundSparsities(sparsity, params.rounds);
+      for (let k = 0; k < targets.length; k++) {
+        await ctx.control.checkpoint();
+        pruneModelTo(model, params, targets[k]!);
+        await finetune(ctx, model, params, {
+          offset: {
+            epoch: k * params.finetuneEpochs,
+            step: k * perRound,
+            totalSteps: targets.length * perRound,
+          },
+        });
+      }
+    } else if (params.kind !== 'nm' && gradual !== null) {
+      await finetune(ctx, model, params, {
+        beforeStep: (step) => {
+          if (isPruningStep(step, gradual)) {
+            pruneModelTo(model, params, polynomialDecaySparsity(step, gradual));
+          }
+        },
+      });
+    } else {
+      if (params.kind !== 'nm' && params.schedule === 'gradual') {
+        notes.push('too few fine-tuning steps for a gradual ramp: pruned in one shot instead');
+      }
+      pruneModelTo(model, params, sparsity);
+      await finetune(ctx, model, params);
+    }
+    bakeMasks(model);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, notes };
+}

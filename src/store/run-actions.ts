@@ -1,0 +1,130 @@
+// Running the whole experiment: the teacher, then every variant, with live progress.
+import { expandVariants } from '../experiment/expand';
+import type { RunEvent, TrainUpdate } from '../worker/protocol';
+import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
+import { isBusy } from './actions';
+import { callback, getEngine } from './engine-client';
+import type { AppState, VariantRunState } from './store';
+import { useStore } from './store';
+
+const MAX_STEP_POINTS = 20_000;
+const MAX_CURVE_POINTS = 2_000;
+
+function applyEvent(state: AppState, event: RunEvent): Partial<AppState> {
+  const runs = { ...state.variantRuns };
+  const current: VariantRunState = runs[event.variantId] ?? {
+    status: 'queued',
+    stageIndex: 0,
+    reused: [],
+    fraction: 0,
+    message: '',
+    error: null,
+  };
+  switch (event.kind) {
+    case 'stage':
+      runs[event.variantId] = {
+        ...current,
+        status: 'running',
+        stageIndex: event.stageIndex,
+        reused: event.status === 'reused' ? [...current.reused, event.stageIndex] : current.reused,
+        message: event.status === 'reused' ? 'reused from the last run' : event.label,
+      };
+      return { variantRuns: runs };
+    case 'progress':
+      runs[event.variantId] = { ...current, fraction: event.fraction, message: event.message };
+      return { variantRuns: runs };
+    case 'measuring':
+      runs[event.variantId] = {
+        ...current,
+        status: 'measuring',
+        message: 'measuring accuracy, size, latency',
+      };
+      return { variantRuns: runs };
+    case 'result':
+      runs[event.variantId] = { ...current, status: 'done', message: '' };
+      return {
+        variantRuns: runs,
+        results: [
+          ...state.results.filter((r) => r.variant !== event.measurement.variant),
+          event.measurement,
+        ],
+        predictions: { ...state.predictions, [event.variantId]: event.predictions },
+      };
+    case 'error':
+      runs[event.variantId] = { ...current, status: 'error', error: event.message };
+      return { variantRuns: runs };
+  }
+}
+
+function applyUpdate(update: TrainUpdate): void {
+  useStore.setState((s) => {
+    let next: Partial<AppState> = {};
+    for (const event of update.events) next = { ...next, ...applyEvent({ ...s, ...next }, event) };
+    if (update.steps.length > 0) {
+      const sameSource = s.liveSource === update.source;
+      const steps = (sameSource ? s.run.steps : []).concat(update.steps);
+      const curve = (s.curves[update.source] ?? []).concat(
+        update.steps.map((r) => ({ step: r.step, loss: r.loss, accuracy: r.accuracy })),
+      );
+      next = {
+        ...next,
+        liveSource: update.source,
+        curves: { ...s.curves, [update.source]: curve.slice(-MAX_CURVE_POINTS) },
+        run: {
+          ...s.run,
+          steps: steps.length > MAX_STEP_POINTS ? steps.slice(-MAX_STEP_POINTS) : steps,
+          epochs: sameSource ? s.run.epochs.concat(update.epochs) : update.epochs,
+        },
+      };
+    } else if (update.epochs.length > 0) {
+      next = { ...next, run: { ...s.run, epochs: s.run.epochs.concat(update.epochs) } };
+    }
+    return next;
+  });
+}
+
+/** Runs the teacher (unless already trained the same way) and every variant. */
+export async function runAll(): Promise<void> {
+  if (isBusy()) return;
+  const { experiment } = useStore.getState();
+  const queued: Record<string, VariantRunState> = {};
+  for (const v of expandVariants(experiment.variants)) {
+    queued[v.id] = {
+      status: 'queued',
+      stageIndex: 0,
+      reused: [],
+      fraction: 0,
+      message: '',
+      error: null,
+    };
+  }
+  useStore.setState({
+    run: { status: 'running', steps: [], epochs: [], error: null },
+    liveSource: 'teacher',
+    curves: {},
+    variantRuns: queued,
+    results: [],
+    predictions: {},
+  });
+  try {
+    const result = await getEngine().runAll(experiment, callback(applyUpdate));
+    useStore.setState((s) => ({
+      teacher: result.teacher,
+      results: result.variants,
+      run: { ...s.run, status: 'done' },
+    }));
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    const message = error instanceof Error ? error.message : String(error);
+    useStore.setState((s) => ({
+      run: {
+        ...s.run,
+        status: name === CANCELLED_ERROR ? 'cancelled' : 'error',
+        error:
+          name === CANCELLED_ERROR
+            ? null
+            : (name === DIVERGED_ERROR ? '' : 'The run failed: ') + message,
+      },
+    }));
+  }
+}

@@ -1,0 +1,61 @@
+import { useShallow } from 'zustand/react/shallow';
+import { isBusy } from '../../store/actions';
+import { useStore } from '../../store/store';
+import { addVariant } from '../../store/variant-actions';
+import { Card } from '../common/Card';
+import { VariantCard } from './VariantCard';
+
+/** The compressed variants: each a pipeline of stages from the teacher or a fresh student. */
+export function VariantsCard() {
+  const { variants, datasetId, runs, busy } = useStore(
+    useShallow((s) => ({
+      variants: s.experiment.variants,
+      datasetId: s.experiment.dataset.id,
+      runs: s.variantRuns,
+      busy: isBusy(s),
+    })),
+  );
+  return (
+    <Card
+      title="Variants"
+      subtitle="Pipelines of compression stages; click a stage to edit it"
+      testId="variants-card"
+      actions={
+        <div className="button-row">
+          <button
+            type="button"
+            disabled={busy}
+            data-testid="add-variant"
+            onClick={() => addVariant('teacher')}
+          >
+            + From teacher
+          </button>
+          <button
+            type="button"
+            disabled={busy}
+            data-testid="add-student"
+            onClick={() => addVariant('student')}
+          >
+            + Student
+          </button>
+        </div>
+      }
+    >
+      {variants.length === 0 && (
+        <p className="muted">No variants yet: add one, or pick a preset with variants.</p>
+      )}
+      <div className="variant-list">
+        {variants.map((v, i) => (
+          <VariantCard
+            key={v.id}
+            variant={v}
+            index={i}
+            datasetId={datasetId}
+            run={runs[v.id]}
+            disabled={busy}
+          />
+        ))}
+      </div>
+    </Card>
+  );
+}
