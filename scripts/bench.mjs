@@ -3,6 +3,7 @@
 // through it, prints the Markdown table and writes bench-results/bench.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
@@ -68,6 +69,9 @@ async function runPage(browser) {
     else if (message.type() === 'error') console.error(`  [page error] ${message.text()}`);
   });
   page.on('pageerror', (error) => console.error(`  [page exception] ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) console.error(`  [HTTP ${response.status()}] ${response.url()}`);
+  });
   await page.goto(`http://127.0.0.1:${PORT}/bench.html`);
   await page.waitForFunction(() => window.benchResults || window.benchError, null, {
     timeout: PAGE_TIMEOUT_MS,
@@ -99,12 +103,20 @@ async function main() {
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
     const chromiumVersion = browser.version();
     console.log(`Chromium ${chromiumVersion} (${executablePath}); running the bench…`);
+    const loadBefore = loadavg()[0];
     const results = await runPage(browser);
-    const report = { ...results, chromiumVersion, node: process.version, buildMs };
+    // Other processes on a small machine slow some runs down: say how busy it was.
+    const load = { before: loadBefore, after: loadavg()[0], cores: availableParallelism() };
+    const report = { ...results, chromiumVersion, node: process.version, buildMs, load };
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`\n${results.markdown}\n`);
     console.log(`Chromium ${chromiumVersion}. Wrote bench-results/bench.json.`);
+    const loads = `${load.before.toFixed(1)} → ${load.after.toFixed(1)}`;
+    console.log(`1-min load average ${loads} on ${load.cores} cores.`);
+    if (Math.max(load.before, load.after) > load.cores / 2) {
+      console.log('The machine was busy with other work: expect noisy numbers; rerun when idle.');
+    }
     console.log(`Whole bench: ${seconds(Date.now() - started)}.`);
     const headline = results.backends.find((b) => b.target.label === 'wasm + kernels');
     if (!headline?.throughput?.ok) {

@@ -2,7 +2,13 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { startEngine } from './store/actions';
+import { restoreFromLocation } from './store/link-actions';
+import { runAll } from './store/run-actions';
+import { useStore } from './store/store';
 import './ui/styles.css';
+
+// Debugging and automation hook: the store, readable from the console.
+(window as unknown as { playground?: unknown }).playground = { store: useStore };
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -11,4 +17,7 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
-void startEngine();
+const { autorun } = restoreFromLocation();
+void startEngine().then(() => {
+  if (autorun) void runAll();
+});

@@ -6,7 +6,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { activateBackend, configureWasm } from '../engine/backends/select';
-import { registerWasmConvGradients } from '../engine/backends/wasm-conv-grad';
+import { registerFastWasmTraining } from '../engine/backends/wasm-training';
 import { fetchWithProgress, loadDataset } from '../engine/data/loader';
 import type { Dataset } from '../engine/data/types';
 import { measureModelLatency } from '../engine/measure/measure-model';
@@ -16,7 +16,7 @@ import { BENCH_TRAINING, compareOverhead, measureThroughput, REFERENCE_TEACHER }
 import type { BenchTarget, BenchWorkerApi, StartInfo } from './protocol';
 
 /** The app's wasm training kernels, registered only in the "with kernels" worker. */
-const KERNELS = { name: 'registerWasmConvGradients()', register: registerWasmConvGradients };
+const KERNELS = { name: 'registerFastWasmTraining()', register: registerFastWasmTraining };
 
 configureWasm({
   'tfjs-backend-wasm.wasm': wasmPlain,

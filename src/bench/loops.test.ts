@@ -10,6 +10,7 @@ import {
   compareOverhead,
   firstExamples,
   measureThroughput,
+  median,
   REFERENCE_TEACHER,
 } from './loops';
 
@@ -77,10 +78,21 @@ describe('bare and app loops', () => {
     expect(result.appMs).toHaveLength(2);
     expect(result.bareMs).toHaveLength(2);
     const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
-    expect(result.ratio).toBeCloseTo(sum(result.appMs) / sum(result.bareMs), 10);
+    expect(result.sumRatio).toBeCloseTo(sum(result.appMs) / sum(result.bareMs), 10);
+    const pairs = result.appMs.map((a, i) => a / (result.bareMs[i] ?? NaN));
+    expect(result.pairRatios).toEqual(pairs);
+    expect(result.ratio).toBeCloseTo(((pairs[0] ?? NaN) + (pairs[1] ?? NaN)) / 2, 10);
     expect(result.messages).toBe(posted);
     expect(result.messages).toBeGreaterThanOrEqual(2);
     expect(result.leakedTensors).toBe(0);
+  });
+});
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the two middle ones', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow();
   });
 });
 

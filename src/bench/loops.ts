@@ -158,9 +158,18 @@ export async function measureThroughput(
   return { samplesPerSec: (steps * training.batchSize * 1000) / timedMs, steps, timedMs, warmupMs };
 }
 
+/** Median: the middle value, or the mean of the two middle values of an even count. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /**
- * App loop time / bare loop time over the same `steps` batches from the same initial weights,
- * run in the order bare, app, app, bare, … (`pairs` of each) so drift cancels: ratio = Σapp/Σbare.
+ * App loop time / bare loop time over the same `steps` batches from the same initial weights:
+ * `pairs` back-to-back pairs, in the order bare·app, app·bare, … so drift cancels;
+ * ratio = median over pairs of app/bare (other processes on the machine only add noise).
  */
 export async function compareOverhead(
   makeModel: () => tf.LayersModel,
@@ -193,8 +202,12 @@ export async function compareOverhead(
     for (const kind of order) await once(kind);
   }
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const pairRatios = appMs.map((a, i) => a / bareMs[i]!);
   return {
-    ratio: sum(appMs) / sum(bareMs),
+    ratio: median(pairRatios),
+    pairRatios,
+    minRatio: Math.min(...appMs) / Math.min(...bareMs),
+    sumRatio: sum(appMs) / sum(bareMs),
     steps: run.train.count / training.batchSize,
     appMs,
     bareMs,

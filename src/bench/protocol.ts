@@ -35,8 +35,14 @@ export interface ThroughputResult {
 }
 
 export interface OverheadResult {
-  /** Σ app-loop time / Σ bare-loop time over the same steps (1 = no overhead). */
+  /** Median over pairs of app-loop time / bare-loop time on the same steps (1 = no overhead). */
   ratio: number;
+  /** app/bare of each pair, run back to back (so both saw about the same machine load). */
+  pairRatios: number[];
+  /** min app time / min bare time: robust when other processes add time to some runs. */
+  minRatio: number;
+  /** Σ app time / Σ bare time. */
+  sumRatio: number;
   /** Steps in each run. */
   steps: number;
   appMs: number[];
@@ -75,7 +81,11 @@ export interface BenchResults {
   kernelsFunction: string;
   batchSize: number;
   backends: BackendReport[];
-  longTasks: { count: number; maxMs: number; totalMs: number };
+  /**
+   * Main-thread tasks over 50 ms during the bench; `observed` = a deliberate 80 ms task before
+   * the bench was seen, so a count of 0 means none rather than a blind observer.
+   */
+  longTasks: { observed: boolean; count: number; maxMs: number; totalMs: number };
   totalMs: number;
   /** The report as Markdown (what `npm run bench` prints). */
   markdown: string;

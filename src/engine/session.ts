@@ -94,7 +94,9 @@ export class EngineSession {
             onEvent,
             onStep: (id, record) => onStep(id, record),
           });
-          variants.push(await measureVariant(variant, handle, { data, onEvent }, pipelineLabel(variant)));
+          variants.push(
+            await measureVariant(variant, handle, { data, onEvent }, pipelineLabel(variant)),
+          );
         } catch (error) {
           if (error instanceof RunCancelledError) throw error;
           const message = error instanceof Error ? error.message : String(error);

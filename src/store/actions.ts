@@ -104,6 +104,11 @@ export function loadPreset(id: string): void {
   useStore.setState({
     presetId: id,
     teacher: null,
+    reported: null,
+    results: [],
+    variantRuns: {},
+    curves: {},
+    predictions: {},
     run: { status: 'idle', steps: [], epochs: [], error: null },
   });
   updateExperiment(() => ({

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { ReportedResults } from '../experiment/link';
 import type { Experiment } from '../experiment/schema';
 import { DEFAULT_PRESET } from '../experiment/presets';
 import type {
@@ -54,6 +55,8 @@ export interface AppState {
   variantRuns: Record<string, VariantRunState>;
   /** Measured variants of the last run, in run order (the teacher's row is teacher.measurement). */
   results: VariantMeasurement[];
+  /** Results that came with a shared link, labelled as reported by the sharer. */
+  reported: ReportedResults | null;
   /** Test-set predictions per variant, for disagreement views. */
   predictions: Record<string, Uint8Array>;
   /** Phone layout: which column is shown. */
@@ -73,5 +76,6 @@ export const useStore = create<AppState>(() => ({
   variantRuns: {},
   results: [],
   predictions: {},
+  reported: null,
   tab: 'experiment',
 }));

@@ -5,6 +5,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { activateBackend, configureWasm } from '../engine/backends/select';
+import { registerFastWasmTraining } from '../engine/backends/wasm-training';
 import { fetchWithProgress, loadDataset } from '../engine/data/loader';
 import { previewSamples } from '../engine/data/preview';
 import { TECHNIQUES } from '../engine/pipeline/registry';
@@ -18,6 +19,7 @@ configureWasm({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
+registerFastWasmTraining();
 
 const baseUrl = new URL(import.meta.env.BASE_URL, self.location.origin).href;
 let onDataProgress: ((p: DataProgress) => void) | null = null;

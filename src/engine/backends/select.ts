@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../../experiment/schema';
 import { softwareGpuBackends } from './software-gpu';
 
@@ -28,6 +28,41 @@ export function configureWasm(paths: Record<string, string> | string): void {
   wasmConfigured = true;
 }
 
+/**
+ * XNNPACK threads to ask the wasm backend for: max(⌊cores / 2⌋, min(cores, 2)). tfjs itself uses
+ * ⌊logical cores / 2⌋ (it assumes two hyper-threads a core), which leaves a 2-core machine on 1.
+ */
+export function wasmThreadTarget(logicalCores: number): number {
+  return Math.max(1, Math.floor(logicalCores / 2), Math.min(logicalCores, 2));
+}
+
+/**
+ * Starts the wasm backend with wasmThreadTarget threads. setThreadsCount alone cannot go past
+ * ⌊navigator.hardwareConcurrency / 2⌋ (the module reads it once as it loads and caps the pool
+ * there), so while the module loads hardwareConcurrency reads 2·threads; then it is restored.
+ */
+async function withWasmThreads<T>(start: () => Promise<T>): Promise<T> {
+  const nav = globalThis.navigator as { hardwareConcurrency?: number } | undefined;
+  const cores = nav?.hardwareConcurrency;
+  if (nav === undefined || cores === undefined) return start();
+  const threads = wasmThreadTarget(cores);
+  setThreadsCount(threads);
+  if (threads <= Math.floor(cores / 2)) return start();
+  const own = Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  } catch {
+    return start();
+  }
+  try {
+    return await start();
+  } finally {
+    // Browsers define it as a getter on the prototype: deleting the override brings that back.
+    if (own) Object.defineProperty(nav, 'hardwareConcurrency', own);
+    else delete nav.hardwareConcurrency;
+  }
+}
+
 /** Runs a tiny computation and reads it back: a backend that "starts" can still fail here. */
 async function smokeTest(): Promise<void> {
   const t = tf.tidy(() => tf.matMul(tf.ones([4, 4]), tf.ones([4, 4])).sum());
@@ -40,7 +75,9 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   try {
     // Chromium can collect a worker's GPU instance while tfjs still uses its device; hold it.
     if (name === 'webgpu') keepAlive.gpu = (globalThis.navigator as { gpu?: unknown }).gpu;
-    const ok = await tf.setBackend(name);
+    const ok = await (name === 'wasm'
+      ? withWasmThreads(() => tf.setBackend(name))
+      : tf.setBackend(name));
     if (!ok) return `${name} is not supported by this browser`;
     await tf.ready();
     await smokeTest();

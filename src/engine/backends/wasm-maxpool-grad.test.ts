@@ -11,14 +11,15 @@ interface PoolCase {
   filter: number;
   strides: number;
   pad: 'valid' | 'same' | number;
-  rounding?: 'ceil' | 'floor';
+  /** ReLU the inputs so windows tie; without it, padded windows may hold only negatives. */
+  ties: boolean;
 }
 
-/** Gaussian values with ReLU applied, so windows of zeros tie as they do in a CNN. */
-function reluNoise(shape: number[], seed: number): tf.Tensor4D {
+/** Gaussian values, with ReLU applied when ties are wanted (windows of zeros, as in a CNN). */
+function noise(shape: number[], seed: number, ties: boolean): tf.Tensor4D {
   const rng = createRng(seed);
   const values = Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () =>
-    Math.max(0, gaussian(rng)),
+    ties ? Math.max(0, gaussian(rng)) : gaussian(rng),
   );
   return tf.tensor4d(values, shape as [number, number, number, number]);
 }
@@ -28,10 +29,9 @@ async function poolGrad(backend: 'cpu' | 'wasm', c: PoolCase): Promise<Float32Ar
   await tf.setBackend(backend);
   const tensorsBefore = tf.memory().numTensors;
   const dataBefore = tf.engine().backend.numDataIds();
-  const pool = (x: tf.Tensor) =>
-    tf.maxPool(x as tf.Tensor4D, c.filter, c.strides, c.pad, c.rounding);
+  const pool = (x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, c.filter, c.strides, c.pad);
   const dx = tf.tidy(() => {
-    const x = reluNoise(c.x, 1);
+    const x = noise(c.x, 1, c.ties);
     const r = tf.tidy(() => tf.randomNormal(pool(x).shape, 0, 1, 'float32', 2));
     return tf.grad((xs: tf.Tensor) => pool(xs).mul(r).sum())(x);
   });
@@ -91,20 +91,27 @@ describe('registerWasmMaxPoolGrad', () => {
   });
 
   const cases: PoolCase[] = [
-    { x: [2, 6, 6, 3], filter: 2, strides: 2, pad: 'valid' },
-    { x: [8, 26, 26, 16], filter: 2, strides: 2, pad: 'valid' },
-    { x: [8, 11, 11, 32], filter: 2, strides: 2, pad: 'valid' },
-    { x: [3, 7, 9, 5], filter: 2, strides: 2, pad: 'valid' },
-    { x: [2, 5, 7, 4], filter: 2, strides: 2, pad: 'same' },
-    { x: [2, 8, 6, 2], filter: 2, strides: 2, pad: 'same' },
-    { x: [2, 7, 5, 3], filter: 2, strides: 2, pad: 0, rounding: 'ceil' },
-    { x: [2, 7, 7, 3], filter: 3, strides: 2, pad: 'valid' },
-    { x: [2, 6, 6, 3], filter: 2, strides: 1, pad: 'same' },
-    { x: [2, 6, 6, 3], filter: 2, strides: 2, pad: 1 },
+    { x: [2, 6, 6, 3], filter: 2, strides: 2, pad: 'valid', ties: true },
+    { x: [8, 26, 26, 16], filter: 2, strides: 2, pad: 'valid', ties: true },
+    { x: [8, 11, 11, 32], filter: 2, strides: 2, pad: 'valid', ties: true },
+    { x: [3, 7, 9, 5], filter: 2, strides: 2, pad: 'valid', ties: false },
+    { x: [2, 5, 7, 4], filter: 2, strides: 2, pad: 'same', ties: true },
+    { x: [2, 5, 7, 4], filter: 2, strides: 2, pad: 'same', ties: false },
+    { x: [2, 8, 6, 2], filter: 2, strides: 2, pad: 'same', ties: true },
+    { x: [2, 6, 6, 3], filter: 2, strides: 2, pad: 0, ties: true },
+    { x: [2, 7, 7, 3], filter: 3, strides: 2, pad: 'valid', ties: true },
+    { x: [2, 6, 6, 3], filter: 2, strides: 1, pad: 'same', ties: true },
+    { x: [2, 6, 6, 3], filter: 2, strides: 1, pad: 'same', ties: false },
+    { x: [2, 9, 8, 3], filter: 3, strides: 1, pad: 'same', ties: true },
+    { x: [2, 6, 6, 3], filter: 2, strides: 2, pad: 1, ties: false },
+    { x: [1, 10, 10, 2], filter: 4, strides: 3, pad: 'same', ties: false },
   ];
-  it.each(cases)('matches cpu for x $x, pool $filter, stride $strides, pad $pad', async (c) => {
-    const cpu = await poolGrad('cpu', c);
-    const wasm = await poolGrad('wasm', c);
-    expect(relativeError(wasm, cpu)).toBeLessThan(1e-5);
-  });
+  it.each(cases)(
+    'matches cpu for x $x, pool $filter, stride $strides, pad $pad, ties $ties',
+    async (c) => {
+      const cpu = await poolGrad('cpu', c);
+      const wasm = await poolGrad('wasm', c);
+      expect(relativeError(wasm, cpu)).toBeLessThan(1e-5);
+    },
+  );
 });

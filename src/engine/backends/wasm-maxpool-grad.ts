@@ -12,6 +12,8 @@ interface WasmBackend {
 
 type KernelArgs = Parameters<KernelFunc>[0];
 type Shape4 = [number, number, number, number];
+type Shape3 = [number, number, number];
+type PoolInfo = ReturnType<typeof tf.backend_util.computePool2DInfo>;
 
 function heapIndex(backend: WasmBackend, info: TensorInfo): number {
   const data = backend.dataIdMap.get(info.dataId);
@@ -93,9 +95,55 @@ function maxPool2x2Grad(
 }
 
 /**
- * MaxPoolGrad for wasm: dx = dy routed to each window's arg max. 2×2 stride-2 pools with no
- * top/left padding (every Layers maxPooling2d of poolSize 2) run in JS over the wasm heap,
- * ~6× faster than the stock kernel on the reference CNN; anything else goes to the stock kernel.
+ * Any other pool (NHWC, dilation 1): dx = 0, then each window adds its dy at its first strict
+ * maximum inside the input (padding never wins), so overlapping windows accumulate as on cpu.
+ * The stock wasm kernel disagrees with cpu when a padded window holds only negative values.
+ */
+function maxPoolGradGeneral(
+  heap: Float32Array,
+  info: PoolInfo,
+  x0: number,
+  dy0: number,
+  dx0: number,
+) {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH } = info;
+  const { outWidth: OW, filterHeight: FH, filterWidth: FW, strideHeight: sh } = info;
+  const { strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  heap.fill(0, dx0, dx0 + B * H * W * C);
+  let g = dy0;
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const ihLo = Math.max(0, oh * sh - top);
+      const ihHi = Math.min(H, oh * sh - top + FH);
+      for (let ow = 0; ow < OW; ow++) {
+        const iwLo = Math.max(0, ow * sw - left);
+        const iwHi = Math.min(W, ow * sw - left + FW);
+        for (let c = 0; c < C; c++, g++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let ih = ihLo; ih < ihHi; ih++) {
+            for (let iw = iwLo; iw < iwHi; iw++) {
+              const p = ((b * H + ih) * W + iw) * C + c;
+              const v = heap[x0 + p] as number;
+              if (v > best) {
+                best = v;
+                at = p;
+              }
+            }
+          }
+          if (at >= 0) heap[dx0 + at] = (heap[dx0 + at] as number) + (heap[g] as number);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * MaxPoolGrad for wasm: dx = dy routed to each window's first arg max, computed in JS over the
+ * wasm heap. 2×2 stride-2 pools with no top/left padding (every Layers maxPooling2d of poolSize
+ * 2) take a fast path, ~4× faster than the stock kernel on the reference CNN. Other dtypes, or
+ * a dy whose shape the pool does not give (tfjs passes no dimRoundingMode), go to the stock kernel.
  */
 export function makeMaxPoolGrad(stock: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
@@ -111,6 +159,12 @@ export function makeMaxPoolGrad(stock: KernelFunc): KernelFunc {
       attrs.pad,
       attrs.dimRoundingMode,
     );
+    if (!tf.util.arraysEqual(dy.shape, info.outShape)) return stock(args);
+    const backend = args.backend as WasmBackend;
+    const dx = backend.makeOutput([...input.shape], 'float32');
+    // The view is taken after the last allocation: growing wasm memory detaches older views.
+    const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+    const [x0, dy0, dx0] = [input, dy, dx].map((t) => heapIndex(backend, t)) as Shape3;
     const twoByTwo =
       info.filterHeight === 2 &&
       info.filterWidth === 2 &&
@@ -118,22 +172,18 @@ export function makeMaxPoolGrad(stock: KernelFunc): KernelFunc {
       info.strideWidth === 2 &&
       info.padInfo.top === 0 &&
       info.padInfo.left === 0;
-    if (!twoByTwo) return stock(args);
-    const backend = args.backend as WasmBackend;
-    const dx = backend.makeOutput([...input.shape], 'float32');
-    // The view is taken after the last allocation: growing wasm memory detaches older views.
-    const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const shape = input.shape as Shape4;
-    const x0 = heapIndex(backend, input);
-    const dy0 = heapIndex(backend, dy);
-    maxPool2x2Grad(heap, shape, [info.outHeight, info.outWidth], x0, dy0, heapIndex(backend, dx));
+    if (twoByTwo) {
+      maxPool2x2Grad(heap, input.shape as Shape4, [info.outHeight, info.outWidth], x0, dy0, dx0);
+    } else {
+      maxPoolGradGeneral(heap, info, x0, dy0, dx0);
+    }
     return dx;
   };
 }
 
 let registered = false;
 
-/** Overrides wasm MaxPoolGrad (dx = dy at each window's first arg max) with a fast 2×2 path; idempotent. */
+/** Overrides wasm MaxPoolGrad (dx = dy at each window's first arg max) with a JS one; idempotent. */
 export function registerWasmMaxPoolGrad(): void {
   if (registered) return;
   const stock = tf.getKernel('MaxPoolGrad', 'wasm');

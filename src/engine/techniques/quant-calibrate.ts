@@ -105,7 +105,7 @@ function subsample(values: Float32Array, stride: number): Float32Array {
 /** The first `size` examples of a seeded shuffle of the training split (at most all of them). */
 export function calibrationIndices(data: Dataset, size: number, seed: number): Uint32Array {
   const order = shuffledIndices(data.train.count, createRng(seed * 104_729 + 17));
-  return Uint32Array.from(order).subarray(0, Math.min(size, data.train.count));
+  return order.subarray(0, Math.min(size, data.train.count));
 }
 
 /**

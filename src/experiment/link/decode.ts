@@ -1,6 +1,8 @@
 import LZString from 'lz-string';
 import type { Experiment } from '../schema';
 import { experimentSchema } from '../schema';
+import type { Variant } from '../stages';
+import { variantSchema } from '../stages';
 import {
   CHECK_PARAM,
   LINK_KEYS,
@@ -49,26 +51,29 @@ function fallback(problems: string[]): DecodedLink {
   };
 }
 
-/** Drops variants whose id was already used, naming them. */
-function dropDuplicateIds(variants: unknown[], problems: string[]): unknown[] {
-  const seen = new Set<string>();
-  return variants.filter((v, i) => {
-    const id = isRecord(v) && typeof v.id === 'string' ? v.id : null;
-    if (id === null || !seen.has(id)) {
-      if (id !== null) seen.add(id);
-      return true;
-    }
-    problems.push(`${itemLabel(`variants[${i}]`, v)}: variant ids must be unique — left out`);
-    return false;
+/** Restores variants one by one; invalid ones and repeated ids are left out and named. */
+function restoreVariants(raw: unknown, problems: string[]): unknown {
+  if (!Array.isArray(raw)) return raw;
+  const kept: Variant[] = [];
+  raw.forEach((item, i) => {
+    const where = itemLabel(`variants[${i}]`, item);
+    const r = restoreValue(variantSchema, item, `variants[${i}]`, problems);
+    if (!r.ok) problems.push(`${r.at}: ${r.reason} — ${where} was left out`);
+    else if (kept.some((v) => v.id === (r.value as Variant).id)) {
+      problems.push(`${where}: variant ids must be unique — left out`);
+    } else kept.push(r.value as Variant);
   });
+  const issue = experimentSchema.shape.variants.safeParse(kept).error?.issues[0];
+  if (issue?.code !== 'too_big') return kept;
+  const max = Number(issue.maximum);
+  problems.push(`variants: at most ${max} variants fit in an experiment — kept the first ${max}`);
+  return kept.slice(0, max);
 }
 
 /** Restores a version-1 document field by field; every replaced field is named in `problems`. */
 export function restoreExperiment(raw: Record<string, unknown>, problems: string[]): Experiment {
   const variants = Object.hasOwn(raw, 'variants') ? raw.variants : undefined;
-  const input = Array.isArray(variants)
-    ? { ...raw, variants: dropDuplicateIds(variants, problems) }
-    : raw;
+  const input = { ...raw, variants: restoreVariants(variants, problems) };
   const restored = restoreValue(experimentSchema, input, '', problems);
   const checked = restored.ok ? experimentSchema.safeParse(restored.value) : null;
   if (checked?.success) return JSON.parse(JSON.stringify(checked.data)) as Experiment;

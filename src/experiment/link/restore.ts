@@ -45,6 +45,9 @@ export function restoreValue(
   problems: string[],
 ): Restored {
   if (raw === undefined) return check(schema, undefined, path);
+  // Fast path: a valid value with no unknown keys anywhere needs no field-by-field walk.
+  const whole = schema.safeParse(raw);
+  if (whole.success && keysKept(raw, whole.data)) return { ok: true, value: whole.data };
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject && isRecord(raw))
     return restoreObject(inner, raw, path, problems);
@@ -58,6 +61,18 @@ export function restoreValue(
     }
   }
   return check(schema, raw, path);
+}
+
+/** True when every key of `raw` (at any depth) survived parsing, i.e. none was unknown. */
+function keysKept(raw: unknown, parsed: unknown): boolean {
+  if (Array.isArray(raw)) {
+    return Array.isArray(parsed) && raw.every((item, i) => keysKept(item, parsed[i]));
+  }
+  if (!isRecord(raw)) return true;
+  if (!isRecord(parsed)) return false;
+  return Object.keys(raw).every(
+    (k) => raw[k] === undefined || (Object.hasOwn(parsed, k) && keysKept(raw[k], parsed[k])),
+  );
 }
 
 /** Restores each known key of an object, reports unknown keys, then re-checks refinements. */
@@ -104,11 +119,11 @@ export function restoreObject(
       return { ok: false, at: typeof key === 'string' ? joinPath(path, key) : path, reason };
     }
     tried.add(key);
-    // A field already at its default cannot be the one to blame: give up on the whole object.
+    // Reset the field only if that cures this refinement; else the whole object is at fault.
     const fallback = check(shape[key]!, undefined, path);
-    if (!fallback.ok || JSON.stringify(fallback.value) === JSON.stringify(out[key])) {
-      return { ok: false, at: joinPath(path, key), reason };
-    }
+    const cured =
+      fallback.ok && schema.safeParse({ ...out, [key]: fallback.value }).error?.issues[0]?.path[0];
+    if (!fallback.ok || cured === key) return { ok: false, at: joinPath(path, key), reason };
     const failed = reset(key, joinPath(path, key), reason);
     if (failed) return failed;
   }

@@ -13,6 +13,14 @@ import { useStore } from '../../store/store';
 import { colourOf } from '../palette';
 import { downsampleIndices, movingAverage } from '../train/smoothing';
 
+function nameOf(source: string, variants: readonly { id: string; name: string }[]): string {
+  if (source === 'teacher') return 'teacher';
+  const own = variants.find((v) => v.id === source);
+  if (own) return own.name;
+  const base = variants.find((v) => `${v.id}-alone` === source);
+  return base ? `${base.name} — student alone` : source;
+}
+
 /** Training loss of every stage that trained in the last run, on one chart. */
 export function CurvesOverlay() {
   const curves = useStore((s) => s.curves);

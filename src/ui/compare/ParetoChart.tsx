@@ -14,6 +14,17 @@ import type { ResultRow } from '../../engine/measure/compare';
 import { paretoFrontier } from '../../engine/measure/pareto';
 import { colourOf } from '../palette';
 
+/** Powers of two spanning [lo, hi], at most about six of them: ticks for a log axis. */
+export function logTicks(lo: number, hi: number): number[] {
+  const a = Math.floor(Math.log2(Math.max(1, lo)));
+  const b = Math.ceil(Math.log2(Math.max(2, hi)));
+  const step = Math.max(1, Math.ceil((b - a) / 6));
+  const out: number[] = [];
+  for (let e = a; e <= b; e += step) out.push(2 ** e);
+  if (out[out.length - 1]! < 2 ** b) out.push(2 ** b);
+  return out;
+}
+
 /** Accuracy against stored size (log scale), bubble area ∝ batch-1 latency, frontier drawn. */
 export function ParetoChart({ rows }: { rows: ResultRow[] }) {
   const points = rows.map((r, i) => ({
@@ -29,6 +40,8 @@ export function ParetoChart({ rows }: { rows: ResultRow[] }) {
     sizeBytes: p.sizeBytes,
     frontier: p.accuracy * 100,
   }));
+  const sizes = rows.map((r) => r.sizeBytes).filter((b) => b > 0);
+  const ticks = logTicks(Math.min(...sizes), Math.max(...sizes));
   return (
     <figure data-testid="pareto-chart">
       <ResponsiveContainer width="100%" height={240}>
@@ -38,7 +51,8 @@ export function ParetoChart({ rows }: { rows: ResultRow[] }) {
             type="number"
             dataKey="sizeBytes"
             scale="log"
-            domain={['auto', 'auto']}
+            domain={[ticks[0]!, ticks[ticks.length - 1]!]}
+            ticks={ticks}
             tickFormatter={(v: number) => (v >= 1024 ? `${Math.round(v / 1024)} KiB` : `${v} B`)}
             label={{ value: 'stored size (log scale)', position: 'insideBottom', offset: -12 }}
           />

@@ -8,20 +8,24 @@ import { formatBytes, formatCount, formatPercent } from '../common/format';
 import { colourOf } from '../palette';
 import { CurvesOverlay } from './CurvesOverlay';
 import { ParetoChart } from './ParetoChart';
+import { ReportedTable } from './ReportedTable';
 
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const ratio = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
 
 /** The comparison table: every variant measured the same way, with downloads. */
 export function ResultsTable() {
-  const { teacher, experiment, backend } = useStore(
+  const { teacher, experiment, backend, results } = useStore(
     useShallow((s) => ({
       teacher: s.teacher,
       experiment: s.experiment,
       backend: s.teacher?.backend ?? '',
+      results: s.results,
     })),
   );
-  const doc = teacher ? buildResultsDocument(experiment, backend, teacher.measurement, []) : null;
+  const doc = teacher
+    ? buildResultsDocument(experiment, backend, teacher.measurement, results)
+    : null;
   return (
     <Card
       title="Compare"
@@ -119,6 +123,7 @@ export function ResultsTable() {
         </table>
       </div>
       {!doc && <p className="muted">Results appear here when the teacher has been trained.</p>}
+      <ReportedTable />
       {doc && doc.variants.length > 1 && <ParetoChart rows={doc.variants} />}
       <CurvesOverlay />
     </Card>

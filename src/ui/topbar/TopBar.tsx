@@ -3,6 +3,7 @@ import { BACKENDS } from '../../experiment/schema';
 import type { BackendName } from '../../experiment/schema';
 import { PRESETS } from '../../experiment/presets';
 import { chooseBackend, isBusy, loadPreset } from '../../store/actions';
+import { copyLink } from '../../store/link-actions';
 import { runAll } from '../../store/run-actions';
 import { useStore } from '../../store/store';
 
@@ -31,6 +32,7 @@ export function TopBar() {
           disabled={busy}
           onChange={(e) => loadPreset(e.target.value)}
         >
+          {presetId === '' && <option value="">Custom experiment</option>}
           {PRESETS.map((p) => (
             <option key={p.id} value={p.id} title={p.summary}>
               {p.label}
@@ -70,6 +72,9 @@ export function TopBar() {
           backend.status === 'ready' &&
           ` · ${Math.round(samplesPerSec)} samples/s`}
       </span>
+      <button type="button" data-testid="copy-link" onClick={() => void copyLink()}>
+        Copy link
+      </button>
       <button
         type="button"
         className="primary"

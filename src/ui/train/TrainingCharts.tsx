@@ -76,32 +76,36 @@ export function TrainingCharts({ steps, epochs }: { steps: StepRecord[]; epochs:
           Training loss should fall and accuracy rise; a smoothed window over recent batches.
         </figcaption>
       </figure>
-      <figure>
-        <ResponsiveContainer width="100%" height={160}>
-          <LineChart data={epochData} margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis
-              dataKey="epoch"
-              type="number"
-              allowDecimals={false}
-              domain={[1, 'dataMax']}
-              label={{ value: 'epoch', position: 'insideBottom', offset: -8 }}
-            />
-            <YAxis domain={[0, 100]} unit="%" width={44} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
-            <Line
-              dataKey="test"
-              name="test accuracy"
-              stroke={colourOf(2)}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
-        <figcaption>
-          Test accuracy after each epoch: if it stalls while training accuracy climbs, the model
-          overfits.
-        </figcaption>
-      </figure>
+      {epochData.length > 0 && (
+        <figure>
+          <ResponsiveContainer width="100%" height={160}>
+            <LineChart data={epochData} margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis
+                dataKey="epoch"
+                type="number"
+                allowDecimals={false}
+                domain={[1, 'dataMax']}
+                label={{ value: 'epoch', position: 'insideBottom', offset: -8 }}
+              />
+              <YAxis domain={[0, 100]} unit="%" width={44} />
+              <Tooltip
+                formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))}
+              />
+              <Line
+                dataKey="test"
+                name="test accuracy"
+                stroke={colourOf(2)}
+                isAnimationActive={false}
+              />
+            </LineChart>
+          </ResponsiveContainer>
+          <figcaption>
+            Test accuracy after each epoch: if it stalls while training accuracy climbs, the model
+            overfits.
+          </figcaption>
+        </figure>
+      )}
     </div>
   );
 }

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findPreset } from '../experiment/presets';
+import { makeSyntheticDataset } from './data/synthetic';
+import { TECHNIQUES } from './pipeline/registry';
+import type { RunEvent } from './pipeline/runner';
+import { EngineSession } from './session';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('EngineSession.runAll', () => {
+  it('runs every technique of the tiny preset, measures each, and reuses the teacher', async () => {
+    const experiment = findPreset('tiny-pipeline')!.experiment;
+    const session = new EngineSession(
+      async (spec, seed) => makeSyntheticDataset(spec, seed),
+      TECHNIQUES,
+    );
+    const events: RunEvent[] = [];
+    const sources = new Set<string>();
+    const first = await session.runAll(
+      experiment,
+      (source) => sources.add(source),
+      () => {},
+      (e) => events.push(e),
+    );
+    const errors = events.filter((e) => e.kind === 'error');
+    expect(errors).toEqual([]);
+    expect(first.variants.map((v) => v.variant)).toEqual([
+      'INT8 dynamic PTQ',
+      'INT8 static PTQ',
+      'QAT w4a8',
+      '50% pruned',
+      'Structured 25%',
+      'Low-rank r=4',
+      'Distilled student',
+      'Distilled student — student alone',
+    ]);
+    const teacherBytes = first.teacher.measurement.sizeBytes;
+    for (const v of first.variants.slice(0, 3)) expect(v.sizeBytes).toBeLessThan(teacherBytes / 2);
+    expect(first.variants.every((v) => v.accuracy > 0.5)).toBe(true);
+    expect(sources.has('teacher')).toBe(true);
+    expect(sources.has('kd')).toBe(true);
+    // A second run reuses the teacher and every cached stage: no training steps at all.
+    sources.clear();
+    const second = await session.runAll(
+      experiment,
+      (source) => sources.add(source),
+      () => {},
+      () => {},
+    );
+    expect(sources.size).toBe(0);
+    expect(second.variants.map((v) => v.accuracy)).toEqual(first.variants.map((v) => v.accuracy));
+  }, 120_000);
+});

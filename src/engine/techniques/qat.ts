@@ -1,0 +1,148 @@
+/**
+ * The QAT stage: quantization-aware training. The model is rebuilt with fake-quant layers
+ * (weights: symmetric, min/max or LSQ scales, straight-through estimator; activations: an EMA
+ * range before every dense / conv input), fine-tuned from the input model (or trained from
+ * scratch) with trainModel, then converted like static PTQ to an integer model whose predict is
+ * the handle's predict. The input handle and its model are only read.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { QatParams } from '../../experiment/stages';
+import { trainModel } from '../train/loop';
+import { layerMacs } from './plain';
+import { calibrateRanges, needsPreActivationRange } from './quant-calibrate';
+import { checkBits, checkTraining, convertToInteger, readLayers } from './quant-convert';
+import {
+  buildQatModel,
+  inputRangesOf,
+  qatQuantizedLayers,
+  setInputRanges,
+} from './quant-qat-model';
+import { isWeightLayer, quantizedStorage } from './quant-weights';
+import type { ModelHandle, StageContext, Technique } from './types';
+import { StageError } from './types';
+
+/** Training examples that set the first activation ranges (and tanh / sigmoid LUT ranges). */
+export const QAT_CALIBRATION_SIZE = 256;
+
+/** Throws a StageError a student can act on unless the params make sense. */
+export function checkQatParams(params: QatParams): void {
+  checkBits(params.weightBits, 'Weight bits');
+  checkBits(params.activationBits, 'Activation bits');
+  checkTraining(params.epochs, params.learningRate);
+  if (params.scheme !== 'symmetric') {
+    throw new StageError(
+      'QAT trains symmetric weight grids (zero point 0, as int8 runtimes expect for weights): ' +
+        'choose the symmetric scheme. Activations always get an asymmetric grid.',
+    );
+  }
+}
+
+/** Pipeline chip text, e.g. 'QAT w4a8', 'QAT w4a8 LSQ per-tensor, from scratch'. */
+export function qatLabel(params: QatParams): string {
+  const extras = [
+    params.learnedScale ? 'LSQ' : '',
+    params.granularity === 'per-tensor' ? 'per-tensor' : '',
+  ].filter(Boolean);
+  const text = ['QAT', `w${params.weightBits}a${params.activationBits}`, ...extras].join(' ');
+  return params.fromScratch ? `${text}, from scratch` : text;
+}
+
+/** Runs the QAT stage: builds, trains and converts; returns a new handle. */
+export async function runQat(
+  ctx: StageContext,
+  input: ModelHandle | null,
+  params: QatParams,
+): Promise<ModelHandle> {
+  if (!input?.model) throw new StageError('QAT needs a trained teacher: train the teacher first.');
+  checkQatParams(params);
+  if (!params.fromScratch && input.label === 'student') {
+    throw new StageError(
+      'QAT fine-tunes a trained model, but this student has not been trained yet: put a ' +
+        'distill or fine-tune stage before QAT, or choose "from scratch".',
+    );
+  }
+  if (ctx.data.train.count === 0) {
+    throw new StageError('QAT trains on the training set, but the training set is empty.');
+  }
+  const inputShape = ctx.data.inputShape;
+  const plain = readLayers(input.model, 'QAT');
+  const model = buildQatModel(plain, inputShape, {
+    weightBits: params.weightBits,
+    activationBits: params.activationBits,
+    perChannel: params.granularity === 'per-channel',
+    learnedScale: params.learnedScale,
+    fromScratch: params.fromScratch,
+    seed: ctx.seed,
+  });
+  try {
+    // First activation ranges from the starting weights; training then follows them by EMA.
+    const start = await calibrateRanges(ctx, readLayers(model, 'QAT'), QAT_CALIBRATION_SIZE, {
+      observer: 'minmax',
+      emaMomentum: 0.9,
+      percentile: 100,
+    });
+    setInputRanges(model, start.inputs);
+    if (params.epochs > 0) {
+      await trainModel({
+        model,
+        data: ctx.data,
+        training: {
+          optimizer: 'adam',
+          learningRate: params.learningRate,
+          momentum: 0.9,
+          batchSize: inputShape.length === 3 ? 128 : 32,
+          epochs: params.epochs,
+        },
+        seed: ctx.seed,
+        control: ctx.control,
+        onStep: ctx.onStep,
+      });
+    }
+    const { layers, kernels } = qatQuantizedLayers(model);
+    const preActivations = layers.some(needsPreActivationRange)
+      ? (
+          await calibrateRanges(ctx, layers, QAT_CALIBRATION_SIZE, {
+            observer: 'minmax',
+            emaMomentum: 0.9,
+            percentile: 100,
+          })
+        ).preActivations
+      : new Map();
+    const conversion = await convertToInteger(
+      ctx,
+      layers,
+      kernels,
+      { inputs: inputRangesOf(model), preActivations },
+      params.activationBits,
+      (x) => model.predict(x) as tf.Tensor,
+    );
+    const config = {
+      bits: params.weightBits,
+      scheme: 'symmetric' as const,
+      perChannel: params.granularity === 'per-channel',
+      powerOfTwo: false,
+    };
+    return {
+      model,
+      storage: quantizedStorage(layers.filter(isWeightLayer), config),
+      ...layerMacs(layers, inputShape),
+      predict: conversion.predict,
+      notes: [
+        ...conversion.notes,
+        `trained ${params.epochs} epoch(s) with fake-quant weights (${
+          params.learnedScale ? 'learned LSQ scales' : 'min/max scales'
+        }) and activations before every dense/conv input, straight-through gradients`,
+      ],
+      label: qatLabel(params),
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+export const qatTechnique: Technique<QatParams> = {
+  id: 'qat',
+  label: 'Quantization-aware training',
+  run: runQat,
+};

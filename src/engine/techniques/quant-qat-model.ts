@@ -1,0 +1,154 @@
+/**
+ * The QAT model: every dense / conv layer becomes a FakeQuantDense / FakeQuantConv2D (weights
+ * fake-quantized symmetric on every forward pass, min/max or learned LSQ scales), with an
+ * ActivationFakeQuant in front of its input, i.e. after the previous layer's activation and
+ * pooling, so what is simulated is exactly the grid the integer model reads.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { QuantParams } from '../quant';
+import {
+  ActivationFakeQuant,
+  FakeQuantConv2D,
+  FakeQuantDense,
+  computeQuantParams,
+  dequantize,
+  quantRange,
+  quantize,
+} from '../quant';
+import type { NamedLayer } from './plain';
+import { extractLayers } from './plain';
+import type { Range } from './quant-calibrate';
+import { inputQuantName } from './quant-model';
+import type { QuantizedKernel } from './quant-weights';
+import { isWeightLayer } from './quant-weights';
+
+export interface QatModelOptions {
+  weightBits: number;
+  activationBits: number;
+  perChannel: boolean;
+  /** LSQ: the weight scales are trainable weights. */
+  learnedScale: boolean;
+  /** Keep the fresh random weights instead of copying the plain layers' weights. */
+  fromScratch: boolean;
+  seed: number;
+}
+
+/** Builds the QAT sequential model of plain layers; copies their weights unless fromScratch. */
+export function buildQatModel(
+  layers: readonly NamedLayer[],
+  inputShape: readonly number[],
+  options: QatModelOptions,
+): tf.Sequential {
+  const model = tf.sequential();
+  const first = () => (model.layers.length === 0 ? { inputShape: [...inputShape] } : {});
+  layers.forEach((layer, index) => {
+    if (!isWeightLayer(layer)) {
+      model.add(
+        layer.kind === 'maxpool'
+          ? tf.layers.maxPooling2d({ ...first(), name: layer.name, poolSize: 2, strides: 2 })
+          : tf.layers.flatten({ ...first(), name: layer.name }),
+      );
+      return;
+    }
+    model.add(
+      new ActivationFakeQuant({
+        ...first(),
+        name: inputQuantName(layer.name),
+        bits: options.activationBits,
+        symmetric: false,
+      }),
+    );
+    const common = {
+      name: layer.name,
+      weightBits: options.weightBits,
+      perChannel: options.perChannel,
+      weightQuantizer: options.learnedScale ? ('lsq' as const) : ('minmax' as const),
+      activation: layer.activation ?? 'linear',
+      seed: (options.seed % 1_000_000) * 1000 + index,
+    };
+    const target =
+      layer.kind === 'dense'
+        ? new FakeQuantDense({ ...common, units: layer.kernelShape[1] })
+        : new FakeQuantConv2D({
+            ...common,
+            filters: layer.kernelShape[3],
+            kernelSize: [layer.kernelShape[0], layer.kernelShape[1]],
+            padding: 'valid',
+          });
+    model.add(target);
+    if (options.fromScratch) return;
+    const values = target.getWeights().map((w) => w.clone());
+    values[0]!.dispose();
+    values[1]!.dispose();
+    values[0] = tf.tensor(layer.kernel, layer.kernelShape);
+    values[1] = tf.tensor1d(layer.bias);
+    target.setWeights(values);
+    tf.dispose(values);
+    target.resetWeightScale(); // LSQ: s = 2·mean|w| / √qmax from the copied kernel
+  });
+  return model;
+}
+
+/** Sets the frozen range of the activation fake-quant in front of every named weight layer. */
+export function setInputRanges(model: tf.LayersModel, ranges: ReadonlyMap<string, Range>): void {
+  for (const [name, range] of ranges) {
+    (model.getLayer(inputQuantName(name)) as ActivationFakeQuant).setRange(range.min, range.max);
+  }
+}
+
+/** The activation ranges the QAT model holds (EMA of training batches), by weight layer name. */
+export function inputRangesOf(model: tf.LayersModel): Map<string, Range> {
+  const out = new Map<string, Range>();
+  for (const layer of extractLayers(model).filter(isWeightLayer)) {
+    const quant = model.getLayer(inputQuantName(layer.name)) as ActivationFakeQuant;
+    const { min, max, calibrated } = quant.getRange();
+    if (calibrated) out.set(layer.name, { min, max });
+  }
+  return out;
+}
+
+/** Weight grid of one fake-quant layer: min/max s = max|w|/qmax, or LSQ s = max(learned, 1e-8). */
+function layerParams(
+  layer: FakeQuantDense | FakeQuantConv2D,
+  kernel: Float32Array,
+  shape: number[],
+) {
+  const axis = layer.perChannel ? shape.length - 1 : null;
+  if (layer.weightQuantizer !== 'lsq') {
+    return computeQuantParams(kernel, shape, { bits: layer.weightBits, scheme: 'symmetric', axis });
+  }
+  const learned = layer.getWeights()[2]!.dataSync();
+  const { qmin, qmax } = quantRange(layer.weightBits, 'symmetric');
+  const params: QuantParams = {
+    scale: Float32Array.from(learned, (s) => Math.max(s, 1e-8)),
+    zeroPoint: new Int32Array(learned.length),
+    qmin,
+    qmax,
+    bits: layer.weightBits,
+    axis: learned.length === 1 ? null : axis,
+  };
+  return params;
+}
+
+/**
+ * The QAT model's layers as plain layers with the kernels it computes with (ŵ on its own grid),
+ * and each weight layer's quantized kernel: the integer model reproduces the trained grid.
+ */
+export function qatQuantizedLayers(model: tf.LayersModel): {
+  layers: NamedLayer[];
+  kernels: Map<string, QuantizedKernel>;
+} {
+  const kernels = new Map<string, QuantizedKernel>();
+  const layers = extractLayers(model).map((layer): NamedLayer => {
+    if (!isWeightLayer(layer)) return layer;
+    const source = model.getLayer(layer.name);
+    if (!(source instanceof FakeQuantDense || source instanceof FakeQuantConv2D)) return layer;
+    const shape = [...layer.kernelShape];
+    const params = layerParams(source, layer.kernel, shape);
+    const codes = quantize(layer.kernel, params, shape);
+    const dequantized = dequantize(codes, params, shape);
+    kernels.set(layer.name, { codes, params, dequantized });
+    return { ...layer, kernel: dequantized };
+  });
+  return { layers, kernels };
+}
