@@ -34,10 +34,7 @@ export function CurvesOverlay() {
         );
         return {
           source,
-          name:
-            source === 'teacher'
-              ? 'teacher'
-              : (variants.find((v) => v.id === source)?.name ?? source),
+          name: nameOf(source, variants),
           data: downsampleIndices(points.length, 200).map((i) => ({
             step: i + 1,
             loss: smooth[i]!,
