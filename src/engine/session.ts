@@ -14,6 +14,10 @@ import { expandVariants } from '../experiment/expand';
 import type { RunEvent, TechniqueRegistry } from './pipeline/runner';
 import { clearCache, measureVariant, pipelineLabel, runVariant } from './pipeline/runner';
 import type { ModelHandle } from './techniques/types';
+import type { Variant } from '../experiment/stages';
+import type { Inspection } from './inspect';
+import { exploreTemperature, inspectHandle, quantizerOf } from './inspect';
+import { handleFromModel } from './techniques/handle';
 import { RunCancelledError } from './train/control';
 
 export interface TeacherOutcome {
@@ -47,6 +51,8 @@ export class EngineSession {
   teacherKey = '';
   control: RunControl | null = null;
   private readonly cache = new Map<string, ModelHandle>();
+  /** The final handle of every variant of the last run (owned by the cache). */
+  readonly variantHandles = new Map<string, { variant: Variant; handle: ModelHandle }>();
 
   constructor(
     private readonly loader: DatasetLoader,
@@ -94,6 +100,7 @@ export class EngineSession {
             onEvent,
             onStep: (id, record) => onStep(id, record),
           });
+          this.variantHandles.set(variant.id, { variant, handle });
           variants.push(
             await measureVariant(variant, handle, { data, onEvent }, pipelineLabel(variant)),
           );
@@ -164,6 +171,7 @@ export class EngineSession {
         layerCosts(experiment.teacher.architecture, data.inputShape, data.numClasses),
       );
       clearCache(this.cache, null);
+      this.variantHandles.clear();
       this.teacher?.dispose();
       this.teacher = model;
       this.teacherKey = EngineSession.teacherKeyOf(experiment, tf.getBackend());
@@ -200,6 +208,31 @@ export class EngineSession {
     } finally {
       this.control = null;
     }
+  }
+
+  /** Reports of the teacher or of a variant of the last run, for the technique views. */
+  inspect(source: string, experiment: Experiment, layerName?: string): Inspection {
+    if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
+    if (source === 'teacher') {
+      const handle = handleFromModel(
+        this.teacher,
+        experiment.teacher.architecture,
+        this.dataset.inputShape,
+        this.dataset.numClasses,
+        'teacher',
+      );
+      return inspectHandle(source, handle, quantizerOf(null), layerName);
+    }
+    const entry = this.variantHandles.get(source);
+    if (!entry) throw new Error(`No results for variant “${source}” yet: run it first.`);
+    return inspectHandle(source, entry.handle, quantizerOf(entry.variant), layerName);
+  }
+
+  /** softmax(z/T) of one test example for the teacher and, optionally, a variant's model. */
+  async temperature(index: number, variantId: string | null) {
+    if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
+    const student = variantId ? (this.variantHandles.get(variantId)?.handle.model ?? null) : null;
+    return exploreTemperature(this.dataset, index, this.teacher, student);
   }
 
   pause(): void {

@@ -80,6 +80,8 @@ const api: EngineApi = {
     }
   },
 
+  inspect: async (source, experiment, layerName) => session.inspect(source, experiment, layerName),
+  temperature: (index, variantId) => session.temperature(index, variantId),
   pause: () => session.pause(),
   resume: () => session.resume(),
   cancel: () => session.cancel(),

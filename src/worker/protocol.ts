@@ -9,6 +9,10 @@ import type { EpochRecord, StepRecord } from '../engine/train/loop';
 import type { BackendName, DatasetSpec, Experiment } from '../experiment/schema';
 
 export type { BackendName };
+export type { Inspection } from '../engine/inspect';
+import type { Inspection } from '../engine/inspect';
+export type TemperatureData = Awaited<ReturnType<typeof exploreTemperature>>;
+import type { exploreTemperature } from '../engine/inspect';
 
 export type { BackendInfo, EpochRecord, StepRecord };
 export type { RunEvent } from '../engine/pipeline/runner';
@@ -59,6 +63,10 @@ export interface EngineApi {
     experiment: Experiment,
     onUpdate: (update: TrainUpdate) => void,
   ): Promise<{ teacher: TeacherResult; variants: VariantMeasurement[] }>;
+  /** Technique views' data for 'teacher' or a variant id of the last run. */
+  inspect(source: string, experiment: Experiment, layerName?: string): Promise<Inspection>;
+  /** Temperature explorer for test example `index`, with a variant's model when given. */
+  temperature(index: number, variantId: string | null): Promise<TemperatureData>;
   pause(): void;
   resume(): void;
   cancel(): void;

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { wasmThreadTarget } from './select';
+import { coresToReport } from './select';
 
-describe('wasmThreadTarget', () => {
-  it('asks for 2 threads on 2 or 3 logical cores, where tfjs would use 1', () => {
-    expect(wasmThreadTarget(2)).toBe(2);
-    expect(wasmThreadTarget(3)).toBe(2);
+describe('coresToReport', () => {
+  it('doubles the wanted threads where tfjs would cap them (2 threads on 2 cores → report 4)', () => {
+    expect(coresToReport(2, 2)).toBe(4);
+    expect(coresToReport(3, 4)).toBe(6);
   });
 
-  it('keeps tfjs’s ⌊cores / 2⌋ on bigger machines and 1 on a single core', () => {
-    expect([1, 4, 6, 8, 16].map(wasmThreadTarget)).toEqual([1, 2, 3, 4, 8]);
+  it('reports the real count when it already allows the threads', () => {
+    expect(coresToReport(1, 2)).toBe(2);
+    expect(coresToReport(2, 8)).toBe(8);
   });
 });

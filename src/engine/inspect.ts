@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Variant } from '../experiment/stages';
+import type { Dataset } from './data/types';
+import type { LayerSpectrum } from './techniques/lowrank';
+import { lowRankReport } from './techniques/lowrank';
+import type { PruningReport } from './techniques/prune-report';
+import { pruningReport } from './techniques/prune-report';
+import type { LayerQuantReport, ReportParams } from './techniques/quant-report';
+import { quantizationReport } from './techniques/quant-report';
+import type { ModelHandle } from './techniques/types';
+import type { TemperatureExplorerData } from './techniques/distill';
+import { temperatureExplorer } from './techniques/distill';
+
+/** What the technique views show for one model: plain data only. */
+export interface Inspection {
+  source: string;
+  quant: { params: ReportParams; layers: LayerQuantReport[] };
+  prune: PruningReport;
+  lowrank: LayerSpectrum[];
+}
+
+/** The weight quantizer a variant used (its last PTQ/QAT stage), or int8 per-channel. */
+export function quantizerOf(variant: Variant | null): ReportParams {
+  const stage = variant?.stages.filter((s) => s.technique === 'ptq' || s.technique === 'qat').pop();
+  if (stage && (stage.technique === 'ptq' || stage.technique === 'qat')) {
+    return {
+      weightBits: stage.params.weightBits,
+      scheme: stage.params.scheme,
+      granularity: stage.params.granularity,
+      ...(stage.technique === 'ptq' ? { powerOfTwo: stage.params.powerOfTwo } : {}),
+    };
+  }
+  return { weightBits: 8, scheme: 'symmetric', granularity: 'per-channel' };
+}
+
+/**
+ * Reports of a model for the views: weight histograms with the quantization grid and SQNR,
+ * per-layer sparsity with a chosen layer's mask, and singular-value spectra.
+ */
+export function inspectHandle(
+  source: string,
+  handle: ModelHandle,
+  quantizer: ReportParams,
+  layerName?: string,
+): Inspection {
+  return {
+    source,
+    quant: { params: quantizer, layers: quantizationReport(handle, quantizer, 48) },
+    prune: pruningReport(handle, layerName),
+    lowrank: lowRankReport(handle),
+  };
+}
+
+/** Temperature explorer for test example `index`: teacher and (optionally) a student. */
+export async function exploreTemperature(
+  data: Dataset,
+  index: number,
+  teacher: tf.LayersModel,
+  student: tf.LayersModel | null,
+): Promise<TemperatureExplorerData & { label: number }> {
+  const size = data.inputShape.reduce((a, b) => a * b, 1);
+  const i = Math.max(0, Math.min(data.test.count - 1, Math.floor(index)));
+  const x = data.test.x.slice(i * size, (i + 1) * size);
+  const result = await temperatureExplorer(teacher, student, x, data.inputShape);
+  return { ...result, label: data.test.y[i] ?? 0 };
+}
