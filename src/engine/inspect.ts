@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Variant } from '../experiment/stages';
 import type { Dataset } from './data/types';
 import type { LayerSpectrum } from './techniques/lowrank';
