@@ -2,6 +2,7 @@
 import type { BackendName, Experiment } from '../experiment/schema';
 import { findPreset } from '../experiment/presets';
 import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
+import { readBackendChoice, writeBackendChoice } from './backend-cache';
 import { callback, getEngine } from './engine-client';
 import type { AppState } from './store';
 import { useStore } from './store';
@@ -34,8 +35,18 @@ async function activate(preference: 'auto' | BackendName): Promise<void> {
     backend: { status: 'starting', info: useStore.getState().backend.info, error: null },
   });
   try {
-    const info = await getEngine().init(preference);
-    useStore.setState({ backend: { status: 'ready', info, error: null } });
+    const cached = preference === 'auto' ? readBackendChoice() : null;
+    const info = await getEngine().init(preference, cached);
+    const fastest = info.measured?.[0];
+    if (fastest)
+      writeBackendChoice({ backend: fastest.backend, samplesPerSec: fastest.samplesPerSec });
+    const speed =
+      fastest?.backend === info.active
+        ? fastest.samplesPerSec
+        : cached?.backend === info.active
+          ? cached.samplesPerSec
+          : null;
+    useStore.setState({ backend: { status: 'ready', info, error: null }, measuredSpeed: speed });
     if (info.notices.length > 0 && preference !== 'auto') {
       notify('info', `Backend: ${info.notices.join(' ')}`);
     }

@@ -32,6 +32,8 @@ export interface AppState {
     info: BackendInfo | null;
     error: string | null;
   };
+  /** Training samples/s the backend micro-benchmark measured on this device (auto mode). */
+  measuredSpeed: number | null;
   /** Messages the user should see until dismissed (fallbacks, failed loads). */
   notices: { id: number; kind: 'info' | 'error'; text: string }[];
   dataset: {
@@ -67,6 +69,7 @@ export const useStore = create<AppState>(() => ({
   presetId: DEFAULT_PRESET.id,
   experiment: DEFAULT_PRESET.experiment,
   backend: { status: 'starting', info: null, error: null },
+  measuredSpeed: null,
   notices: [],
   dataset: { status: 'idle', progress: 0, info: null, error: null },
   run: { status: 'idle', steps: [], epochs: [], error: null },

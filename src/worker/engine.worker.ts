@@ -33,7 +33,7 @@ const session = new EngineSession(
 );
 
 const api: EngineApi = {
-  init: (preference) => activateBackend(preference),
+  init: (preference, cached) => activateBackend(preference, cached ?? null),
 
   async loadDataset(spec: DatasetSpec, seed: number, onProgress): Promise<DatasetInfo> {
     onDataProgress = onProgress;

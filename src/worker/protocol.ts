@@ -15,6 +15,8 @@ export type TemperatureData = Awaited<ReturnType<typeof exploreTemperature>>;
 import type { exploreTemperature } from '../engine/inspect';
 
 export type { BackendInfo, EpochRecord, StepRecord };
+export type { MeasuredChoice } from '../engine/backends/select';
+import type { MeasuredChoice } from '../engine/backends/select';
 export type { RunEvent } from '../engine/pipeline/runner';
 import type { RunEvent } from '../engine/pipeline/runner';
 
@@ -48,7 +50,8 @@ export type TeacherResult = TeacherOutcome;
 
 /** What the worker exposes (through comlink). Callbacks are comlink proxies. */
 export interface EngineApi {
-  init(preference: 'auto' | BackendName): Promise<BackendInfo>;
+  /** Starts a backend; 'auto' measures candidates unless given this device's earlier choice. */
+  init(preference: 'auto' | BackendName, cached?: MeasuredChoice | null): Promise<BackendInfo>;
   loadDataset(
     spec: DatasetSpec,
     seed: number,

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../../experiment/schema';
+import type { BackendThroughput } from './autoselect';
+import { benchmarkTrainingBackends, pickFastest } from './autoselect';
 import { softwareGpuBackends } from './software-gpu';
 
 /** Backends in the order "auto" tries them on a machine with a real GPU. */
@@ -15,6 +17,14 @@ export interface BackendInfo {
   notices: string[];
   /** wasm: threads in use (1 without cross-origin isolation). */
   wasmThreads?: number;
+  /** Training throughput of each candidate, when "auto" just measured them (fastest first). */
+  measured?: BackendThroughput[];
+}
+
+/** The backend "auto" chose by measurement on this device, remembered by the page. */
+export interface MeasuredChoice {
+  backend: BackendName;
+  samplesPerSec: number;
 }
 
 let wasmConfigured = false;
@@ -101,18 +111,33 @@ async function tryBackend(name: BackendName): Promise<string | null> {
  * Activates the preferred backend, or the first that works in AUTO_ORDER; every failure on the
  * way becomes a notice, and cpu is the last resort.
  */
-export async function activateBackend(preference: 'auto' | BackendName): Promise<BackendInfo> {
+export async function activateBackend(
+  preference: 'auto' | BackendName,
+  cached: MeasuredChoice | null = null,
+): Promise<BackendInfo> {
   const notices: string[] = [];
   let order: BackendName[] =
     preference === 'auto'
       ? AUTO_ORDER
       : [preference, ...AUTO_ORDER.filter((b) => b !== preference)];
+  let measured: BackendThroughput[] | undefined;
   if (preference === 'auto') {
     const software = await softwareGpuBackends();
-    order = [...AUTO_ORDER.filter((b) => !(software as Set<string>).has(b)), ...software];
+    const real = AUTO_ORDER.filter((b) => !(software as Set<string>).has(b));
+    order = [...real, ...software];
     if (software.size > 0) {
       const names = [...software].join(' and ');
-      notices.push(`${names} would run on a software renderer here, so wasm is tried first.`);
+      notices.push(`${names} would run on a software renderer here, so it is tried last.`);
+    }
+    if (cached && real.includes(cached.backend)) {
+      order = [cached.backend, ...order.filter((b) => b !== cached.backend)];
+    } else {
+      // First use on this device: time a few training steps on each real candidate.
+      measured = await benchmarkTrainingBackends(real, {
+        activate: async (b) => (await tryBackend(b)) === null,
+      });
+      const fastest = pickFastest(measured);
+      if (fastest) order = [fastest.backend, ...order.filter((b) => b !== fastest.backend)];
     }
   }
   for (const name of order) {
@@ -121,7 +146,13 @@ export async function activateBackend(preference: 'auto' | BackendName): Promise
       if (preference !== 'auto' && name !== preference) {
         notices.push(`Using ${name} instead of ${preference}.`);
       }
-      return { active: name, available: listRegistered(), notices, ...wasmThreadInfo(name) };
+      return {
+        active: name,
+        available: listRegistered(),
+        notices,
+        ...wasmThreadInfo(name),
+        ...(measured ? { measured } : {}),
+      };
     }
     notices.push(problem);
   }

@@ -15,7 +15,7 @@ export function TopBar() {
       backend: s.backend,
       preference: s.experiment.backend,
       busy: isBusy(s),
-      samplesPerSec: s.teacher?.samplesPerSec ?? null,
+      samplesPerSec: s.teacher?.samplesPerSec ?? s.measuredSpeed,
     })),
   );
   const active = backend.info?.active;
