@@ -34,4 +34,6 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--enable-unsafe-webgpu',
+  // SwiftShader is slow: without this the GPU watchdog can cut a long WebGPU dispatch.
+  '--disable-gpu-watchdog',
 ];

@@ -3,15 +3,13 @@ import type { DatasetSpec, Experiment } from '../experiment/schema';
 import type { BackendName } from '../experiment/schema';
 import type { Dataset } from './data/types';
 import type { VariantMeasurement } from './measure/compare';
-import { layerCosts, totalMacs } from './measure/macs';
-import { fp32Size, measureModelLatency } from './measure/measure-model';
 import { buildModel } from './models/build';
 import { RunControl } from './train/control';
-import { evaluate } from './train/evaluate';
 import type { EpochRecord, StepRecord } from './train/loop';
 import { trainModel } from './train/loop';
 import { expandVariants } from '../experiment/expand';
 import type { RunEvent, TechniqueRegistry } from './pipeline/runner';
+import { measureHandle } from './pipeline/measure-variant';
 import { clearCache, measureVariant, pipelineLabel, runVariant } from './pipeline/runner';
 import type { ModelHandle } from './techniques/types';
 import type { Variant } from '../experiment/stages';
@@ -19,6 +17,16 @@ import type { Inspection } from './inspect';
 import { exploreTemperature, inspectHandle, quantizerOf } from './inspect';
 import { handleFromModel } from './techniques/handle';
 import { RunCancelledError } from './train/control';
+import type { ExportedModel } from './export/artifacts';
+import { exportPlainModel, loadExported, saveToMemory } from './export/artifacts';
+import { shipsUint8, teacherSpecKey } from './export/variant';
+
+/** What is kept beside stored teacher weights: which experiment they belong to, and results. */
+export interface StoredTeacherMeta {
+  /** teacherSpecKey(experiment): dataset, seed and teacher spec (not the backend). */
+  specKey: string;
+  outcome: TeacherOutcome;
+}
 
 export interface TeacherOutcome {
   accuracy: number;
@@ -158,17 +166,21 @@ export class EngineSession {
         onEpoch,
         evaluateEachEpoch: true,
       });
-      const evaluation = await evaluate(
-        (x) => model.predict(x) as tf.Tensor,
-        data.test,
+      await control.checkpoint();
+      // Measured exactly like every variant: same accuracy, size and latency code.
+      const handle = handleFromModel(
+        model,
+        experiment.teacher.architecture,
         data.inputShape,
         data.numClasses,
+        'teacher',
       );
-      await control.checkpoint();
-      const size = await fp32Size(model);
-      const latency = await measureModelLatency(model, data.inputShape);
-      const macs = totalMacs(
-        layerCosts(experiment.teacher.architecture, data.inputShape, data.numClasses),
+      handle.notes.push('the reference: full-precision float32');
+      const { measurement, evaluation } = await measureHandle(
+        handle,
+        data,
+        'teacher',
+        'teacher (fp32)',
       );
       clearCache(this.cache, null);
       this.variantHandles.clear();
@@ -176,21 +188,7 @@ export class EngineSession {
       this.teacher = model;
       this.teacherKey = EngineSession.teacherKeyOf(experiment, tf.getBackend());
       this.teacherOutcome = {
-        measurement: {
-          variant: 'teacher',
-          pipeline: 'teacher (fp32)',
-          accuracy: evaluation.accuracy,
-          sizeBytes: size.bytes,
-          gzipBytes: size.gzipBytes,
-          params: model.countParams(),
-          macs,
-          effectiveMacs: macs,
-          latencyB1MedianMs: latency.batch1.medianMs,
-          latencyB1P90Ms: latency.batch1.p90Ms,
-          latencyB32MedianMs: latency.batch32.medianMs,
-          latencyB32P90Ms: latency.batch32.p90Ms,
-          note: 'the reference: full-precision float32',
-        },
+        measurement,
         accuracy: evaluation.accuracy,
         confusion: evaluation.confusion,
         numClasses: data.numClasses,
@@ -233,6 +231,85 @@ export class EngineSession {
     if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
     const student = variantId ? (this.variantHandles.get(variantId)?.handle.model ?? null) : null;
     return exploreTemperature(this.dataset, index, this.teacher, student);
+  }
+
+  /** Saves the teacher's weights to `url` (e.g. 'indexeddb://cp-teacher'); null if none. */
+  async saveTeacher(
+    experiment: Experiment,
+    url = 'indexeddb://cp-teacher',
+  ): Promise<StoredTeacherMeta | null> {
+    if (!this.teacher || !this.teacherOutcome) return null;
+    if (this.teacherKey !== EngineSession.teacherKeyOf(experiment, tf.getBackend())) return null;
+    await this.teacher.save(url);
+    return { specKey: teacherSpecKey(experiment), outcome: this.teacherOutcome };
+  }
+
+  /**
+   * Loads teacher weights saved by saveTeacher when they belong to this experiment, so runAll
+   * reuses them instead of training. Returns whether the stored teacher was adopted.
+   */
+  async loadTeacher(
+    experiment: Experiment,
+    meta: StoredTeacherMeta,
+    url = 'indexeddb://cp-teacher',
+  ): Promise<boolean> {
+    if (this.control || meta.specKey !== teacherSpecKey(experiment)) return false;
+    const model = await tf.loadLayersModel(url);
+    await this.adoptTeacher(model, experiment, meta.outcome);
+    return true;
+  }
+
+  /** The teacher as tfjs artifacts (topology, float32 weight specs, one weight buffer). */
+  async exportTeacher(): Promise<ExportedModel> {
+    if (!this.teacher) throw new Error('Train the teacher first.');
+    return saveToMemory(this.teacher);
+  }
+
+  /** Adopts imported teacher artifacts and their results for `experiment` (no training). */
+  async importTeacher(
+    artifacts: ExportedModel,
+    experiment: Experiment,
+    outcome: TeacherOutcome,
+  ): Promise<void> {
+    if (this.control) throw new Error('A run is in progress: wait for it or cancel it.');
+    const model = await loadExported(artifacts);
+    await this.adoptTeacher(model, experiment, outcome);
+  }
+
+  private async adoptTeacher(
+    model: tf.LayersModel,
+    experiment: Experiment,
+    outcome: TeacherOutcome,
+  ): Promise<void> {
+    try {
+      const data = await this.ensureDataset(experiment.dataset, experiment.seed);
+      const shape = model.inputs[0]?.shape.slice(1);
+      if (JSON.stringify(shape) !== JSON.stringify(data.inputShape)) {
+        throw new Error('The stored teacher does not fit this dataset’s input shape.');
+      }
+      if (this.control) throw new Error('A run started meanwhile: the stored teacher is unused.');
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    clearCache(this.cache, null);
+    this.variantHandles.clear();
+    this.teacher?.dispose();
+    this.teacher = model;
+    this.teacherOutcome = outcome;
+    this.teacherKey = EngineSession.teacherKeyOf(experiment, tf.getBackend());
+  }
+
+  /**
+   * The teacher ('teacher') or a variant of the last run as stock-loadable artifacts: custom
+   * layers become plain ones; ≤ 8-bit variants get uint8 affine weights (value = min + scale·q).
+   */
+  async exportModel(source: string): Promise<ExportedModel> {
+    if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
+    if (source === 'teacher') return exportPlainModel(this.teacher, this.dataset.inputShape);
+    const entry = this.variantHandles.get(source);
+    if (!entry) throw new Error(`No model for variant “${source}” yet: run it first.`);
+    return exportPlainModel(entry.handle.model, this.dataset.inputShape, shipsUint8(entry.variant));
   }
 
   pause(): void {

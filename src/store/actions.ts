@@ -3,7 +3,7 @@ import type { BackendName, Experiment } from '../experiment/schema';
 import { findPreset } from '../experiment/presets';
 import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
 import { readBackendChoice, writeBackendChoice } from './backend-cache';
-import { callback, getEngine } from './engine-client';
+import { callback, getEngine, restartEngine } from './engine-client';
 import type { AppState } from './store';
 import { useStore } from './store';
 
@@ -60,7 +60,11 @@ export async function chooseBackend(preference: 'auto' | BackendName): Promise<v
   if (isBusy())
     return notify('info', 'Wait for the run to finish (or cancel it) before switching backend.');
   updateExperiment((e) => ({ ...e, backend: preference }), false);
+  // A fresh worker per backend; the trained teacher stays on screen but must be retrained
+  // here (results on one backend do not carry to another).
+  restartEngine();
   await activate(preference);
+  await loadDataset();
 }
 
 /** Loads (or reuses) the dataset of the current experiment, with progress. */

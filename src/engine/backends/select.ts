@@ -5,6 +5,7 @@ import type { BackendName } from '../../experiment/schema';
 import type { BackendThroughput } from './autoselect';
 import { benchmarkTrainingBackends, pickFastest } from './autoselect';
 import { softwareGpuBackends } from './software-gpu';
+import { registerDurableWebGpu } from './webgpu';
 
 /** Backends in the order "auto" tries them on a machine with a real GPU. */
 export const AUTO_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -28,7 +29,7 @@ export interface MeasuredChoice {
 }
 
 let wasmConfigured = false;
-const keepAlive: { gpu?: unknown } = {};
+registerDurableWebGpu();
 
 /** Tells the wasm backend where its binaries are served (URLs from the bundler). */
 export function configureWasm(paths: Record<string, string> | string): void {
@@ -93,8 +94,6 @@ async function smokeTest(): Promise<void> {
 
 async function tryBackend(name: BackendName): Promise<string | null> {
   try {
-    // Chromium can collect a worker's GPU instance while tfjs still uses its device; hold it.
-    if (name === 'webgpu') keepAlive.gpu = (globalThis.navigator as { gpu?: unknown }).gpu;
     const ok = await (name === 'wasm'
       ? withWasmThreads(() => tf.setBackend(name))
       : tf.setBackend(name));

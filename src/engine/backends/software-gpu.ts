@@ -22,15 +22,15 @@ export function isSoftwareRenderer(renderer: string | null | undefined): boolean
   return !!renderer && SOFTWARE.test(renderer);
 }
 
-type GpuLike = { requestAdapter(): Promise<{ info?: AdapterInfoLike } | null> };
+import { sharedAdapter } from './webgpu';
 
 /** Probes WebGPU and WebGL for software rendering; unknown counts as hardware. */
 export async function softwareGpuBackends(): Promise<Set<'webgpu' | 'webgl'>> {
   const out = new Set<'webgpu' | 'webgl'>();
   try {
-    const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
-    const adapter = gpu ? await gpu.requestAdapter() : null;
-    if (adapter && isSoftwareAdapter(adapter.info)) out.add('webgpu');
+    const adapter = await sharedAdapter();
+    if (adapter && isSoftwareAdapter(adapter.info as AdapterInfoLike | undefined))
+      out.add('webgpu');
   } catch {
     // No WebGPU: nothing to flag.
   }

@@ -45,8 +45,17 @@ export async function measureHandle(
   // gzip of what ships: the float weights (zeros from pruning compress); packed formats are
   // already dense codes, so gzip is left unmeasured for them.
   const gzip = allFloat ? await gzipBytes(fp32WeightBytes(handle.model)) : null;
-  const b1 = await measurePredictLatency(predict, data.inputShape, 1);
-  const b32 = await measurePredictLatency(predict, data.inputShape, 32);
+  const notes = [...handle.notes];
+  let b1: LatencyStats | null = null;
+  let b32: LatencyStats | null = null;
+  try {
+    b1 = await measurePredictLatency(predict, data.inputShape, 1);
+    b32 = await measurePredictLatency(predict, data.inputShape, 32);
+  } catch (error) {
+    // A backend can fail here after training fine (a lost GPU device): keep the rest.
+    const reason = error instanceof Error ? error.message : String(error);
+    notes.push(`Latency could not be measured on this backend (${reason}).`);
+  }
   return {
     evaluation,
     measurement: {
@@ -58,11 +67,11 @@ export async function measureHandle(
       params: handle.storage.reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1), 0),
       macs: handle.macs,
       effectiveMacs: handle.effectiveMacs,
-      latencyB1MedianMs: b1.medianMs,
-      latencyB1P90Ms: b1.p90Ms,
-      latencyB32MedianMs: b32.medianMs,
-      latencyB32P90Ms: b32.p90Ms,
-      note: handle.notes.join(' '),
+      latencyB1MedianMs: b1?.medianMs ?? null,
+      latencyB1P90Ms: b1?.p90Ms ?? null,
+      latencyB32MedianMs: b32?.medianMs ?? null,
+      latencyB32P90Ms: b32?.p90Ms ?? null,
+      note: notes.join(' '),
     },
   };
 }

@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findPreset } from '../../experiment/presets';
+import type { Experiment } from '../../experiment/schema';
+import { experimentSchema } from '../../experiment/schema';
+import { makeSyntheticDataset } from '../data/synthetic';
+import { TECHNIQUES } from '../pipeline/registry';
+import { EngineSession } from '../session';
+import { evaluate } from '../train/evaluate';
+import { loadExported } from './artifacts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const base = findPreset('moons-tiny')!.experiment;
+const experiment: Experiment = experimentSchema.parse({
+  ...base,
+  dataset: { ...base.dataset, trainSize: 200, testSize: 100 },
+  teacher: { ...base.teacher, training: { ...base.teacher.training, epochs: 2 } },
+  variants: [
+    {
+      id: 'int8',
+      name: 'INT8 PTQ',
+      source: 'teacher',
+      stages: [{ technique: 'ptq', params: { mode: 'dynamic', weightBits: 8 } }],
+    },
+  ],
+});
+
+const newSession = () =>
+  new EngineSession(async (spec, seed) => makeSyntheticDataset(spec, seed), TECHNIQUES);
+
+describe('EngineSession export / import', () => {
+  it('an imported teacher is reused by runAll (no training) with the same accuracy', async () => {
+    const first = newSession();
+    const trained = await first.trainTeacher(
+      experiment,
+      () => {},
+      () => {},
+    );
+    const artifacts = await first.exportTeacher();
+
+    const second = newSession();
+    await second.importTeacher(artifacts, experiment, trained);
+    let teacherSteps = 0;
+    const result = await second.runAll(
+      experiment,
+      (source) => {
+        if (source === 'teacher') teacherSteps++;
+      },
+      () => {},
+      () => {},
+    );
+    expect(teacherSteps).toBe(0);
+    expect(result.teacher.accuracy).toBe(trained.accuracy);
+    const data = second.dataset!;
+    const evaluation = await evaluate(
+      (x) => second.teacher!.predict(x) as tf.Tensor,
+      data.test,
+      data.inputShape,
+      data.numClasses,
+    );
+    expect(evaluation.accuracy).toBe(trained.accuracy);
+
+    // The int8 variant exports with uint8 weights and loads in stock tfjs.
+    const exported = await second.exportModel(experiment.variants[0]!.id);
+    expect(exported.weightSpecs.every((s) => s.quantization?.dtype === 'uint8')).toBe(true);
+    const loaded = await loadExported(exported);
+    const loadedEval = await evaluate(
+      (x) => loaded.predict(x) as tf.Tensor,
+      data.test,
+      data.inputShape,
+      data.numClasses,
+    );
+    const row = result.variants[0]!;
+    expect(Math.abs(loadedEval.accuracy - row.accuracy)).toBeLessThanOrEqual(0.05);
+    loaded.dispose();
+    first.teacher?.dispose();
+  });
+
+  it('refuses a teacher that does not fit the dataset', async () => {
+    const session = newSession();
+    const wrong = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [3], units: 2 })],
+    });
+    const artifacts = await (async () => {
+      const other = newSession();
+      (other as unknown as { teacher: tf.LayersModel }).teacher = wrong;
+      return other.exportTeacher();
+    })();
+    const before = tf.memory().numTensors;
+    const outcome = {} as Parameters<EngineSession['importTeacher']>[2];
+    await expect(session.importTeacher(artifacts, experiment, outcome)).rejects.toThrow(/shape/);
+    expect(session.teacher).toBeNull();
+    expect(tf.memory().numTensors).toBe(before);
+    wrong.dispose();
+  });
+});
