@@ -102,7 +102,9 @@ export function ResultsTable() {
                 <th scope="row">
                   <span className="swatch" style={{ background: colourOf(i) }} aria-hidden="true" />
                   {row.variant}
-                  <span className="row-note">{row.note}</span>
+                  <span className="row-note" title={row.note}>
+                    {row.note}
+                  </span>
                 </th>
                 <td className="num">{formatPercent(row.accuracy)}</td>
                 <td className="num">{row.accuracyChangePoints.toFixed(1)}</td>
