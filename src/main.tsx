@@ -3,7 +3,9 @@ import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { startEngine } from './store/actions';
 import { restoreFromLocation } from './store/link-actions';
+import { restorePersisted, startPersistence } from './store/persist';
 import { runAll } from './store/run-actions';
+import { startLessonFromLocation } from './ui/lessons/lesson-actions';
 import { useStore } from './store/store';
 import './ui/styles.css';
 
@@ -18,6 +20,13 @@ createRoot(root).render(
   </StrictMode>,
 );
 const { autorun } = restoreFromLocation();
-void startEngine().then(() => {
-  if (autorun) void runAll();
-});
+// Before the engine starts, so a lesson's dataset is the one that loads.
+startLessonFromLocation();
+void restorePersisted()
+  .then(() => {
+    startPersistence();
+    return startEngine();
+  })
+  .then(() => {
+    if (autorun) void runAll();
+  });

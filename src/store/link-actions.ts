@@ -6,6 +6,7 @@ import {
   REPORTED_LABEL,
 } from '../experiment/link';
 import type { ReportedResults } from '../experiment/link';
+import { useLessonStore } from '../ui/lessons/lesson-actions';
 import { notify } from './actions';
 import { useStore } from './store';
 
@@ -56,7 +57,11 @@ export function currentLink(autorun = false): string {
       : undefined;
   const hash = encodeExperimentLink(experiment, {
     autorun,
-    view: { tab },
+    view: {
+      tab,
+      lesson: useLessonStore.getState().lessonId,
+      panels: useLessonStore.getState().instructor ? ['instructor'] : [],
+    },
     ...(reported ? { reported } : {}),
   });
   return `${window.location.origin}${window.location.pathname}${hash.startsWith('#') ? hash : `#${hash}`}`;

@@ -6,9 +6,12 @@ import { Notices } from './common/Notices';
 import { ResultsTable } from './compare/ResultsTable';
 import { DatasetCard } from './data/DatasetCard';
 import { TeacherCard } from './model/TeacherCard';
+import { LessonPanel } from './lessons/LessonPanel';
+import { ShareCard } from './share/ShareCard';
 import { TopBar } from './topbar/TopBar';
 import { TrainingPanel } from './train/TrainingPanel';
 import { VariantsCard } from './variants/VariantsCard';
+import { TechniqueViews } from './views/TechniqueViews';
 
 const TABS: { id: AppState['tab']; label: string }[] = [
   { id: 'experiment', label: 'Experiment' },
@@ -50,13 +53,22 @@ export function App() {
           </ErrorBoundary>
         </div>
         <div className="column column-live">
+          <ErrorBoundary area="lesson">
+            <LessonPanel />
+          </ErrorBoundary>
           <ErrorBoundary area="training">
             <TrainingPanel />
+          </ErrorBoundary>
+          <ErrorBoundary area="technique views">
+            <TechniqueViews />
           </ErrorBoundary>
         </div>
         <div className="column column-results">
           <ErrorBoundary area="compare">
             <ResultsTable />
+          </ErrorBoundary>
+          <ErrorBoundary area="share">
+            <ShareCard />
           </ErrorBoundary>
         </div>
       </main>

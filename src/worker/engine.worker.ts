@@ -82,6 +82,18 @@ const api: EngineApi = {
 
   inspect: async (source, experiment, layerName) => session.inspect(source, experiment, layerName),
   temperature: (index, variantId) => session.temperature(index, variantId),
+  saveTeacher: (experiment) => session.saveTeacher(experiment),
+  loadTeacher: (experiment, meta) => session.loadTeacher(experiment, meta),
+  exportTeacher: async () => {
+    const model = await session.exportTeacher();
+    return Comlink.transfer(model, [model.weightData]);
+  },
+  importTeacher: (artifacts, experiment, outcome) =>
+    session.importTeacher(artifacts, experiment, outcome),
+  exportModel: async (source) => {
+    const model = await session.exportModel(source);
+    return Comlink.transfer(model, [model.weightData]);
+  },
   pause: () => session.pause(),
   resume: () => session.resume(),
   cancel: () => session.cancel(),

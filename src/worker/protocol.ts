@@ -2,7 +2,9 @@
 // numbers, strings, arrays and typed arrays, never tensors.
 import type { BackendInfo } from '../engine/backends/select';
 import type { DatasetPreview } from '../engine/data/preview';
-import type { TeacherOutcome } from '../engine/session';
+import type { StoredTeacherMeta, TeacherOutcome } from '../engine/session';
+import type { ExportedModel } from '../engine/export/artifacts';
+export type { ExportedModel, StoredTeacherMeta };
 export type { VariantMeasurement } from '../engine/measure/compare';
 import type { VariantMeasurement } from '../engine/measure/compare';
 import type { EpochRecord, StepRecord } from '../engine/train/loop';
@@ -73,6 +75,20 @@ export interface EngineApi {
   pause(): void;
   resume(): void;
   cancel(): void;
+  /** Saves the trained teacher in IndexedDB; returns what to keep beside it (null if none). */
+  saveTeacher(experiment: Experiment): Promise<StoredTeacherMeta | null>;
+  /** Reuses the teacher saved in IndexedDB when it belongs to `experiment`. */
+  loadTeacher(experiment: Experiment, meta: StoredTeacherMeta): Promise<boolean>;
+  /** The teacher's topology and float32 weights, for the experiment file. */
+  exportTeacher(): Promise<ExportedModel>;
+  /** Adopts a teacher from an experiment file, with its results, so runAll skips training. */
+  importTeacher(
+    artifacts: ExportedModel,
+    experiment: Experiment,
+    outcome: TeacherResult,
+  ): Promise<void>;
+  /** 'teacher' or a variant id as artifacts stock tfjs loads (uint8 weights for int8 variants). */
+  exportModel(source: string): Promise<ExportedModel>;
   /** Live tensors in the worker (for leak checks in tests and the bench). */
   memory(): { numTensors: number; numBytes: number };
 }

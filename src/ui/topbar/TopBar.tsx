@@ -4,6 +4,7 @@ import type { BackendName } from '../../experiment/schema';
 import { PRESETS } from '../../experiment/presets';
 import { chooseBackend, isBusy, loadPreset } from '../../store/actions';
 import { copyLink } from '../../store/link-actions';
+import { LessonPicker } from '../lessons/LessonPicker';
 import { runAll } from '../../store/run-actions';
 import { useStore } from '../../store/store';
 
@@ -40,7 +41,8 @@ export function TopBar() {
           ))}
         </select>
       </label>
-      <label className="topbar-field">
+      <LessonPicker />
+      <label className="topbar-field" data-instructor-hide>
         <span>Backend</span>
         <select
           data-testid="backend-select"

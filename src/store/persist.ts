@@ -1,0 +1,263 @@
+// Keeps the last session in IndexedDB: experiment, results, capped curves, and the teacher.
+import { isEmptyHash, restoreExperiment } from '../experiment/link';
+import type { Experiment } from '../experiment/schema';
+import type { StoredTeacherMeta, TeacherResult, VariantMeasurement } from '../worker/protocol';
+import { notify } from './actions';
+import { clearBackendChoice } from './backend-cache';
+import { getEngine } from './engine-client';
+import { isMeasurement, isTeacherResult } from './files';
+import type { AppState, RunStatus } from './store';
+import { useStore } from './store';
+
+const DB_NAME = 'compression-playground';
+const STORE = 'state';
+const KEY = 'last';
+const TEACHER_KEY = 'teacher';
+/** The IndexedDB database tfjs keeps saved models in (indexeddb:// URLs). */
+const TFJS_DB = 'tensorflowjs';
+export const SAVE_DELAY_MS = 500;
+/** Points kept per curve in storage (evenly thinned). */
+export const MAX_STORED_CURVE_POINTS = 300;
+export const RESTORED_NOTICE = 'Restored your last session (results measured before the reload).';
+
+type Curves = AppState['curves'];
+
+/** What is stored under 'last'. */
+export interface PersistedState {
+  version: 1;
+  presetId: string;
+  experiment: Experiment;
+  teacher: TeacherResult | null;
+  results: VariantMeasurement[];
+  curves: Curves;
+  runStatus: RunStatus;
+}
+
+/** Keeps at most `max` points of a curve, evenly spaced, always with the last one. */
+export function thinCurve<T>(points: readonly T[], max: number): T[] {
+  if (points.length <= max) return [...points];
+  const out: T[] = [];
+  const stride = (points.length - 1) / (max - 1);
+  for (let i = 0; i < max; i++) out.push(points[Math.round(i * stride)]!);
+  return out;
+}
+
+/** The part of the state worth keeping; a run in progress is stored as cancelled. */
+export function snapshotOf(state: AppState): PersistedState {
+  const curves: Curves = {};
+  for (const [k, v] of Object.entries(state.curves))
+    curves[k] = thinCurve(v, MAX_STORED_CURVE_POINTS);
+  const busy = state.run.status === 'running' || state.run.status === 'paused';
+  return {
+    version: 1,
+    presetId: state.presetId,
+    experiment: state.experiment,
+    teacher: state.teacher,
+    results: state.results,
+    curves,
+    runStatus: busy ? 'cancelled' : state.run.status,
+  };
+}
+
+const STATUSES: RunStatus[] = ['idle', 'done', 'cancelled', 'error'];
+
+/** Validates a stored record (it may be from an older version or damaged); null if unusable. */
+export function parsePersisted(raw: unknown): PersistedState | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  if (r.version !== 1 || typeof r.experiment !== 'object' || r.experiment === null) return null;
+  const problems: string[] = [];
+  const experiment = restoreExperiment(r.experiment as Record<string, unknown>, problems);
+  if (problems.length > 0) return null;
+  const teacher = r.teacher ?? null;
+  if (teacher !== null && !isTeacherResult(teacher)) return null;
+  if (!Array.isArray(r.results) || !r.results.every(isMeasurement)) return null;
+  const curves: Curves = {};
+  if (typeof r.curves === 'object' && r.curves !== null) {
+    for (const [k, v] of Object.entries(r.curves as Record<string, unknown>)) {
+      if (!Array.isArray(v)) continue;
+      curves[k] = v.filter(
+        (p): p is Curves[string][number] =>
+          typeof p === 'object' &&
+          p !== null &&
+          ['step', 'loss', 'accuracy'].every(
+            (f) => typeof (p as Record<string, unknown>)[f] === 'number',
+          ),
+      );
+    }
+  }
+  const status = STATUSES.includes(r.runStatus as RunStatus) ? (r.runStatus as RunStatus) : 'idle';
+  return {
+    version: 1,
+    presetId: typeof r.presetId === 'string' ? r.presetId : '',
+    experiment,
+    teacher: teacher as TeacherResult | null,
+    results: r.results as VariantMeasurement[],
+    curves,
+    runStatus: status,
+  };
+}
+
+// ---- a tiny promise wrapper around IndexedDB ----
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+function openDb(): Promise<IDBDatabase> {
+  if (typeof indexedDB === 'undefined') return Promise.reject(new Error('no IndexedDB'));
+  const req = indexedDB.open(DB_NAME, 1);
+  req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+  return request(req);
+}
+
+async function withStore<T>(
+  mode: IDBTransactionMode,
+  operation: (store: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
+  const db = await openDb();
+  try {
+    const tx = db.transaction(STORE, mode);
+    const done = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+    });
+    done.catch(() => undefined); // awaited below; a failed request reports first
+    const result = await request(operation(tx.objectStore(STORE)));
+    await done;
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
+const idbGet = (key: string) => withStore<unknown>('readonly', (s) => s.get(key));
+const idbPut = (key: string, value: unknown) => withStore('readwrite', (s) => s.put(value, key));
+
+// ---- saving and restoring ----
+
+let warned = false;
+
+function reportFailure(error: unknown): void {
+  if (warned) return;
+  warned = true;
+  const name = error instanceof Error || error instanceof DOMException ? error.name : '';
+  notify(
+    'error',
+    name === 'QuotaExceededError'
+      ? 'Browser storage is full, so your work is not saved: results stay on screen until you reload. “Clear stored data” or freeing space fixes it.'
+      : 'This browser does not let the page store data here (private window or disabled storage), so your work is not saved across reloads.',
+  );
+}
+
+/** Writes a snapshot now; failures become one notice, never an exception. */
+export async function saveNow(state: AppState = useStore.getState()): Promise<void> {
+  try {
+    await idbPut(KEY, snapshotOf(state));
+  } catch (error) {
+    reportFailure(error);
+  }
+}
+
+let pendingTeacher: StoredTeacherMeta | null = null;
+
+/**
+ * Restores the last session unless the URL carries an experiment link. Call before the engine
+ * starts. Returns whether something was restored.
+ */
+export async function restorePersisted(hash: string = window.location.hash): Promise<boolean> {
+  if (!isEmptyHash(hash)) return false;
+  try {
+    const saved = parsePersisted(await idbGet(KEY));
+    if (!saved) return false;
+    useStore.setState({
+      presetId: saved.presetId,
+      experiment: saved.experiment,
+      teacher: saved.teacher,
+      results: saved.results,
+      curves: saved.curves,
+      run: { status: saved.runStatus, steps: [], epochs: [], error: null },
+    });
+    const meta = (await idbGet(TEACHER_KEY)) as StoredTeacherMeta | undefined;
+    if (meta && typeof meta.specKey === 'string' && isTeacherResult(meta.outcome))
+      pendingTeacher = meta;
+    if (saved.teacher || saved.results.length > 0) notify('info', RESTORED_NOTICE);
+    return true;
+  } catch (error) {
+    reportFailure(error);
+    return false;
+  }
+}
+
+async function saveTeacher(experiment: Experiment): Promise<void> {
+  try {
+    const meta = await getEngine().saveTeacher(experiment);
+    if (meta) await idbPut(TEACHER_KEY, meta);
+  } catch (error) {
+    reportFailure(error);
+  }
+}
+
+async function loadTeacher(meta: StoredTeacherMeta): Promise<void> {
+  try {
+    await getEngine().loadTeacher(useStore.getState().experiment, meta);
+  } catch {
+    // A stored teacher that cannot be read only means "Run all" trains a new one.
+  }
+}
+
+let stop: (() => void) | null = null;
+
+/** Saves the session (debounced) on every relevant change; keeps the trained teacher. */
+export function startPersistence(): () => void {
+  if (stop) return stop;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const unsubscribe = useStore.subscribe((s, prev) => {
+    const changed =
+      s.experiment !== prev.experiment ||
+      s.teacher !== prev.teacher ||
+      s.results !== prev.results ||
+      s.curves !== prev.curves ||
+      s.run.status !== prev.run.status;
+    if (changed) {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void saveNow(), SAVE_DELAY_MS);
+    }
+    const finished = s.run.status === 'done' && prev.run.status !== 'done';
+    if (finished && s.teacher && s.teacher !== prev.teacher) void saveTeacher(s.experiment);
+    if (pendingTeacher && s.backend.status === 'ready' && s.dataset.status === 'ready') {
+      const meta = pendingTeacher;
+      pendingTeacher = null;
+      void loadTeacher(meta);
+    }
+  });
+  stop = () => {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+    stop = null;
+  };
+  return stop;
+}
+
+/** Deletes everything this app stored (session, teacher weights, backend choice). */
+export async function clearStoredData(): Promise<void> {
+  clearBackendChoice();
+  pendingTeacher = null;
+  try {
+    await withStore('readwrite', (s) => s.clear());
+    if (typeof indexedDB !== 'undefined') {
+      // A connection still open elsewhere blocks deletion: do not wait for it forever.
+      const deleted = request(indexedDB.deleteDatabase(TFJS_DB));
+      await Promise.race([deleted, new Promise((r) => setTimeout(r, 2000))]);
+    }
+    notify('info', 'Stored data cleared: a reload starts fresh (a new run is saved again).');
+  } catch (error) {
+    notify(
+      'error',
+      `Could not clear the stored data: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

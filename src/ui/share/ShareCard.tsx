@@ -1,0 +1,105 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { expandVariants } from '../../experiment/expand';
+import { isBusy } from '../../store/actions';
+import { exportExperiment, exportModel, importExperimentFile } from '../../store/files';
+import { clearStoredData } from '../../store/persist';
+import { useStore } from '../../store/store';
+import { Card } from '../common/Card';
+
+/** Export / import the experiment as a file, download models, clear what the browser keeps. */
+export function ShareCard() {
+  const { experiment, teacher, results, busy } = useStore(
+    useShallow((s) => ({
+      experiment: s.experiment,
+      teacher: s.teacher,
+      results: s.results,
+      busy: isBusy(s),
+    })),
+  );
+  const [source, setSource] = useState('teacher');
+  const [working, setWorking] = useState(false);
+  const measured = new Set(results.map((r) => r.variant));
+  const variants = expandVariants(experiment.variants).filter((v) => measured.has(v.name));
+  const selected =
+    source === 'teacher' || variants.some((v) => v.id === source) ? source : 'teacher';
+  const run = (task: () => Promise<void>) => {
+    setWorking(true);
+    void task().finally(() => setWorking(false));
+  };
+  return (
+    <Card
+      title="Share and keep"
+      subtitle="Files to keep or send; this browser also remembers your last session"
+      testId="share-card"
+    >
+      <div className="button-row">
+        <button
+          type="button"
+          data-testid="export-experiment"
+          disabled={working}
+          onClick={() => run(exportExperiment)}
+        >
+          Export experiment
+        </button>
+        <label className="file-button">
+          Import experiment{' '}
+          <input
+            type="file"
+            accept="application/json,.json"
+            data-testid="import-experiment"
+            disabled={busy || working}
+            onChange={(e) => {
+              const input = e.currentTarget;
+              const file = input.files?.[0];
+              if (file) run(() => importExperimentFile(file).finally(() => (input.value = '')));
+            }}
+          />
+        </label>
+      </div>
+      <p className="card-subtitle">
+        The experiment file holds the settings, the results and the trained teacher’s weights, so an
+        import can be re-measured without training.
+      </p>
+      <div className="button-row">
+        <label>
+          Model{' '}
+          <select
+            data-testid="export-model-source"
+            value={selected}
+            onChange={(e) => setSource(e.target.value)}
+          >
+            <option value="teacher">Teacher</option>
+            {variants.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          data-testid="export-model"
+          disabled={!teacher || busy || working}
+          onClick={() => run(() => exportModel(selected))}
+        >
+          Export model
+        </button>
+      </div>
+      <p className="card-subtitle">
+        Downloads model.json + weights.bin for stock TensorFlow.js (tf.loadLayersModel); int8
+        variants store 8-bit weights (value = min + scale·q).
+      </p>
+      <div className="button-row">
+        <button
+          type="button"
+          data-testid="clear-storage"
+          disabled={working}
+          onClick={() => run(clearStoredData)}
+        >
+          Clear stored data
+        </button>
+      </div>
+    </Card>
+  );
+}
