@@ -15,3 +15,13 @@ for (const backend of ['webgl', 'webgpu'] as const) {
     await expect(page.getByTestId('backend-badge')).toContainText(backend);
   });
 }
+
+test('the page is cross-origin isolated, so threaded wasm can start, and the badge shows threads', async ({
+  page,
+}) => {
+  await openApp(page);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  expect(await page.evaluate(() => typeof SharedArrayBuffer)).toBe('function');
+  await useBackend(page, 'wasm');
+  await expect(page.getByTestId('backend-badge')).toContainText(/wasm · \d+ threads?/);
+});
