@@ -121,7 +121,7 @@ export const PRESETS: Preset[] = [
     'Moons, a tiny MLP, one variant per technique: quick to run',
     {
       name: 'Every technique on a tiny model',
-      dataset: { id: 'moons', trainSize: 400, testSize: 200, noise: 0.15 },
+      dataset: { id: 'moons', trainSize: 400, testSize: 200, noise: 0.3 },
       teacher: {
         architecture: { kind: 'mlp', hidden: [16, 16], activation: 'relu' },
         training: { optimizer: 'adam', learningRate: 0.03, batchSize: 32, epochs: 8 },

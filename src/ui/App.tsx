@@ -11,7 +11,6 @@ import { ShareCard } from './share/ShareCard';
 import { TopBar } from './topbar/TopBar';
 import { TrainingPanel } from './train/TrainingPanel';
 import { VariantsCard } from './variants/VariantsCard';
-import { TechniqueViews } from './views/TechniqueViews';
 
 const TABS: { id: AppState['tab']; label: string }[] = [
   { id: 'experiment', label: 'Experiment' },
@@ -58,9 +57,6 @@ export function App() {
           </ErrorBoundary>
           <ErrorBoundary area="training">
             <TrainingPanel />
-          </ErrorBoundary>
-          <ErrorBoundary area="technique views">
-            <TechniqueViews />
           </ErrorBoundary>
         </div>
         <div className="column column-results">

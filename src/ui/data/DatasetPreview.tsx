@@ -83,7 +83,7 @@ function PointScatter({ preview }: { preview: PointPreview }) {
             name="x₂"
             domain={['auto', 'auto']}
             tickCount={5}
-            width={36}
+            width={44}
             label={{ value: 'x₂', angle: -90, position: 'insideLeft' }}
           />
           <Tooltip cursor={{ strokeDasharray: '3 3' }} />
