@@ -47,9 +47,12 @@ async function activate(preference: 'auto' | BackendName): Promise<void> {
           ? cached.samplesPerSec
           : null;
     useStore.setState({ backend: { status: 'ready', info, error: null }, measuredSpeed: speed });
-    if (info.notices.length > 0 && preference !== 'auto') {
-      notify('info', `Backend: ${info.notices.join(' ')}`);
-    }
+    // In auto mode the fallback order is expected; what the user must know is what wasm lacks.
+    const shown =
+      preference === 'auto'
+        ? info.notices.filter((n) => n.startsWith('WebAssembly') || n.includes('SIMD'))
+        : info.notices;
+    if (shown.length > 0) notify('info', `Backend: ${shown.join(' ')}`);
   } catch (error) {
     useStore.setState({ backend: { status: 'error', info: null, error: errorText(error) } });
   }

@@ -2,7 +2,7 @@
 import { expandVariants } from '../experiment/expand';
 import type { RunEvent, TrainUpdate } from '../worker/protocol';
 import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
-import { isBusy } from './actions';
+import { chooseBackend, isBusy, notify } from './actions';
 import { callback, getEngine } from './engine-client';
 import type { AppState, VariantRunState } from './store';
 import { useStore } from './store';
@@ -83,6 +83,21 @@ function applyUpdate(update: TrainUpdate): void {
   });
 }
 
+/**
+ * A compute failure on a fast backend (a wasm kernel, a lost GPU device) is not the user's
+ * fault: switch to the cpu backend, which has every kernel, and say so. Settings stay.
+ */
+async function fallBackFromFailedBackend(name: string, message: string): Promise<void> {
+  const active = useStore.getState().backend.info?.active;
+  if (name === CANCELLED_ERROR || name === DIVERGED_ERROR || name === 'StageError') return;
+  if (!active || active === 'cpu') return;
+  notify(
+    'error',
+    `The ${active} backend failed (${message}). Switched to the cpu backend: press “Run all” to try again.`,
+  );
+  await chooseBackend('cpu');
+}
+
 /** Runs the teacher (unless already trained the same way) and every variant. */
 export async function runAll(): Promise<void> {
   if (isBusy()) return;
@@ -126,5 +141,6 @@ export async function runAll(): Promise<void> {
             : (name === DIVERGED_ERROR ? '' : 'The run failed: ') + message,
       },
     }));
+    await fallBackFromFailedBackend(name, message);
   }
 }

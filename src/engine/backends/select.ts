@@ -142,6 +142,7 @@ export async function activateBackend(
   for (const name of order) {
     const problem = await tryBackend(name);
     if (problem === null) {
+      if (name === 'wasm') notices.push(...(await wasmBinaryNotices()));
       if (preference !== 'auto' && name !== preference) {
         notices.push(`Using ${name} instead of ${preference}.`);
       }
@@ -156,6 +157,27 @@ export async function activateBackend(
     notices.push(problem);
   }
   throw new Error(`No compute backend could start: ${notices.join('; ')}`);
+}
+
+/**
+ * What the wasm backend had to do without: no SIMD means the plain binary (slower), no threads
+ * means one core (the page is not cross-origin isolated, or the browser lacks them).
+ */
+export async function wasmBinaryNotices(
+  flag: (name: string) => Promise<unknown> = (name) => tf.env().getAsync(name),
+): Promise<string[]> {
+  const out: string[] = [];
+  if (!(await flag('WASM_HAS_SIMD_SUPPORT'))) {
+    out.push(
+      'This browser has no WebAssembly SIMD: wasm runs its plain binary, several times slower.',
+    );
+  }
+  if (!(await flag('WASM_HAS_MULTITHREAD_SUPPORT'))) {
+    out.push(
+      'WebAssembly threads are unavailable (the page must be cross-origin isolated): wasm uses one core.',
+    );
+  }
+  return out;
 }
 
 function wasmThreadInfo(name: BackendName): { wasmThreads?: number } {

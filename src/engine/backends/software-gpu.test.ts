@@ -22,3 +22,14 @@ describe('software GPU detection', () => {
     expect(isSoftwareRenderer(null)).toBe(false);
   });
 });
+
+describe('wasm binary notices', () => {
+  it('says what is missing, and nothing when SIMD and threads are there', async () => {
+    const { wasmBinaryNotices } = await import('./select');
+    expect(await wasmBinaryNotices(async () => true)).toEqual([]);
+    const none = await wasmBinaryNotices(async () => false);
+    expect(none).toHaveLength(2);
+    expect(none[0]).toMatch(/SIMD/);
+    expect(none[1]).toMatch(/one core/);
+  });
+});

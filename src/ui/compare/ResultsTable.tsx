@@ -6,6 +6,7 @@ import { Card } from '../common/Card';
 import { downloadText } from '../common/download';
 import { formatBytes, formatCount, formatPercent } from '../common/format';
 import { colourOf } from '../palette';
+import { BitsChart } from './BitsChart';
 import { CurvesOverlay } from './CurvesOverlay';
 import { ParetoChart } from './ParetoChart';
 import { ReportedTable } from './ReportedTable';
@@ -127,6 +128,7 @@ export function ResultsTable() {
       {!doc && <p className="muted">Results appear here when the teacher has been trained.</p>}
       <ReportedTable />
       {doc && doc.variants.length > 1 && <ParetoChart rows={doc.variants} />}
+      <BitsChart />
       <CurvesOverlay />
     </Card>
   );

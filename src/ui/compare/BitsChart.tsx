@@ -1,0 +1,57 @@
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { useStore } from '../../store/store';
+import { colourOf } from '../palette';
+import { bitsSeries } from './bits';
+
+/** Accuracy against weight bit width for PTQ and QAT variants, on one chart. */
+export function BitsChart() {
+  const variants = useStore((s) => s.experiment.variants);
+  const results = useStore((s) => s.results);
+  const data = useMemo(() => bitsSeries(variants, results), [variants, results]);
+  if (data.length < 2) return null;
+  return (
+    <figure data-testid="bits-chart">
+      <ResponsiveContainer width="100%" height={200}>
+        <LineChart data={data} margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            dataKey="bits"
+            reversed
+            label={{ value: 'weight bits', position: 'insideBottom', offset: -8 }}
+          />
+          <YAxis unit="%" domain={['auto', 'auto']} width={48} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
+          <Legend verticalAlign="top" height={24} />
+          <Line
+            dataKey="ptq"
+            name="PTQ"
+            stroke={colourOf(1)}
+            connectNulls
+            isAnimationActive={false}
+          />
+          <Line
+            dataKey="qat"
+            name="QAT"
+            stroke={colourOf(3)}
+            connectNulls
+            isAnimationActive={false}
+          />
+        </LineChart>
+      </ResponsiveContainer>
+      <figcaption>
+        Accuracy as weights get fewer bits (left to right): PTQ usually falls off a cliff near 3–4
+        bits; QAT, which trains with the rounding, holds on longer.
+      </figcaption>
+    </figure>
+  );
+}
