@@ -20,6 +20,18 @@ import { RunCancelledError } from './train/control';
 import type { ExportedModel } from './export/artifacts';
 import { exportPlainModel, loadExported, saveToMemory } from './export/artifacts';
 import { shipsUint8, teacherSpecKey } from './export/variant';
+import { evaluate } from './train/evaluate';
+
+/** Up to 64 test examples as plain data: grey images (side × side, 0..255) or 2-D points. */
+export interface TestSamples {
+  /** Image side in pixels (images only). */
+  side?: number;
+  images: Uint8ClampedArray[] | null;
+  points: { x: number; y: number }[] | null;
+  labels: number[];
+}
+
+const MAX_TEST_SAMPLES = 64;
 
 /** What is kept beside stored teacher weights: which experiment they belong to, and results. */
 export interface StoredTeacherMeta {
@@ -61,6 +73,9 @@ export class EngineSession {
   private readonly cache = new Map<string, ModelHandle>();
   /** The final handle of every variant of the last run (owned by the cache). */
   readonly variantHandles = new Map<string, { variant: Variant; handle: ModelHandle }>();
+  /** The teacher's test-split predictions, kept for the teacher model they came from. */
+  private teacherPredictionsCache: { model: tf.LayersModel; predictions: Uint8Array } | null =
+    null;
 
   constructor(
     private readonly loader: DatasetLoader,
@@ -310,6 +325,56 @@ export class EngineSession {
     const entry = this.variantHandles.get(source);
     if (!entry) throw new Error(`No model for variant “${source}” yet: run it first.`);
     return exportPlainModel(entry.handle.model, this.dataset.inputShape, shipsUint8(entry.variant));
+  }
+
+  /** True class of every test example (a copy), 0 … numClasses − 1. */
+  testLabels(): Uint8Array {
+    if (!this.dataset) throw new Error('Load a dataset first.');
+    return this.dataset.test.y.slice();
+  }
+
+  /**
+   * Test examples at `indices` (at most 64, out-of-range ones skipped): grey levels
+   * round(255·x) clamped to 0..255 for images, or {x, y} feature values for 2-D points.
+   */
+  testSamples(indices: number[]): TestSamples {
+    if (!this.dataset) throw new Error('Load a dataset first.');
+    const { test, inputShape } = this.dataset;
+    const picked = indices
+      .filter((i) => Number.isInteger(i) && i >= 0 && i < test.count)
+      .slice(0, MAX_TEST_SAMPLES);
+    const labels = picked.map((i) => test.y[i]!);
+    if (inputShape.length === 1) {
+      const width = inputShape[0]!;
+      const points = picked.map((i) => ({ x: test.x[width * i]!, y: test.x[width * i + 1] ?? 0 }));
+      return { images: null, points, labels };
+    }
+    const [rows = 0, cols = 0, channels = 1] = inputShape;
+    const size = rows * cols * channels;
+    const images = picked.map((i) => {
+      const image = new Uint8ClampedArray(rows * cols);
+      // First channel only; Uint8ClampedArray rounds and clamps on assignment.
+      for (let p = 0; p < rows * cols; p++) image[p] = test.x[i * size + p * channels]! * 255;
+      return image;
+    });
+    return { side: rows, images, points: null, labels };
+  }
+
+  /** argmax of the teacher's output on every test example, computed once per teacher. */
+  async teacherPredictions(): Promise<Uint8Array> {
+    const teacher = this.teacher;
+    const data = this.dataset;
+    if (!teacher || !data) throw new Error('Train the teacher first.');
+    if (this.teacherPredictionsCache?.model !== teacher) {
+      const { predictions } = await evaluate(
+        (x) => teacher.predict(x) as tf.Tensor,
+        data.test,
+        data.inputShape,
+        data.numClasses,
+      );
+      this.teacherPredictionsCache = { model: teacher, predictions };
+    }
+    return this.teacherPredictionsCache.predictions.slice();
   }
 
   pause(): void {

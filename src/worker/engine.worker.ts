@@ -94,6 +94,15 @@ const api: EngineApi = {
     const model = await session.exportModel(source);
     return Comlink.transfer(model, [model.weightData]);
   },
+  testSamples: (indices) => session.testSamples(indices),
+  teacherPredictions: async () => {
+    const predictions = await session.teacherPredictions();
+    return Comlink.transfer(predictions, [predictions.buffer]);
+  },
+  testLabels: () => {
+    const labels = session.testLabels();
+    return Comlink.transfer(labels, [labels.buffer]);
+  },
   pause: () => session.pause(),
   resume: () => session.resume(),
   cancel: () => session.cancel(),

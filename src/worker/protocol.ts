@@ -89,6 +89,12 @@ export interface EngineApi {
   ): Promise<void>;
   /** 'teacher' or a variant id as artifacts stock tfjs loads (uint8 weights for int8 variants). */
   exportModel(source: string): Promise<ExportedModel>;
+  /** Up to 64 test examples (images or 2-D points) with their true labels. */
+  testSamples(indices: number[]): TestSamples;
+  /** The teacher's predicted class of every test example (cached per teacher). */
+  teacherPredictions(): Promise<Uint8Array>;
+  /** True class of every test example. */
+  testLabels(): Uint8Array;
   /** Live tensors in the worker (for leak checks in tests and the bench). */
   memory(): { numTensors: number; numBytes: number };
 }
