@@ -1,0 +1,65 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const engine = {
+  runAll: vi.fn(),
+  init: vi.fn(),
+  loadDataset: vi.fn(),
+};
+vi.mock('./engine-client', () => ({
+  getEngine: () => engine,
+  restartEngine: vi.fn(),
+  callback: <T>(f: T) => f,
+}));
+
+const { runAll } = await import('./run-actions');
+const { useStore } = await import('./store');
+
+describe('runAll when the backend fails mid-run', () => {
+  beforeEach(() => {
+    engine.runAll.mockReset();
+    engine.init.mockReset();
+    engine.loadDataset.mockReset();
+    useStore.setState({
+      backend: {
+        status: 'ready',
+        info: { active: 'wasm', available: ['wasm', 'cpu'], notices: [] },
+        error: null,
+      },
+      notices: [],
+      run: { status: 'idle', steps: [], epochs: [], error: null },
+    });
+  });
+
+  it('switches to the cpu backend with a message, keeping the experiment', async () => {
+    const before = useStore.getState().experiment;
+    engine.runAll.mockRejectedValue(new Error('kernel Conv2DBackpropFilter failed'));
+    engine.init.mockResolvedValue({ active: 'cpu', available: ['wasm', 'cpu'], notices: [] });
+    engine.loadDataset.mockResolvedValue({
+      id: 'spiral',
+      trainCount: 1,
+      testCount: 1,
+      numClasses: 3,
+      classNames: [],
+      inputShape: [2],
+      preview: { kind: 'points', points: [], classNames: [] },
+    });
+    await runAll();
+    const state = useStore.getState();
+    expect(state.run.status).toBe('error');
+    expect(state.notices.map((n) => n.text).join(' ')).toMatch(
+      /wasm backend failed .*Switched to the cpu backend/,
+    );
+    expect(engine.init).toHaveBeenCalledWith('cpu', null);
+    expect(state.backend.info?.active).toBe('cpu');
+    expect(state.experiment.dataset).toEqual(before.dataset);
+    expect(state.experiment.backend).toBe('cpu');
+  });
+
+  it('does not switch for a diverging loss (the user’s settings, not the backend)', async () => {
+    const diverged = Object.assign(new Error('loss became NaN'), { name: 'TrainingDivergedError' });
+    engine.runAll.mockRejectedValue(diverged);
+    await runAll();
+    expect(engine.init).not.toHaveBeenCalled();
+    expect(useStore.getState().backend.info?.active).toBe('wasm');
+  });
+});
