@@ -21,6 +21,10 @@ import type { ExportedModel } from './export/artifacts';
 import { exportPlainModel, loadExported, saveToMemory } from './export/artifacts';
 import { shipsUint8, teacherSpecKey } from './export/variant';
 import { evaluate } from './train/evaluate';
+import { createRng } from './rng';
+import type { SensitivityTable } from './techniques/prune-report';
+import { runSensitivity } from './techniques/prune-report';
+import type { StageContext } from './techniques/types';
 
 /** Up to 64 test examples as plain data: grey images (side × side, 0..255) or 2-D points. */
 export interface TestSamples {
@@ -74,8 +78,7 @@ export class EngineSession {
   /** The final handle of every variant of the last run (owned by the cache). */
   readonly variantHandles = new Map<string, { variant: Variant; handle: ModelHandle }>();
   /** The teacher's test-split predictions, kept for the teacher model they came from. */
-  private teacherPredictionsCache: { model: tf.LayersModel; predictions: Uint8Array } | null =
-    null;
+  private teacherPredictionsCache: { model: tf.LayersModel; predictions: Uint8Array } | null = null;
 
   constructor(
     private readonly loader: DatasetLoader,
@@ -246,6 +249,47 @@ export class EngineSession {
     if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
     const student = variantId ? (this.variantHandles.get(variantId)?.handle.model ?? null) : null;
     return exploreTemperature(this.dataset, index, this.teacher, student);
+  }
+
+  /**
+   * Sensitivity scan of the trained teacher: each dense/conv layer alone magnitude-pruned to each
+   * sparsity, accuracy drop (0..1) per layer and sparsity. Cancellable like a run.
+   */
+  async sensitivity(
+    experiment: Experiment,
+    sparsities: readonly number[] | undefined,
+    onProgress: (fraction: number, message: string) => void,
+  ): Promise<SensitivityTable> {
+    const teacher = this.teacher;
+    const data = this.dataset;
+    if (!teacher || !data) throw new Error('Train the teacher first.');
+    if (this.teacherKey !== EngineSession.teacherKeyOf(experiment, tf.getBackend())) {
+      throw new Error('The teacher was trained for other settings: run it again first.');
+    }
+    if (this.control) throw new Error('A run is already in progress: wait for it or cancel it.');
+    const control = new RunControl();
+    this.control = control;
+    const handle = handleFromModel(
+      teacher,
+      experiment.teacher.architecture,
+      data.inputShape,
+      data.numClasses,
+      'teacher',
+    );
+    const ctx: StageContext = {
+      data,
+      teacher,
+      seed: experiment.seed,
+      rng: createRng(experiment.seed),
+      control,
+      onStep: () => {},
+      onProgress,
+    };
+    try {
+      return await runSensitivity(ctx, handle, sparsities);
+    } finally {
+      this.control = null;
+    }
   }
 
   /** Saves the teacher's weights to `url` (e.g. 'indexeddb://cp-teacher'); null if none. */

@@ -71,6 +71,21 @@ export const pruneParams = z
     /** Fine-tuning epochs (per round for iterative; the whole ramp for gradual). */
     finetuneEpochs: epochs.default(2),
     learningRate: learningRate.default(0.001),
+    /**
+     * Per-layer sparsity (layer name → 0..1) overriding `sparsity` for the named layers, e.g. from
+     * a sensitivity scan. Layer-wise magnitude pruning only: global, N:M and structured ignore it.
+     */
+    layerSparsities: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-z0-9_]{1,40}$/, 'layer names are 1–40 lowercase letters, digits or _'),
+        z
+          .number()
+          .min(0, 'sparsity must be in [0, 1)')
+          .lt(1, 'sparsity must be below 1: pruning every weight leaves nothing'),
+      )
+      .optional(),
   })
   .refine((p) => p.n <= p.m, { message: 'N must not exceed M in N:M sparsity', path: ['n'] });
 

@@ -7,10 +7,12 @@ import { ResultsTable } from './compare/ResultsTable';
 import { DatasetCard } from './data/DatasetCard';
 import { TeacherCard } from './model/TeacherCard';
 import { LessonPanel } from './lessons/LessonPanel';
+import { SensitivityPanel } from './sensitivity/SensitivityPanel';
 import { ShareCard } from './share/ShareCard';
 import { TopBar } from './topbar/TopBar';
 import { TrainingPanel } from './train/TrainingPanel';
 import { VariantsCard } from './variants/VariantsCard';
+import { TechniqueViews } from './views/TechniqueViews';
 
 const TABS: { id: AppState['tab']; label: string }[] = [
   { id: 'experiment', label: 'Experiment' },
@@ -57,6 +59,12 @@ export function App() {
           </ErrorBoundary>
           <ErrorBoundary area="training">
             <TrainingPanel />
+          </ErrorBoundary>
+          <ErrorBoundary area="technique views">
+            <TechniqueViews />
+          </ErrorBoundary>
+          <ErrorBoundary area="sensitivity">
+            <SensitivityPanel />
           </ErrorBoundary>
         </div>
         <div className="column column-results">

@@ -94,6 +94,16 @@ const api: EngineApi = {
     const model = await session.exportModel(source);
     return Comlink.transfer(model, [model.weightData]);
   },
+  sensitivity: (experiment, sparsities, onProgress) => {
+    // At most ~10 progress messages a second cross the boundary, and always the last one.
+    let last = 0;
+    return session.sensitivity(experiment, sparsities, (fraction, message) => {
+      const now = performance.now();
+      if (fraction < 1 && now - last < 100) return;
+      last = now;
+      onProgress(fraction, message);
+    });
+  },
   testSamples: (indices) => session.testSamples(indices),
   teacherPredictions: async () => {
     const predictions = await session.teacherPredictions();

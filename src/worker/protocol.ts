@@ -2,9 +2,9 @@
 // numbers, strings, arrays and typed arrays, never tensors.
 import type { BackendInfo } from '../engine/backends/select';
 import type { DatasetPreview } from '../engine/data/preview';
-import type { StoredTeacherMeta, TeacherOutcome } from '../engine/session';
+import type { StoredTeacherMeta, TeacherOutcome, TestSamples } from '../engine/session';
 import type { ExportedModel } from '../engine/export/artifacts';
-export type { ExportedModel, StoredTeacherMeta };
+export type { ExportedModel, StoredTeacherMeta, TestSamples };
 export type { VariantMeasurement } from '../engine/measure/compare';
 import type { VariantMeasurement } from '../engine/measure/compare';
 import type { EpochRecord, StepRecord } from '../engine/train/loop';
@@ -95,9 +95,21 @@ export interface EngineApi {
   teacherPredictions(): Promise<Uint8Array>;
   /** True class of every test example. */
   testLabels(): Uint8Array;
+  /**
+   * Sensitivity scan of the trained teacher (each layer pruned alone over `sparsities`, default
+   * 0.1 … 0.9); cancel() stops it. Throws 'Train the teacher first.' without a teacher.
+   */
+  sensitivity(
+    experiment: Experiment,
+    sparsities: number[] | undefined,
+    onProgress: (fraction: number, message: string) => void,
+  ): Promise<SensitivityTable>;
   /** Live tensors in the worker (for leak checks in tests and the bench). */
   memory(): { numTensors: number; numBytes: number };
 }
+
+export type { SensitivityTable } from '../engine/techniques/prune-report';
+import type { SensitivityTable } from '../engine/techniques/prune-report';
 
 /** Error names that cross the boundary and that the UI treats specially. */
 export const CANCELLED_ERROR = 'RunCancelledError';

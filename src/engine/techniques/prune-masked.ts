@@ -66,14 +66,27 @@ export function buildMaskedModel(
   return model;
 }
 
+/** Whether `layerSparsities` applies: layer-wise magnitude pruning with at least one entry. */
+export function usesLayerSparsities(
+  params: Pick<PruneParams, 'kind' | 'scope' | 'layerSparsities'>,
+): boolean {
+  return (
+    params.kind === 'magnitude' &&
+    params.scope === 'layer' &&
+    Object.keys(params.layerSparsities ?? {}).length > 0
+  );
+}
+
 /**
  * Masks (1 kept, 0 pruned) of kernels for `sparsity`: N:M per group; magnitude per layer
- * (round(s·nᵢ) smallest |w| of each) or global (round(s·Σnᵢ) smallest |w| over all layers).
+ * (round(sᵢ·nᵢ) smallest |w| of each, sᵢ = perLayer[i] ?? s) or global (round(s·Σnᵢ) smallest
+ * |w| over all layers). `perLayer` is read at layer-wise magnitude scope only.
  */
 export function computeMasks(
   kernels: readonly { values: Float32Array; shape: readonly number[] }[],
   params: Pick<PruneParams, 'kind' | 'scope' | 'n' | 'm'>,
   sparsity: number,
+  perLayer?: readonly (number | undefined)[],
 ): Float32Array[] {
   if (params.kind === 'nm')
     return kernels.map((k) => nmMask(k.values, k.shape, params.n, params.m));
@@ -83,21 +96,45 @@ export function computeMasks(
       sparsity,
     ).masks;
   }
-  return kernels.map((k) => magnitudeMask(k.values, sparsity));
+  return kernels.map((k, i) => magnitudeMask(k.values, perLayer?.[i] ?? sparsity));
 }
 
-/** Recomputes every mask of a masked model from its effective kernels at `sparsity`. */
+/**
+ * Recomputes every mask of a masked model from its effective kernels at `sparsity`. A layer named
+ * in `params.layerSparsities` (layer-wise magnitude only) gets `scheduled(its final sparsity)`
+ * instead: the same schedule point as `sparsity` is of `params.sparsity` (default: the final one).
+ */
 export function pruneModelTo(
   model: tf.LayersModel,
-  params: Pick<PruneParams, 'kind' | 'scope' | 'n' | 'm'>,
+  params: Pick<PruneParams, 'kind' | 'scope' | 'n' | 'm' | 'layerSparsities'>,
   sparsity: number,
+  scheduled: (finalSparsity: number) => number = (s) => s,
 ): void {
   const layers = maskedLayersOf(model);
   const kernels = layers.map((layer) => ({
     values: layer.effectiveKernel(),
     shape: layer.getWeights()[0]!.shape,
   }));
-  computeMasks(kernels, params, sparsity).forEach((mask, i) => layers[i]!.setMask(mask));
+  const overrides = usesLayerSparsities(params) ? (params.layerSparsities ?? {}) : {};
+  const perLayer = layers.map((layer) => {
+    const target = Object.hasOwn(overrides, layer.name) ? overrides[layer.name] : undefined;
+    return target === undefined ? undefined : scheduled(target);
+  });
+  computeMasks(kernels, params, sparsity, perLayer).forEach((mask, i) => layers[i]!.setMask(mask));
+}
+
+/** Notes on `layerSparsities` the stage cannot honour: wrong kind/scope, or unknown layers. */
+function layerSparsityNotes(model: tf.LayersModel, params: PruneParams): string[] {
+  const names = Object.keys(params.layerSparsities ?? {});
+  if (names.length === 0) return [];
+  if (!usesLayerSparsities(params)) {
+    return ['per-layer sparsities ignored: they apply to layer-wise magnitude pruning only'];
+  }
+  const known = new Set(maskedLayersOf(model).map((l) => l.name));
+  const unknown = names.filter((n) => !known.has(n));
+  return unknown.length > 0
+    ? [`per-layer sparsities for unknown layers ignored: ${unknown.join(', ')}`]
+    : [];
 }
 
 /**
@@ -148,7 +185,7 @@ export async function pruneMasked(
   params: PruneParams,
 ): Promise<{ model: tf.Sequential; notes: string[] }> {
   const model = buildMaskedModel(layers, ctx.data.inputShape);
-  const notes: string[] = [];
+  const notes = layerSparsityNotes(model, params);
   const sparsity = params.kind === 'nm' ? 0 : params.sparsity;
   try {
     const perRound = stepsPerEpoch(ctx) * params.finetuneEpochs;
@@ -157,7 +194,7 @@ export async function pruneMasked(
       const targets = roundSparsities(sparsity, params.rounds);
       for (let k = 0; k < targets.length; k++) {
         await ctx.control.checkpoint();
-        pruneModelTo(model, params, targets[k]!);
+        pruneModelTo(model, params, targets[k]!, (s) => roundSparsities(s, params.rounds)[k]!);
         await finetune(ctx, model, params, {
           offset: {
             epoch: k * params.finetuneEpochs,
@@ -170,7 +207,9 @@ export async function pruneMasked(
       await finetune(ctx, model, params, {
         beforeStep: (step) => {
           if (isPruningStep(step, gradual)) {
-            pruneModelTo(model, params, polynomialDecaySparsity(step, gradual));
+            pruneModelTo(model, params, polynomialDecaySparsity(step, gradual), (s) =>
+              polynomialDecaySparsity(step, { ...gradual, finalSparsity: s }),
+            );
           }
         },
       });

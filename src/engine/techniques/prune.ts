@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PruneParams } from '../../experiment/stages';
 import { prunedCosts } from './prune-common';
-import { pruneMasked } from './prune-masked';
+import { pruneMasked, usesLayerSparsities } from './prune-masked';
 import { pruneStructured } from './prune-structured';
 import type { NamedLayer } from './plain';
 import { extractLayers } from './plain';
@@ -28,6 +28,13 @@ export function checkPruneParams(params: PruneParams): void {
       `Sparsity is the fraction of weights removed, from 0 up to (not including) 1; got ${s}. ` +
         `${s >= 1 ? 'Removing every weight leaves no network. ' : ''}Try 0.5 to 0.9.`,
     );
+  }
+  for (const [name, t] of Object.entries(params.layerSparsities ?? {})) {
+    if (!(Number.isFinite(t) && t >= 0 && t < 1)) {
+      throw new StageError(
+        `The sparsity of layer ${name} must be from 0 up to (not including) 1; got ${t}.`,
+      );
+    }
   }
   if (params.kind === 'nm') {
     const { n, m } = params;
@@ -65,7 +72,10 @@ export function checkPruneParams(params: PruneParams): void {
   }
 }
 
-/** Pipeline chip text, e.g. 'prune 50% global, gradual', 'prune 2:4', 'prune 30% units (l1)'. */
+/**
+ * Pipeline chip text, e.g. 'prune 50% global, gradual', 'prune 2:4', 'prune 30% units (l1)',
+ * 'prune 50% per layer (2 layers own %)'.
+ */
 export function pruneLabel(params: PruneParams): string {
   if (params.kind === 'nm') return `prune ${params.n}:${params.m}`;
   const schedule = params.schedule === 'one-shot' ? '' : `, ${params.schedule}`;
@@ -73,6 +83,11 @@ export function pruneLabel(params: PruneParams): string {
     return `prune ${percent(params.sparsity)} units (${params.criterion})${schedule}`;
   }
   const scope = params.scope === 'global' ? 'global' : 'per layer';
+  if (usesLayerSparsities(params)) {
+    const set = Object.keys(params.layerSparsities ?? {}).length;
+    const own = `${set} layer${set === 1 ? '' : 's'} own %`;
+    return `prune ${percent(params.sparsity)} per layer (${own})${schedule}`;
+  }
   return `prune ${percent(params.sparsity)} ${scope}${schedule}`;
 }
 

@@ -17,6 +17,10 @@ const text = (max: number, min = 0) =>
 const bits = int(2, 16);
 const epochs = int(0, 50);
 const stageLr = real(0, 1, true);
+// Links drop prototype keys (sanitize.ts), so a round trip could not keep these.
+const layerName = fc
+  .stringMatching(/^[a-z0-9_]{1,40}$/)
+  .filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k));
 
 /** Any valid MLP or CNN architecture. */
 export const architectureArb: fc.Arbitrary<ArchitectureSpec> = fc.oneof(
@@ -87,8 +91,19 @@ export const stageArb: fc.Arbitrary<Stage> = fc.oneof(
         rounds: int(1, 10),
         finetuneEpochs: epochs,
         learningRate: stageLr,
+        perLayer: fc.option(
+          fc.dictionary(layerName, real(0, 0.999999), {
+            maxKeys: 3,
+          }),
+          { nil: undefined },
+        ),
       })
-      .map(({ a, b, ...rest }) => ({ ...rest, n: Math.min(a, b), m: Math.max(a, b) })),
+      .map(({ a, b, perLayer, ...rest }) => ({
+        ...rest,
+        n: Math.min(a, b),
+        m: Math.max(a, b),
+        ...(perLayer ? { layerSparsities: perLayer } : {}),
+      })),
   }),
   fc.record({
     technique: fc.constant('distill' as const),

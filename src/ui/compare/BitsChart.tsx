@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -12,15 +12,17 @@ import {
 import { useStore } from '../../store/store';
 import { colourOf } from '../palette';
 import { bitsSeries } from './bits';
+import { ChartExportButtons } from './ChartExportButtons';
 
 /** Accuracy against weight bit width for PTQ and QAT variants, on one chart. */
 export function BitsChart() {
+  const figure = useRef<HTMLElement>(null);
   const variants = useStore((s) => s.experiment.variants);
   const results = useStore((s) => s.results);
   const data = useMemo(() => bitsSeries(variants, results), [variants, results]);
   if (data.length < 2) return null;
   return (
-    <figure data-testid="bits-chart">
+    <figure data-testid="bits-chart" ref={figure}>
       <ResponsiveContainer width="100%" height={200}>
         <LineChart data={data} margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
@@ -52,6 +54,7 @@ export function BitsChart() {
         Accuracy as weights get fewer bits (left to right): PTQ usually falls off a cliff near 3–4
         bits; QAT, which trains with the rounding, holds on longer.
       </figcaption>
+      <ChartExportButtons target={figure} name="accuracy vs bits" />
     </figure>
   );
 }

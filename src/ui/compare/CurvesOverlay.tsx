@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -12,6 +12,7 @@ import {
 import { useStore } from '../../store/store';
 import { colourOf } from '../palette';
 import { downsampleIndices, movingAverage } from '../train/smoothing';
+import { ChartExportButtons } from './ChartExportButtons';
 
 function nameOf(source: string, variants: readonly { id: string; name: string }[]): string {
   if (source === 'teacher') return 'teacher';
@@ -23,6 +24,7 @@ function nameOf(source: string, variants: readonly { id: string; name: string }[
 
 /** Training loss of every stage that trained in the last run, on one chart. */
 export function CurvesOverlay() {
+  const figure = useRef<HTMLElement>(null);
   const curves = useStore((s) => s.curves);
   const variants = useStore((s) => s.experiment.variants);
   const series = useMemo(
@@ -45,7 +47,7 @@ export function CurvesOverlay() {
   );
   if (series.length < 2) return null;
   return (
-    <figure data-testid="curves-overlay">
+    <figure data-testid="curves-overlay" ref={figure}>
       <ResponsiveContainer width="100%" height={220}>
         <LineChart margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
@@ -75,6 +77,7 @@ export function CurvesOverlay() {
         Training loss of the teacher and of every stage that trained (fine-tune, QAT, distillation),
         smoothed.
       </figcaption>
+      <ChartExportButtons target={figure} name="training curves" />
     </figure>
   );
 }

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import {
   CartesianGrid,
   Line,
@@ -13,6 +14,7 @@ import {
 import type { ResultRow } from '../../engine/measure/compare';
 import { paretoFrontier } from '../../engine/measure/pareto';
 import { colourOf } from '../palette';
+import { ChartExportButtons } from './ChartExportButtons';
 
 /** Powers of two spanning [lo, hi], at most about six of them: ticks for a log axis. */
 export function logTicks(lo: number, hi: number): number[] {
@@ -27,6 +29,7 @@ export function logTicks(lo: number, hi: number): number[] {
 
 /** Accuracy against stored size (log scale), bubble area ∝ batch-1 latency, frontier drawn. */
 export function ParetoChart({ rows }: { rows: ResultRow[] }) {
+  const figure = useRef<HTMLElement>(null);
   const points = rows.map((r, i) => ({
     id: r.variant,
     sizeBytes: r.sizeBytes,
@@ -43,7 +46,7 @@ export function ParetoChart({ rows }: { rows: ResultRow[] }) {
   const sizes = rows.map((r) => r.sizeBytes).filter((b) => b > 0);
   const ticks = logTicks(Math.min(...sizes), Math.max(...sizes));
   return (
-    <figure data-testid="pareto-chart">
+    <figure data-testid="pareto-chart" ref={figure}>
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart margin={{ top: 8, right: 12, bottom: 20, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
@@ -79,6 +82,7 @@ export function ParetoChart({ rows }: { rows: ResultRow[] }) {
         Up and to the left is better: the dashed line joins variants no other beats on both size and
         accuracy. Bubble size is batch-1 latency.
       </figcaption>
+      <ChartExportButtons target={figure} name="pareto chart" />
     </figure>
   );
 }

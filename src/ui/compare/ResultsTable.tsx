@@ -8,8 +8,10 @@ import { formatBytes, formatCount, formatPercent } from '../common/format';
 import { colourOf } from '../palette';
 import { BitsChart } from './BitsChart';
 import { CurvesOverlay } from './CurvesOverlay';
+import { GroupedBars } from './GroupedBars';
 import { ParetoChart } from './ParetoChart';
 import { ReportedTable } from './ReportedTable';
+import { VariantDiff } from './VariantDiff';
 
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const ratio = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
@@ -128,8 +130,10 @@ export function ResultsTable() {
       {!doc && <p className="muted">Results appear here when the teacher has been trained.</p>}
       <ReportedTable />
       {doc && doc.variants.length > 1 && <ParetoChart rows={doc.variants} />}
+      {doc && doc.variants.length > 1 && <GroupedBars rows={doc.variants} />}
       <BitsChart />
       <CurvesOverlay />
+      <VariantDiff />
     </Card>
   );
 }

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { VariantMeasurement } from '../../engine/measure/compare';
+import { resultRow } from '../../engine/measure/compare';
+import { groupedBarsData } from './grouped';
+
+function measurement(
+  variant: string,
+  accuracy: number,
+  sizeBytes: number,
+  latency: number | null,
+): VariantMeasurement {
+  return {
+    variant,
+    pipeline: '',
+    accuracy,
+    sizeBytes,
+    gzipBytes: null,
+    params: 0,
+    macs: 0,
+    effectiveMacs: 0,
+    latencyB1MedianMs: latency,
+    latencyB1P90Ms: null,
+    latencyB32MedianMs: null,
+    latencyB32P90Ms: null,
+    note: '',
+  };
+}
+
+describe('groupedBarsData', () => {
+  it('gives accuracy in %, size and latency as % of the teacher', () => {
+    const teacher = measurement('teacher', 0.9, 4000, 2);
+    const ptq = measurement('ptq', 0.85, 1000, 3);
+    const unmeasured = measurement('odd', 0.5, 0, null);
+    const data = groupedBarsData([teacher, ptq, unmeasured].map((m) => resultRow(m, teacher)));
+    expect(data[0]).toEqual({ variant: 'teacher', accuracy: 90, sizePct: 100, latencyPct: 100 });
+    expect(data[1]!.accuracy).toBeCloseTo(85, 10);
+    expect(data[1]!.sizePct).toBeCloseTo(25, 10);
+    expect(data[1]!.latencyPct).toBeCloseTo(150, 10);
+    expect(data[2]).toEqual({ variant: 'odd', accuracy: 50, sizePct: null, latencyPct: null });
+  });
+});
