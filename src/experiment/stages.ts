@@ -110,6 +110,8 @@ export const lowrankParams = z.object({
     .gt(0, 'energy must be in (0, 1]')
     .max(1, 'energy must be in (0, 1]')
     .default(0.9),
+  /** Also factor conv kernels (reshaped to 2-D: a k×k conv with r filters, then a 1×1 conv). */
+  convs: z.boolean().default(false),
   finetuneEpochs: epochs.default(1),
   learningRate: learningRate.default(0.001),
 });

@@ -214,3 +214,30 @@ describe('lowRankReport', () => {
     expect(energy[0]).toBeCloseTo((s[0]! * s[0]!) / frobenius, 4);
   });
 });
+
+describe('lowrank stage with convs', () => {
+  it('factors the conv kernel into a k×k conv with r filters and a 1×1 conv when asked', async () => {
+    const data = bars();
+    const teacher = await trainedTeacher(CNN, data, 2);
+    const ctx = testContext(data, teacher.model);
+    const before = tf.memory().numTensors;
+    const denseOnly = await lowrankTechnique.run(
+      ctx,
+      teacher,
+      params({ rankMode: 'rank', rank: 2 }),
+    );
+    const withConvs = await lowrankTechnique.run(
+      ctx,
+      teacher,
+      params({ rankMode: 'rank', rank: 2, convs: true }),
+    );
+    const names = withConvs.model.layers.map((l) => l.name);
+    expect(names).toContain('conv1_u');
+    expect(names).toContain('conv1_v');
+    expect(denseOnly.model.layers.map((l) => l.name)).not.toContain('conv1_u');
+    expect(withConvs.macs).toBeLessThan(denseOnly.macs);
+    disposeAll(denseOnly.model, withConvs.model);
+    expect(tf.memory().numTensors).toBe(before);
+    teacher.model.dispose();
+  });
+});

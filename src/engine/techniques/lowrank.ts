@@ -17,8 +17,8 @@ import { StageError } from './types';
  * The lowrank stage: every dense layer W [m×n] becomes two layers U [m×r] → V [r×n] (see
  * lowrank-factor.ts) where that saves parameters, (m + n)·r < m·n; the others stay as they are and
  * the notes say why. The logits layer follows the same rule. r is the given rank, or per layer the
- * smallest keeping the given share of the energy Σσ². Convs could be factored too (factorLayers'
- * `convs` option), but the params have no switch for it yet, so the stage factors dense layers only.
+ * smallest keeping the given share of the energy Σσ². With `convs`, conv kernels k×k×cin×cout are
+ * reshaped to [k·k·cin, cout] and become a k×k conv with r filters followed by a 1×1 conv.
  */
 
 function readLayers(model: tf.LayersModel): NamedLayer[] {
@@ -89,7 +89,7 @@ export async function runLowrank(
     params.rankMode === 'rank' ? { rank: params.rank } : { energy: params.energy };
   ctx.onProgress(0, 'computing singular values');
   await ctx.control.checkpoint();
-  const { layers: factored, decisions } = factorLayers(layers, choice);
+  const { layers: factored, decisions } = factorLayers(layers, choice, { convs: params.convs });
   ctx.onProgress(1, 'factored');
   const model = buildLowRankModel(factored, ctx.data.inputShape);
   try {

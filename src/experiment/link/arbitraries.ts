@@ -122,6 +122,7 @@ export const stageArb: fc.Arbitrary<Stage> = fc.oneof(
       rankMode: fc.constantFrom('rank' as const, 'energy' as const),
       rank: int(1, 1024),
       energy: real(0, 1, true),
+      convs: fc.boolean(),
       finetuneEpochs: epochs,
       learningRate: stageLr,
     }),

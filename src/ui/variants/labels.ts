@@ -35,6 +35,7 @@ export const PARAM_LABELS: Record<string, { label: string; hint?: string }> = {
   rankMode: { label: 'Rank by' },
   rank: { label: 'Rank r' },
   energy: { label: 'Energy kept', hint: 'fraction of Σσ², e.g. 0.9' },
+  convs: { label: 'Factor conv layers too' },
 };
 
 /** Short text for a stage chip: "PTQ int8 static", "prune 50% magnitude", … */
