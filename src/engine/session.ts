@@ -25,41 +25,13 @@ import { createRng } from './rng';
 import type { SensitivityTable } from './techniques/prune-report';
 import { runSensitivity } from './techniques/prune-report';
 import type { StageContext } from './techniques/types';
+import type { TestSamples } from './data/preview';
+import { testSamplesAt } from './data/preview';
 
-/** Up to 64 test examples as plain data: grey images (side × side, 0..255) or 2-D points. */
-export interface TestSamples {
-  /** Image side in pixels (images only). */
-  side?: number;
-  images: Uint8ClampedArray[] | null;
-  points: { x: number; y: number }[] | null;
-  labels: number[];
-}
+export type { TestSamples };
 
-const MAX_TEST_SAMPLES = 64;
-
-/** What is kept beside stored teacher weights: which experiment they belong to, and results. */
-export interface StoredTeacherMeta {
-  /** teacherSpecKey(experiment): dataset, seed and teacher spec (not the backend). */
-  specKey: string;
-  outcome: TeacherOutcome;
-}
-
-export interface TeacherOutcome {
-  accuracy: number;
-  confusion: number[];
-  numClasses: number;
-  params: number;
-  steps: number;
-  elapsedMs: number;
-  samplesPerSec: number;
-  backend: BackendName;
-  epochs: EpochRecord[];
-  /** Measured the same way as every variant: accuracy, bytes, MACs, latency. */
-  measurement: VariantMeasurement;
-}
-
-/** Loads a dataset: the worker passes a loader that fetches files, tests one that makes data. */
-export type DatasetLoader = (spec: DatasetSpec, seed: number) => Promise<Dataset>;
+export type { DatasetLoader, StoredTeacherMeta, TeacherOutcome } from './session-types';
+import type { DatasetLoader, StoredTeacherMeta, TeacherOutcome } from './session-types';
 
 /**
  * The engine's state across calls: the loaded dataset and the trained teacher. One run at a
@@ -202,6 +174,8 @@ export class EngineSession {
       );
       clearCache(this.cache, null);
       this.variantHandles.clear();
+      // The measurement already evaluated the test split: keep its predictions for the views.
+      this.teacherPredictionsCache = { model, predictions: evaluation.predictions };
       this.teacher?.dispose();
       this.teacher = model;
       this.teacherKey = EngineSession.teacherKeyOf(experiment, tf.getBackend());
@@ -377,31 +351,10 @@ export class EngineSession {
     return this.dataset.test.y.slice();
   }
 
-  /**
-   * Test examples at `indices` (at most 64, out-of-range ones skipped): grey levels
-   * round(255·x) clamped to 0..255 for images, or {x, y} feature values for 2-D points.
-   */
+  /** Test examples at `indices` for the disagreement view (see testSamplesAt). */
   testSamples(indices: number[]): TestSamples {
     if (!this.dataset) throw new Error('Load a dataset first.');
-    const { test, inputShape } = this.dataset;
-    const picked = indices
-      .filter((i) => Number.isInteger(i) && i >= 0 && i < test.count)
-      .slice(0, MAX_TEST_SAMPLES);
-    const labels = picked.map((i) => test.y[i]!);
-    if (inputShape.length === 1) {
-      const width = inputShape[0]!;
-      const points = picked.map((i) => ({ x: test.x[width * i]!, y: test.x[width * i + 1] ?? 0 }));
-      return { images: null, points, labels };
-    }
-    const [rows = 0, cols = 0, channels = 1] = inputShape;
-    const size = rows * cols * channels;
-    const images = picked.map((i) => {
-      const image = new Uint8ClampedArray(rows * cols);
-      // First channel only; Uint8ClampedArray rounds and clamps on assignment.
-      for (let p = 0; p < rows * cols; p++) image[p] = test.x[i * size + p * channels]! * 255;
-      return image;
-    });
-    return { side: rows, images, points: null, labels };
+    return testSamplesAt(this.dataset, indices);
   }
 
   /** argmax of the teacher's output on every test example, computed once per teacher. */

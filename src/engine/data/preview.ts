@@ -53,3 +53,40 @@ export function previewSamples(
   });
   return { kind: 'images', rows, cols, images, labels, classNames };
 }
+
+/** Up to 64 test examples as plain data: grey images (side × side, 0..255) or 2-D points. */
+export interface TestSamples {
+  /** Image side in pixels (images only). */
+  side?: number;
+  images: Uint8ClampedArray[] | null;
+  points: { x: number; y: number }[] | null;
+  labels: number[];
+}
+
+const MAX_TEST_SAMPLES = 64;
+
+/**
+ * Test examples at `indices` (at most 64, out-of-range ones skipped): grey levels
+ * round(255·x) clamped to 0..255 for images, or {x, y} feature values for 2-D points.
+ */
+export function testSamplesAt(dataset: Dataset, indices: readonly number[]): TestSamples {
+  const { test, inputShape } = dataset;
+  const picked = indices
+    .filter((i) => Number.isInteger(i) && i >= 0 && i < test.count)
+    .slice(0, MAX_TEST_SAMPLES);
+  const labels = picked.map((i) => test.y[i]!);
+  if (inputShape.length === 1) {
+    const width = inputShape[0]!;
+    const points = picked.map((i) => ({ x: test.x[width * i]!, y: test.x[width * i + 1] ?? 0 }));
+    return { images: null, points, labels };
+  }
+  const [rows = 0, cols = 0, channels = 1] = inputShape;
+  const size = rows * cols * channels;
+  const images = picked.map((i) => {
+    const image = new Uint8ClampedArray(rows * cols);
+    // First channel only; Uint8ClampedArray rounds and clamps on assignment.
+    for (let p = 0; p < rows * cols; p++) image[p] = test.x[i * size + p * channels]! * 255;
+    return image;
+  });
+  return { side: rows, images, points: null, labels };
+}
