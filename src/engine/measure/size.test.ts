@@ -1,7 +1,9 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
 import { createRng } from '../rng';
 import {
+  ACTIVATION_GRID_BYTES,
   TENSOR_HEADER_BYTES,
+  activationGridBytes,
   elementCount,
   gzipBytes,
   hasCompressionStream,
@@ -116,6 +118,28 @@ describe('modelBytes', () => {
       'packed',
     ]);
     expect(modelBytes([])).toBe(0);
+  });
+
+  it('adds 8 B per activation grid (fp32 scale + int32 zero point), no header, no weights', () => {
+    expect(ACTIVATION_GRID_BYTES).toBe(4 + 4);
+    expect(activationGridBytes(3)).toBe(24);
+    const grid = { name: 'dense1/input_grid', shape: [0], bits: 8, activationGrid: true };
+    expect(tensorBytes(grid)).toEqual({
+      name: 'dense1/input_grid',
+      encoding: 'activation-grid',
+      bytes: 8,
+    });
+    expect(tensorBytes({ ...grid, bits: 16, scaleCount: 2 }).bytes).toBe(16);
+    const tensors = [
+      grid,
+      { name: 'dense1/kernel', shape: [3, 5], bits: 4 },
+      { name: 'dense1/bias', shape: [5], bits: 32 },
+    ];
+    expect(modelBytes(tensors)).toBe(8 + 20 + 20);
+    expect(elementCount(grid.shape)).toBe(0); // parameter counts see no extra weights
+    expect(() => tensorBytes({ ...grid, shape: [2] })).toThrow(/no values/);
+    expect(() => tensorBytes({ ...grid, bits: 32 })).toThrow(RangeError);
+    expect(() => activationGridBytes(-1)).toThrow(RangeError);
   });
 });
 

@@ -17,10 +17,20 @@
  *   (rows + 1) u32 row pointers + one column index per non-zero in the narrowest unsigned integer
  *   holding cols − 1 (1, 2 or 4 B) + values as in `bitmask` + scales/zero points.
  * A tensor ships in the smallest of these (ties go to the dense encoding, then bitmask).
+ *
+ * Activation grids (`activationGrid: true`, static PTQ and QAT only): the integer model keeps one
+ * grid per quantized activation it reads (each layer input, each lookup table's pre-activation
+ * grid). Each is {@link ACTIVATION_GRID_BYTES} = 8 B: an fp32 scale and an int32 zero point (the
+ * zero point is added to int32 accumulators), with no header: the bit width is the stage's, and
+ * which tensor it belongs to comes from the architecture. Lookup tables are rebuilt from the
+ * grids at load time and are not counted.
  */
 
 /** Fixed per-tensor header of every non-fp32 encoding: u8 bits, u8 flags, u16 scales, u32 count. */
 export const TENSOR_HEADER_BYTES = 8;
+
+/** Bytes of one activation grid: 4 B fp32 scale + 4 B int32 zero point. */
+export const ACTIVATION_GRID_BYTES = 8;
 
 /** What the size of one weight tensor depends on. */
 export interface TensorSizeSpec {
@@ -36,9 +46,15 @@ export interface TensorSizeSpec {
   symmetric?: boolean;
   /** Non-zero elements (after pruning). Default: every element. */
   nonZeros?: number;
+  /**
+   * Activation grids, not stored values: `scaleCount` grids (default 1) of
+   * ACTIVATION_GRID_BYTES each; the shape must hold no elements (`[0]`), so parameter counts
+   * stay those of the weights. `bits` is the activation width (1..16).
+   */
+  activationGrid?: boolean;
 }
 
-export type TensorEncoding = 'fp32' | 'packed' | 'bitmask' | 'csr';
+export type TensorEncoding = 'fp32' | 'packed' | 'bitmask' | 'csr' | 'activation-grid';
 
 /** The encoding chosen for a tensor and its exact size. */
 export interface TensorBytes {
@@ -83,6 +99,12 @@ export function quantParamBytes(bits: number, scaleCount: number, symmetric: boo
   return scaleCount * 4 + zeroPointBytes;
 }
 
+/** Bytes of activation grids: grids · 8 B (fp32 scale + int32 zero point each). */
+export function activationGridBytes(grids: number): number {
+  checkCount(grids, 'grids');
+  return grids * ACTIVATION_GRID_BYTES;
+}
+
 /** Bytes of a sparse index: bitmask ⌈count/8⌉ B, or CSR 4·(rows+1) + nnz·(1|2|4) B. */
 export function sparseIndexBytes(
   shape: readonly number[],
@@ -103,6 +125,12 @@ export function tensorBytes(spec: TensorSizeSpec): TensorBytes {
   const { name, shape, bits } = spec;
   checkBits(bits);
   const count = elementCount(shape);
+  if (spec.activationGrid) {
+    if (count !== 0 || bits === 32) {
+      throw new RangeError(`${name}: an activation grid holds no values and needs 1..16 bits.`);
+    }
+    return { name, encoding: 'activation-grid', bytes: activationGridBytes(spec.scaleCount ?? 1) };
+  }
   const nonZeros = spec.nonZeros ?? count;
   checkCount(nonZeros, 'nonZeros');
   if (nonZeros > count) {

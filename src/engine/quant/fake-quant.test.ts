@@ -4,6 +4,8 @@ import { createRng, gaussian } from '../rng';
 import {
   fakeQuantize,
   fakeQuantizeLsq,
+  fakeQuantizeLsqPlus,
+  kernelMinMaxGrid,
   lsqGradScale,
   quantParamsToTensors,
   rangeToQuantTensors,
@@ -198,6 +200,118 @@ describe('LSQ (learned step size)', () => {
       tf.dispose([s, gs]);
     }
     tf.dispose([x, z]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('LSQ+ (learned scale and integer zero point)', () => {
+  it('forward rounds z; dx, ds and dz = g · Σ dy · (0 inside, −s clipped) by hand', () => {
+    const before = tf.memory().numTensors;
+    const rng = createRng(6);
+    const n = 300;
+    const xv = Float32Array.from({ length: n }, () => 2 * gaussian(rng));
+    const dyv = Float32Array.from({ length: n }, () => gaussian(rng));
+    const [sv, zv, zbar, qmin, qmax] = [0.11, 4.6, 5, 0, 15];
+    const [x, s, z, dy] = [tf.tensor1d(xv), tf.scalar(sv), tf.scalar(zv), tf.tensor1d(dyv)];
+    const y = fakeQuantizeLsqPlus(x, s, z, qmin, qmax);
+    const ref = tf.tidy(() => fakeQuantize(x, s, tf.scalar(zbar), qmin, qmax));
+    expect(Array.from(y.dataSync())).toEqual(Array.from(ref.dataSync()));
+    const [gx, gs, gz] = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.mul(fakeQuantizeLsqPlus(a, b, c, qmin, qmax), dy)),
+    )([x, s, z]);
+    const g = lsqGradScale(n, qmax);
+    const sf = Math.fround(sv);
+    let [ds, dz, clipped] = [0, 0, 0];
+    const expectedGx: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const u = xv[i]! / sf + zbar;
+      const inside = u >= qmin && u <= qmax;
+      const q = Math.min(qmax, Math.max(qmin, rhe(u)));
+      ds += dyv[i]! * (inside ? q - u : q - zbar);
+      dz += inside ? 0 : -dyv[i]! * sf;
+      clipped += inside ? 0 : 1;
+      expectedGx.push(inside ? dyv[i]! : 0);
+    }
+    expect(clipped).toBeGreaterThan(20); // both ends of the grid are exercised
+    expect(Array.from(gx!.dataSync(), (v) => v + 0)).toEqual(expectedGx);
+    expect(gs!.dataSync()[0]).toBeCloseTo(g * ds, 3);
+    expect(gz!.dataSync()[0]).toBeCloseTo(g * dz, 4);
+    tf.dispose([x, s, z, dy, y, ref, gx!, gs!, gz!]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('per-channel zero points get their own summed gradient', () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d([
+      [-0.25, 9],
+      [0.2, -3],
+    ]);
+    const s = tf.tensor1d([0.1, 1]);
+    const z = tf.tensor1d([2, 1.2]); // z̄ = [2, 1]: grids [−0.2, 1.3] and [−1, 14]
+    const gz = tf.grad((c: tf.Tensor) => tf.sum(fakeQuantizeLsqPlus(x, s, c, 0, 15, 1)))(z);
+    // ch0: −0.25 clipped (u = −0.5) → −0.1; ch1: −3 clipped (u = −2) → −1
+    expect(gz.shape).toEqual([2]);
+    expect(gz.dataSync()[0]).toBeCloseTo(-0.1, 6);
+    expect(gz.dataSync()[1]).toBeCloseTo(-1, 6);
+    tf.dispose([x, s, z, gz]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('matches finite differences in s and in whole steps of z over a dense input grid', () => {
+    // As for LSQ: inside terms average out, the clipped ends move linearly with s and z; z is
+    // an integer in the forward, so its difference quotient takes whole steps (L(z±1)).
+    const before = tf.memory().numTensors;
+    const n = 20001;
+    const x = tf.tensor1d(Float32Array.from({ length: n }, (_, i) => -1 + (2.6 * i) / (n - 1)));
+    const loss = (sv: number, zv: number) =>
+      (
+        tf.tidy(() =>
+          fakeQuantizeLsqPlus(x, tf.scalar(sv), tf.scalar(zv), 0, 15).dataSync(),
+        ) as Float32Array
+      ).reduce((a, b) => a + b, 0);
+    for (const [sv, zv] of [
+      [0.1, 5],
+      [0.07, 9],
+    ] as const) {
+      const h = 0.01 * sv;
+      const fdS = (loss(sv + h, zv) - loss(sv - h, zv)) / (2 * h);
+      const fdZ = (loss(sv, zv + 1) - loss(sv, zv - 1)) / 2;
+      const [s, z] = [tf.scalar(sv), tf.scalar(zv)];
+      const [gs, gz] = tf.grads((b: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(fakeQuantizeLsqPlus(x, b, c, 0, 15, 1)),
+      )([s, z]);
+      expect(Math.abs(gs!.dataSync()[0]! - fdS) / Math.abs(fdS)).toBeLessThan(0.01);
+      expect(Math.abs(gz!.dataSync()[0]! - fdZ) / Math.abs(fdZ)).toBeLessThan(0.01);
+      tf.dispose([s, z, gs!, gz!]);
+    }
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('kernelMinMaxGrid equals the PTQ quantizer per channel and per tensor (to an ulp)', () => {
+    const before = tf.memory().numTensors;
+    const rng = createRng(8);
+    const values = Float32Array.from({ length: 24 }, () => gaussian(rng) + 0.4);
+    const w = tf.tensor(values, [3, 2, 4]);
+    for (const [perChannel, scheme] of [
+      [true, 'asymmetric'],
+      [false, 'asymmetric'],
+      [true, 'symmetric'],
+    ] as const) {
+      const p = computeQuantParams(values, [3, 2, 4], {
+        bits: 4,
+        scheme,
+        axis: perChannel ? 2 : null,
+      });
+      const t = kernelMinMaxGrid(w, perChannel, p.qmin, p.qmax, scheme === 'symmetric');
+      // float32 (max − min) may differ from the double one by an ulp: equal to 1e-6 relative
+      t.scale
+        .dataSync()
+        .forEach((v, c) => expect(Math.abs(v / p.scale[c]! - 1)).toBeLessThan(1e-6));
+      expect(Array.from(t.zeroPoint.dataSync())).toEqual(Array.from(p.zeroPoint));
+      tf.dispose([t.scale, t.zeroPoint]);
+    }
+    w.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

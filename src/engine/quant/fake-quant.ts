@@ -12,9 +12,19 @@ interface Grid {
   qmax: number;
 }
 
+/** Integer codes q = clamp(round(x/s + z), qmin, qmax) (float tensor): the forward's rounding. */
+export function gridCodes(
+  x: tf.Tensor,
+  s: tf.Tensor,
+  z: tf.Tensor,
+  qmin: number,
+  qmax: number,
+): tf.Tensor {
+  return tf.clipByValue(tf.round(tf.add(tf.div(x, s), z)), qmin, qmax);
+}
+
 function forward(x: tf.Tensor, s: tf.Tensor, z: tf.Tensor, g: Grid): tf.Tensor {
-  const q = tf.clipByValue(tf.round(tf.add(tf.div(x, s), z)), g.qmin, g.qmax);
-  return tf.mul(tf.sub(q, z), s);
+  return tf.mul(tf.sub(gridCodes(x, s, z, g.qmin, g.qmax), z), s);
 }
 
 /** 1 where qmin ≤ x/s + z ≤ qmax (the STE passes the gradient), 0 where x was clipped. */
@@ -91,6 +101,35 @@ export function lsqGradScale(numel: number, qmax: number): number {
   return 1 / Math.sqrt(numel * qmax);
 }
 
+/** The LSQ / LSQ+ op for one grid: `learnZeroPoint` rounds z in the forward and trains it. */
+function lsqOp(qmin: number, qmax: number, g: number, learnZeroPoint: boolean) {
+  return tf.customGrad((...args) => {
+    const [xi, s, zIn] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const zShape = zIn.shape;
+    const save = args[3] as unknown as tf.GradSaveFunc;
+    // LSQ+: the forward uses the integer zero point z̄ = clamp(round(z)); STE hands dz̄ to z.
+    const z = learnZeroPoint ? tf.clipByValue(tf.round(zIn), qmin, qmax) : zIn;
+    save([xi, s, z]);
+    return {
+      value: forward(xi, s, z, { qmin, qmax }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, ss, sz] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const u = tf.add(tf.div(sx, ss), sz);
+        const inside = steMask(sx, ss, sz, qmin, qmax);
+        const q = tf.clipByValue(tf.round(u), qmin, qmax);
+        // Inside: q − u = q − z − x/s. Clipped: u is past the end, so q − z is qmin − z or qmax − z.
+        const dyds = tf.where(tf.cast(inside, 'bool'), tf.sub(q, u), tf.sub(q, sz));
+        const ds = tf.mul(sumToShape(tf.mul(dy, dyds), ss.shape), g);
+        // x̂ = (q − z)·s: inside q moves with z (STE) so dx̂/dz = 0; clipped q is fixed, dx̂/dz = −s.
+        const dz = learnZeroPoint
+          ? tf.mul(sumToShape(tf.mul(dy, tf.mul(tf.sub(inside, 1), ss)), zShape), g)
+          : tf.zeros(zShape);
+        return [tf.mul(dy, inside), ds, dz];
+      },
+    };
+  });
+}
+
 /**
  * Learned step size quantization (LSQ): same forward as fakeQuantize; dx = dy · mask and
  * ds = g · Σ dy · (q − z − x/s inside the grid, qmin − z or qmax − z at the clip ends),
@@ -107,25 +146,26 @@ export function fakeQuantizeLsq(
 ): tf.Tensor {
   check(qmin, qmax);
   const g = gradScale ?? lsqGradScale(x.size / Math.max(scale.size, 1), qmax);
-  const op = tf.customGrad((...args) => {
-    const [xi, s, z] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const save = args[3] as unknown as tf.GradSaveFunc;
-    save([xi, s, z]);
-    return {
-      value: forward(xi, s, z, { qmin, qmax }),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, ss, sz] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const u = tf.add(tf.div(sx, ss), sz);
-        const inside = steMask(sx, ss, sz, qmin, qmax);
-        const q = tf.clipByValue(tf.round(u), qmin, qmax);
-        // Inside: q − u = q − z − x/s. Clipped: u is past the end, so q − z is qmin − z or qmax − z.
-        const dyds = tf.where(tf.cast(inside, 'bool'), tf.sub(q, u), tf.sub(q, sz));
-        const ds = tf.mul(sumToShape(tf.mul(dy, dyds), ss.shape), g);
-        return [tf.mul(dy, inside), ds, tf.zerosLike(sz)];
-      },
-    };
-  });
-  return op(x, scale, zeroPoint);
+  return lsqOp(qmin, qmax, g, false)(x, scale, zeroPoint);
+}
+
+/**
+ * LSQ+ (asymmetric LSQ, Bhalgat et al. 2020) with an integer zero point: forward as
+ * fakeQuantize with z̄ = clamp(round(z), qmin, qmax), so the grid stays integral; dx and ds as
+ * fakeQuantizeLsq (with z̄), and the zero point (in integer steps) learns by
+ * dz = g · Σ dy · (0 inside the grid, −s where clipped), straight through the rounding of z.
+ */
+export function fakeQuantizeLsqPlus(
+  x: tf.Tensor,
+  scale: tf.Tensor,
+  zeroPoint: tf.Tensor,
+  qmin: number,
+  qmax: number,
+  gradScale?: number,
+): tf.Tensor {
+  check(qmin, qmax);
+  const g = gradScale ?? lsqGradScale(x.size / Math.max(scale.size, 1), qmax);
+  return lsqOp(qmin, qmax, g, true)(x, scale, zeroPoint);
 }
 
 /** Scale and zero point of QuantParams as float tensors shaped to broadcast against a rank-r x. */
@@ -167,5 +207,24 @@ export function rangeToQuantTensors(
       ? tf.zerosLike(scale)
       : tf.clipByValue(tf.round(tf.sub(qmin, tf.div(lo, scale))), qmin, qmax);
     return { scale, zeroPoint };
+  });
+}
+
+/**
+ * Min/max grid of a kernel, one per output channel (last axis) or per tensor: rangeToQuantTensors
+ * of its min and max, cut from the gradient tape (the grid follows w but is not trained through).
+ */
+export function kernelMinMaxGrid(
+  w: tf.Tensor,
+  perChannel: boolean,
+  qmin: number,
+  qmax: number,
+  symmetric: boolean,
+): { scale: tf.Tensor; zeroPoint: tf.Tensor } {
+  const axes = perChannel ? w.shape.map((_, i) => i).slice(0, -1) : undefined;
+  return tf.tidy(() => {
+    const lo = withoutGradient(w, (wi) => tf.min(wi, axes));
+    const hi = withoutGradient(w, (wi) => tf.max(wi, axes));
+    return rangeToQuantTensors(lo, hi, qmin, qmax, symmetric);
   });
 }

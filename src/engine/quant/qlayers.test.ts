@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, gaussian } from '../rng';
 import { ActivationFakeQuant } from './activation-quant';
 import { FakeQuantConv2D, FakeQuantDense } from './qlayers';
-import { computeQuantParams, fakeQuantizeArray, quantParamsFromRange } from './quantizer';
+import {
+  computeQuantParams,
+  dequantize,
+  fakeQuantizeArray,
+  quantParamsFromRange,
+} from './quantizer';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -68,6 +73,142 @@ describe('FakeQuantDense', () => {
   it('rejects bad arguments with readable errors', () => {
     expect(() => new FakeQuantDense({ units: 3, weightBits: 1 })).toThrow(/from 2 to 16/);
     expect(() => new FakeQuantDense({ units: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('asymmetric weight grids', () => {
+  it('min/max: forward is x · ŵ + b on the PTQ asymmetric grid, with integer zero points', () => {
+    const before = tf.memory().numTensors;
+    for (const perChannel of [true, false]) {
+      const asym = new FakeQuantDense({
+        units: 3,
+        weightBits: 4,
+        perChannel,
+        weightScheme: 'asymmetric',
+        seed: 13,
+      });
+      const x = randomTensor([5, 4], 14);
+      tf.dispose(asym.apply(x) as tf.Tensor); // builds the weights
+      const w = asym.getWeights()[0]!.dataSync() as Float32Array;
+      const { codes, params } = asym.weightQuantization();
+      expect(params.qmin).toBe(0);
+      expect(params.qmax).toBe(15);
+      expect(params.scale).toHaveLength(perChannel ? 3 : 1);
+      const ref = computeQuantParams(w, [4, 3], {
+        bits: 4,
+        scheme: 'asymmetric',
+        axis: perChannel ? 1 : null,
+      });
+      expect(Array.from(params.zeroPoint)).toEqual(Array.from(ref.zeroPoint));
+      expect(params.zeroPoint.some((z) => z > 0 && z < 15)).toBe(true); // a real offset
+      expect(codes.every((q) => Number.isInteger(q) && q >= 0 && q <= 15)).toBe(true);
+      // the integer kernel is exactly what the forward pass computes with
+      const wq = dequantize(codes, params, [4, 3]);
+      const fake = tf.tidy(() => asym.quantizedKernel().dataSync());
+      expect(Array.from(fake)).toEqual(Array.from(wq));
+      const got = asym.apply(x) as tf.Tensor;
+      const expected = tf.tidy(() => tf.matMul(x as tf.Tensor2D, tf.tensor2d(wq, [4, 3])));
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0]!);
+      expect(diff).toBeLessThan(1e-5);
+      tf.dispose([x, got, expected]);
+      asym.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('STE mask is exact on the asymmetric grid: a weight beyond (q − z)·s gets no gradient', () => {
+    const before = tf.memory().numTensors;
+    const layer = new FakeQuantDense({
+      units: 2,
+      weightBits: 4,
+      perChannel: false,
+      weightScheme: 'asymmetric',
+      useBias: false,
+    });
+    const x = randomTensor([6, 2], 15);
+    tf.dispose(layer.apply(x) as tf.Tensor);
+    // range [−0.3, 1]: s = 1.3/15, z = round(0.3/s) = round(3.46) = 3, so the grid is
+    // [−3s, 12s] = [−0.26, 1.04]: u(−0.3) = −0.46 < 0 is clipped, the rest are inside.
+    const kernel = tf.tensor2d([-0.3, 1, 0.2, 0.5], [2, 2]);
+    layer.setWeights([kernel]);
+    expect(Array.from(layer.weightQuantization().params.zeroPoint)).toEqual([3]);
+    const variable = layer.trainableWeights[0]!.read() as tf.Variable;
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(layer.apply(x) as tf.Tensor),
+      [variable],
+    );
+    const colSums = tf.tidy(() => tf.sum(x, 0).dataSync());
+    const mask = [0, 1, 1, 1];
+    const got = grads[variable.name]!.dataSync();
+    for (let i = 0; i < 4; i++) {
+      expect(got[i]).toBeCloseTo(colSums[Math.floor(i / 2)]! * mask[i]!, 5);
+    }
+    expect(got[0]).toBe(0);
+    tf.dispose([x, kernel, value, ...Object.values(grads)]);
+    layer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('LSQ+: scale and zero point start at the min/max grid and learn by the LSQ+ formula', () => {
+    const before = tf.memory().numTensors;
+    const layer = new FakeQuantDense({
+      units: 3,
+      weightBits: 3,
+      weightScheme: 'asymmetric',
+      weightQuantizer: 'lsq',
+      seed: 16,
+    });
+    const x = randomTensor([7, 4], 17);
+    tf.dispose(layer.apply(x) as tf.Tensor);
+    expect(layer.trainableWeights.map((w) => w.originalName)).toEqual([
+      expect.stringMatching(/kernel$/),
+      expect.stringMatching(/bias$/),
+      expect.stringMatching(/weight_scale$/),
+      expect.stringMatching(/weight_zero_point$/),
+    ]);
+    const w = layer.getWeights()[0]!.dataSync() as Float32Array;
+    const ref = computeQuantParams(w, [4, 3], { bits: 3, scheme: 'asymmetric', axis: 1 });
+    expect(Array.from(layer.getWeights()[3]!.dataSync())).toEqual(Array.from(ref.zeroPoint));
+    // a smaller step and a shifted zero point push weights off the grid at both ends
+    const [sv, zv] = [Array.from(ref.scale, (v) => v * 0.6), [1.3, 6.8, 3.4]];
+    const learned = [tf.tensor1d(sv), tf.tensor1d(zv)];
+    layer.setWeights([...layer.getWeights().slice(0, 2), ...learned]);
+    tf.dispose(learned);
+    const params = layer.weightQuantization().params;
+    expect(Array.from(params.zeroPoint)).toEqual([1, 7, 3]); // round(z), inside [0, 7]
+    const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor), vars);
+    // dL/dŵ[i, c] = Σ_n x[n, i]; dz_c = g · Σ_i dL/dŵ[i, c] · (−s_c where clipped)
+    const colSums = tf.tidy(() => tf.sum(x, 0).dataSync());
+    const g = 1 / Math.sqrt(4 * 7);
+    const expected = [0, 0, 0];
+    let clipped = 0;
+    for (let i = 0; i < 12; i++) {
+      const c = i % 3;
+      const u = w[i]! / params.scale[c]! + params.zeroPoint[c]!;
+      if (u < 0 || u > 7) {
+        clipped++;
+        expected[c] = expected[c]! - g * colSums[Math.floor(i / 3)]! * params.scale[c]!;
+      }
+    }
+    expect(clipped).toBeGreaterThan(0);
+    const dz = grads[vars[3]!.name]!.dataSync();
+    expected.forEach((e, c) => expect(dz[c]).toBeCloseTo(e, 5));
+    expect(Math.abs(grads[vars[2]!.name]!.dataSync()[0]!)).toBeGreaterThan(0);
+    tf.dispose([x, value, ...Object.values(grads)]);
+    layer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('the scheme is part of the config and checked', () => {
+    const layer = new FakeQuantConv2D({ filters: 2, kernelSize: 2, weightScheme: 'asymmetric' });
+    expect(layer.getConfig()).toMatchObject({ weightScheme: 'asymmetric' });
+    const copy = FakeQuantConv2D.fromConfig(FakeQuantConv2D, layer.getConfig()) as FakeQuantConv2D;
+    expect(copy.weightScheme).toBe('asymmetric');
+    expect(new FakeQuantDense({ units: 1 }).weightScheme).toBe('symmetric');
+    expect(() => new FakeQuantDense({ units: 1, weightScheme: 'skewed' as 'symmetric' })).toThrow(
+      /scheme/,
+    );
   });
 });
 

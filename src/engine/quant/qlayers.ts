@@ -1,11 +1,21 @@
 /**
- * QAT layers: dense and conv2d whose kernel is fake-quantized on every forward pass (symmetric,
- * narrow range, per tensor or per output channel = last kernel axis). The float kernel is what the
- * optimizer updates; the STE carries its gradient through the rounding. Weight quantizers:
- * 'minmax' (scale = max|w| / qmax, recomputed each step) or 'lsq' (scale is a trainable weight).
+ * QAT layers: dense and conv2d whose kernel is fake-quantized on every forward pass, per tensor
+ * or per output channel (= last kernel axis), on a symmetric narrow-range grid (zero point 0) or
+ * an asymmetric unsigned grid [0, 2^b − 1] with an integer zero point. The float kernel is what
+ * the optimizer updates; the STE carries its gradient through the rounding. Weight quantizers:
+ * 'minmax' (grid from the kernel's min/max, recomputed each step, as PTQ's quantizer does) or
+ * 'lsq' (the scale, and for asymmetric grids the zero point, are trainable weights: LSQ / LSQ+).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fakeQuantize, fakeQuantizeLsq, lsqGradScale, withoutGradient } from './fake-quant';
+import {
+  fakeQuantize,
+  fakeQuantizeLsq,
+  fakeQuantizeLsqPlus,
+  gridCodes,
+  kernelMinMaxGrid,
+  lsqGradScale,
+} from './fake-quant';
+import type { QuantParams, QuantScheme } from './quantizer';
 import { quantRange } from './quantizer';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -21,6 +31,8 @@ export interface WeightQuantArgs {
   weightBits?: number;
   /** One scale per output channel (default true) instead of one per tensor. */
   perChannel?: boolean;
+  /** symmetric (default): narrow signed grid, zero point 0; asymmetric: [0, 2^b − 1] with z. */
+  weightScheme?: QuantScheme;
   weightQuantizer?: WeightQuantizer;
   activation?: QLayerActivation;
   useBias?: boolean;
@@ -28,25 +40,19 @@ export interface WeightQuantArgs {
   seed?: number;
 }
 
-function activate(x: tf.Tensor, activation: QLayerActivation): tf.Tensor {
-  switch (activation) {
-    case 'relu':
-      return tf.relu(x);
-    case 'tanh':
-      return tf.tanh(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'softmax':
-      return tf.softmax(x);
-    default:
-      return x;
-  }
-}
+const ACTIVATE: Record<QLayerActivation, (x: tf.Tensor) => tf.Tensor> = {
+  linear: (x) => x,
+  relu: (x) => tf.relu(x),
+  tanh: (x) => tf.tanh(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  softmax: (x) => tf.softmax(x),
+};
 
 /** Shared weight handling of FakeQuantDense and FakeQuantConv2D. */
 abstract class FakeQuantWeightLayer extends tf.layers.Layer {
   readonly weightBits: number;
   readonly perChannel: boolean;
+  readonly weightScheme: QuantScheme;
   readonly weightQuantizer: WeightQuantizer;
   readonly activation: QLayerActivation;
   readonly useBias: boolean;
@@ -54,11 +60,16 @@ abstract class FakeQuantWeightLayer extends tf.layers.Layer {
   protected kernel: tf.LayerVariable | null = null;
   protected bias: tf.LayerVariable | null = null;
   protected weightScale: tf.LayerVariable | null = null;
+  protected weightZeroPoint: tf.LayerVariable | null = null;
 
   constructor(args: LayerArgs & WeightQuantArgs) {
     super(args);
     this.weightBits = args.weightBits ?? 8;
-    quantRange(this.weightBits, 'symmetric'); // validates bits early, with a readable message
+    this.weightScheme = args.weightScheme ?? 'symmetric';
+    if (this.weightScheme !== 'symmetric' && this.weightScheme !== 'asymmetric') {
+      throw new RangeError(`Unknown weight scheme '${String(this.weightScheme)}'.`);
+    }
+    quantRange(this.weightBits, this.weightScheme); // validates bits early, readably
     this.perChannel = args.perChannel ?? true;
     this.weightQuantizer = args.weightQuantizer ?? 'minmax';
     this.activation = args.activation ?? 'linear';
@@ -69,7 +80,15 @@ abstract class FakeQuantWeightLayer extends tf.layers.Layer {
     this.seed = args.seed;
   }
 
-  /** Creates kernel (Glorot uniform), bias (zeros) and, for LSQ, the trainable weight scale. */
+  /** The integer grid [qmin, qmax] of the weights (symmetric: narrow range). */
+  weightRange(): { qmin: number; qmax: number } {
+    return quantRange(this.weightBits, this.weightScheme);
+  }
+
+  /**
+   * Creates kernel (Glorot uniform), bias (zeros) and, for LSQ, the trainable weight scale
+   * (and zero point for asymmetric grids), one per output channel or one per tensor.
+   */
   protected buildWeights(kernelShape: number[], units: number): void {
     const init = tf.initializers.glorotUniform(this.seed === undefined ? {} : { seed: this.seed });
     this.kernel = this.addWeight('kernel', kernelShape, 'float32', init);
@@ -78,55 +97,102 @@ abstract class FakeQuantWeightLayer extends tf.layers.Layer {
     if (this.weightQuantizer === 'lsq') {
       const n = this.perChannel ? units : 1;
       this.weightScale = this.addWeight('weight_scale', [n], 'float32', tf.initializers.ones());
+      if (this.weightScheme === 'asymmetric') {
+        const zeros = tf.initializers.zeros();
+        this.weightZeroPoint = this.addWeight('weight_zero_point', [n], 'float32', zeros);
+      }
       this.resetWeightScale();
     }
     this.built = true;
   }
 
-  /** LSQ only: re-initialises the scale from the current kernel, s = 2·mean|w| / √qmax (Esser). */
+  /** Min/max grid of w (as PTQ's quantizer), cut from the gradient tape. */
+  private minMaxGrid(w: tf.Tensor): { scale: tf.Tensor; zeroPoint: tf.Tensor } {
+    const { qmin, qmax } = this.weightRange();
+    return kernelMinMaxGrid(w, this.perChannel, qmin, qmax, this.weightScheme === 'symmetric');
+  }
+
+  /**
+   * LSQ only: re-initialises the learned grid from the current kernel. Symmetric:
+   * s = 2·mean|w| / √qmax (Esser); asymmetric: s and z of the min/max grid (LSQ+ style).
+   */
   resetWeightScale(): void {
-    if (!this.weightScale || !this.kernel) return;
-    const { qmax } = quantRange(this.weightBits, 'symmetric');
-    const kernel = this.kernel;
-    const scale = tf.tidy(() => {
+    const { weightScale, weightZeroPoint, kernel } = this;
+    if (!weightScale || !kernel) return;
+    const { qmax } = this.weightRange();
+    tf.tidy(() => {
       const w = kernel.read();
+      if (weightZeroPoint) {
+        const grid = this.minMaxGrid(w);
+        weightScale.write(tf.reshape(grid.scale, [-1]));
+        weightZeroPoint.write(tf.reshape(grid.zeroPoint, [-1]));
+        return;
+      }
       const axes = this.perChannel ? w.shape.map((_, i) => i).slice(0, -1) : undefined;
       const meanAbs = tf.reshape(tf.mean(tf.abs(w), axes), [-1]);
-      return tf.maximum(tf.div(tf.mul(meanAbs, 2), Math.sqrt(qmax)), 1e-8);
+      weightScale.write(tf.maximum(tf.div(tf.mul(meanAbs, 2), Math.sqrt(qmax)), 1e-8));
     });
-    this.weightScale.write(scale);
-    scale.dispose();
   }
 
   /** The kernel as the network sees it: dequantize(quantize(w)), STE gradient to w. */
   quantizedKernel(): tf.Tensor {
     if (!this.kernel) throw new Error(`Layer ${this.name} is not built yet.`);
     const w = this.kernel.read();
-    const { qmin, qmax } = quantRange(this.weightBits, 'symmetric');
-    const zero = tf.scalar(0);
+    const { qmin, qmax } = this.weightRange();
     if (this.weightScale) {
       const s = tf.maximum(this.weightScale.read(), 1e-8);
-      const perScale = w.size / s.size;
-      return fakeQuantizeLsq(w, s, zero, qmin, qmax, lsqGradScale(perScale, qmax));
+      const g = lsqGradScale(w.size / s.size, qmax);
+      return this.weightZeroPoint
+        ? fakeQuantizeLsqPlus(w, s, this.weightZeroPoint.read(), qmin, qmax, g)
+        : fakeQuantizeLsq(w, s, tf.scalar(0), qmin, qmax, g);
     }
-    const perChannel = this.perChannel;
-    const s = withoutGradient(w, (wi) => {
-      const axes = perChannel ? wi.shape.map((_, i) => i).slice(0, -1) : undefined;
-      const raw = tf.div(tf.max(tf.abs(wi), axes), qmax);
-      return tf.where(tf.greater(raw, 0), raw, tf.onesLike(raw));
+    const { scale, zeroPoint } = this.minMaxGrid(w);
+    return fakeQuantize(w, scale, zeroPoint, qmin, qmax);
+  }
+
+  /**
+   * The integer kernel the forward pass uses, with its grid: codes q = clamp(round(w/s + z)),
+   * computed by the same tensor ops as quantizedKernel, so (q − z)·s is exactly its ŵ.
+   */
+  weightQuantization(): { codes: Int32Array; params: QuantParams } {
+    if (!this.kernel) throw new Error(`Layer ${this.name} is not built yet.`);
+    const kernel = this.kernel;
+    const { qmin, qmax } = this.weightRange();
+    const [codes, scale, zeroPoint] = tf.tidy(() => {
+      const w = kernel.read();
+      const { scale: s, zeroPoint: z } = this.weightScale
+        ? {
+            scale: tf.maximum(this.weightScale.read(), 1e-8),
+            zeroPoint: this.weightZeroPoint
+              ? tf.clipByValue(tf.round(this.weightZeroPoint.read()), qmin, qmax)
+              : tf.zerosLike(this.weightScale.read()),
+          }
+        : this.minMaxGrid(w);
+      return [gridCodes(w, s, z, qmin, qmax), tf.reshape(s, [-1]), tf.reshape(z, [-1])];
     });
-    return fakeQuantize(w, s, zero, qmin, qmax);
+    const params: QuantParams = {
+      scale: Float32Array.from(scale.dataSync()),
+      zeroPoint: Int32Array.from(zeroPoint.dataSync()),
+      qmin,
+      qmax,
+      bits: this.weightBits,
+      axis: scale.size > 1 ? kernel.shape.length - 1 : null,
+    };
+    const out = { codes: Int32Array.from(codes.dataSync()), params };
+    tf.dispose([codes, scale, zeroPoint]);
+    return out;
   }
 
   protected finish(y: tf.Tensor): tf.Tensor {
     const withBias = this.bias ? tf.add(y, this.bias.read()) : y;
-    return activate(withBias, this.activation);
+    return ACTIVATE[this.activation](withBias);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
     const config: tf.serialization.ConfigDict = {
       weightBits: this.weightBits,
       perChannel: this.perChannel,
+      weightScheme: this.weightScheme,
       weightQuantizer: this.weightQuantizer,
       activation: this.activation,
       useBias: this.useBias,

@@ -148,6 +148,17 @@ describe('PTQ static (weights and activations, integer model)', () => {
     expect(Number(accumulator?.[1])).toBeLessThanOrEqual(32);
     expect(ctx.progress.some(([, m]) => m === 'calibrating activation ranges')).toBe(true);
     expect(out.label).toBe('PTQ w8a8 static');
+    // Size: the dynamic int8 bytes (kernels 8 + i·o + 4·o, biases 4·o) plus one activation grid
+    // per layer input the integer model reads (3 layers × (4 B scale + 4 B int32 zero point)).
+    const layerBytes = (i: number, o: number) => 8 + i * o + 4 * o + 4 * o;
+    const weights = layerBytes(2, 16) + layerBytes(16, 8) + layerBytes(8, 3);
+    expect(modelBytes(out.storage)).toBe(weights + 3 * 8);
+    expect(out.storage.filter((spec) => spec.activationGrid).map((spec) => spec.bits)).toEqual([
+      8, 8, 8,
+    ]);
+    const dynamic = await runPtq(ctx, mlp, ptqParamsWith({ mode: 'dynamic' }));
+    expect(modelBytes(dynamic.storage)).toBe(weights); // dynamic keeps no activation grids
+    disposeHandle(dynamic);
     // The input model is unchanged.
     weightValues(mlp.model).forEach((w, i) => expect(w).toEqual(teacherWeights[i]));
     disposeHandle(out);
@@ -177,6 +188,9 @@ describe('PTQ static (weights and activations, integer model)', () => {
       'dense1/bias',
       'logits/kernel',
       'logits/bias',
+      'conv1/input_grid',
+      'dense1/input_grid',
+      'logits/input_grid',
     ]);
     expect(out.macs).toBe(cnn.macs);
     disposeHandle(out);
@@ -209,6 +223,19 @@ describe('PTQ static (weights and activations, integer model)', () => {
     ] as const) {
       const out = await runPtq(testContext(mlpData, mlp.model), handle, params);
       expect(agreementOf(out)).toBeGreaterThanOrEqual(95);
+      // sigmoid hidden layers also keep their lookup table's 16-bit pre-activation grid
+      const grids = out.storage.filter((spec) => spec.activationGrid);
+      expect(grids.map((spec) => `${spec.name}:${spec.bits}`)).toEqual(
+        handle === sigmoid
+          ? [
+              'dense1/input_grid:8',
+              'dense1/pre_activation_grid:16',
+              'dense2/input_grid:8',
+              'dense2/pre_activation_grid:16',
+              'logits/input_grid:8',
+            ]
+          : ['dense1/input_grid:8', 'dense2/input_grid:8', 'logits/input_grid:8'],
+      );
       expect(accuracyOf(out.predict!, mlpData)).toBeGreaterThan(
         accuracyOf(predictOf(handle), mlpData) - 0.1,
       );

@@ -4,14 +4,16 @@
  * model computes in float with the dequantized weights ŵ, activations stay float32.
  * Static: also calibrates each dense / conv layer's input range on training examples (a forward
  * pass with the quantized weights, activations in float), builds the fake-quant float model
- * (handle.model), and converts to an integer model whose path is the handle's predict.
- * The input handle and its model are only read.
+ * (handle.model), and converts to an integer model whose path is the handle's predict; its size
+ * also counts the activation grids the integer model keeps. The input handle and its model are
+ * only read.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { PtqParams } from '../../experiment/stages';
 import { buildFromLayers, layerMacs } from './plain';
 import { calibrateRanges } from './quant-calibrate';
 import { DEQUANTIZED_NOTE, checkBits, convertToInteger, readLayers } from './quant-convert';
+import { activationGridStorage } from './quant-integer';
 import { buildFakeQuantModel } from './quant-model';
 import type { WeightQuantConfig } from './quant-weights';
 import { isWeightLayer, quantizeLayers, quantizedStorage } from './quant-weights';
@@ -113,7 +115,14 @@ export async function runPtq(
       `activations ${params.activationBits}-bit asymmetric per tensor, ranges from ${observer} ` +
         `on ${calibrated} training examples`,
     ];
-    return { model, storage, ...costs, predict: conversion.predict, notes, label };
+    return {
+      model,
+      storage: [...storage, ...activationGridStorage(conversion.integer)],
+      ...costs,
+      predict: conversion.predict,
+      notes,
+      label,
+    };
   } catch (error) {
     model.dispose();
     throw error;

@@ -1,9 +1,10 @@
 /**
  * The QAT stage: quantization-aware training. The model is rebuilt with fake-quant layers
- * (weights: symmetric, min/max or LSQ scales, straight-through estimator; activations: an EMA
- * range before every dense / conv input), fine-tuned from the input model (or trained from
- * scratch) with trainModel, then converted like static PTQ to an integer model whose predict is
- * the handle's predict. The input handle and its model are only read.
+ * (weights: symmetric, or asymmetric with integer zero points; min/max or learned LSQ / LSQ+
+ * grids; straight-through estimator; activations: an EMA range before every dense / conv
+ * input), fine-tuned from the input model (or trained from scratch) with trainModel, then
+ * converted like static PTQ to an integer model whose predict is the handle's predict. The
+ * input handle and its model are only read.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { QatParams } from '../../experiment/stages';
@@ -11,6 +12,7 @@ import { trainModel } from '../train/loop';
 import { layerMacs } from './plain';
 import { calibrateRanges, needsPreActivationRange } from './quant-calibrate';
 import { checkBits, checkTraining, convertToInteger, readLayers } from './quant-convert';
+import { activationGridStorage } from './quant-integer';
 import {
   buildQatModel,
   inputRangesOf,
@@ -29,17 +31,17 @@ export function checkQatParams(params: QatParams): void {
   checkBits(params.weightBits, 'Weight bits');
   checkBits(params.activationBits, 'Activation bits');
   checkTraining(params.epochs, params.learningRate);
-  if (params.scheme !== 'symmetric') {
+  if (params.scheme !== 'symmetric' && params.scheme !== 'asymmetric') {
     throw new StageError(
-      'QAT trains symmetric weight grids (zero point 0, as int8 runtimes expect for weights): ' +
-        'choose the symmetric scheme. Activations always get an asymmetric grid.',
+      `The weight scheme must be symmetric or asymmetric, got '${String(params.scheme)}'.`,
     );
   }
 }
 
-/** Pipeline chip text, e.g. 'QAT w4a8', 'QAT w4a8 LSQ per-tensor, from scratch'. */
+/** Pipeline chip text, e.g. 'QAT w4a8', 'QAT w4a8 asym LSQ per-tensor, from scratch'. */
 export function qatLabel(params: QatParams): string {
   const extras = [
+    params.scheme === 'asymmetric' ? 'asym' : '',
     params.learnedScale ? 'LSQ' : '',
     params.granularity === 'per-tensor' ? 'per-tensor' : '',
   ].filter(Boolean);
@@ -70,6 +72,7 @@ export async function runQat(
     weightBits: params.weightBits,
     activationBits: params.activationBits,
     perChannel: params.granularity === 'per-channel',
+    scheme: params.scheme,
     learnedScale: params.learnedScale,
     fromScratch: params.fromScratch,
     seed: ctx.seed,
@@ -118,20 +121,29 @@ export async function runQat(
     );
     const config = {
       bits: params.weightBits,
-      scheme: 'symmetric' as const,
+      scheme: params.scheme,
       perChannel: params.granularity === 'per-channel',
       powerOfTwo: false,
     };
+    const asymmetric = params.scheme === 'asymmetric';
+    const grids = params.learnedScale
+      ? asymmetric
+        ? 'learned LSQ+ scales and zero points'
+        : 'learned LSQ scales'
+      : 'min/max scales';
     return {
       model,
-      storage: quantizedStorage(layers.filter(isWeightLayer), config),
+      storage: [
+        ...quantizedStorage(layers.filter(isWeightLayer), config),
+        ...activationGridStorage(conversion.integer),
+      ],
       ...layerMacs(layers, inputShape),
       predict: conversion.predict,
       notes: [
         ...conversion.notes,
-        `trained ${params.epochs} epoch(s) with fake-quant weights (${
-          params.learnedScale ? 'learned LSQ scales' : 'min/max scales'
-        }) and activations before every dense/conv input, straight-through gradients`,
+        `trained ${params.epochs} epoch(s) with fake-quant ${params.weightBits}-bit ` +
+          `${params.scheme} ${params.granularity} weights (${grids}) and activations before ` +
+          'every dense/conv input, straight-through gradients',
       ],
       label: qatLabel(params),
     };

@@ -5,8 +5,10 @@ import type { NamedLayer } from './plain';
 import type { Range } from './quant-calibrate';
 import { calibrateRanges } from './quant-calibrate';
 import { bars, blobs, testContext } from './quant-fixtures';
+import { modelBytes } from '../measure/size';
 import {
   LUT_BITS,
+  activationGridStorage,
   activationParams,
   buildIntegerModel,
   integerPredict,
@@ -125,6 +127,14 @@ describe('integer model', () => {
       'dense',
     ]);
     expect(integer.accumulatorBits).toBeLessThanOrEqual(32);
+    // one grid per weight layer input (pooling and flatten read the conv's output grid codes)
+    const grids = activationGridStorage(integer);
+    expect(grids.map((g) => g.name)).toEqual([
+      'conv1/input_grid',
+      'dense1/input_grid',
+      'logits/input_grid',
+    ]);
+    expect(modelBytes(grids)).toBe(3 * 8);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -135,6 +145,12 @@ describe('integer model', () => {
     expect(hidden.lut).toHaveLength(2 ** LUT_BITS);
     expect(hidden.layer.outputParams.bits).toBe(LUT_BITS);
     expect(diff).toBeLessThan(0.02 * scale);
+    const grids = activationGridStorage(integer).map((g) => [g.name, g.bits]);
+    expect(grids).toEqual([
+      ['dense1/input_grid', 8],
+      ['dense1/pre_activation_grid', LUT_BITS],
+      ['logits/input_grid', 8],
+    ]);
   });
 
   it('a single dense layer by hand: logits = (Σ (q_x − z_x) q_w + q_b) · s_x · s_w', () => {

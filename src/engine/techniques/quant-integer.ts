@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { QuantParams } from '../quant';
 import { quantParamsFromRange, quantize, quantizeBias, roundHalfEven } from '../quant';
+import type { TensorSizeSpec } from '../measure/size';
 import type { Range } from './quant-calibrate';
 import type { IntegerLayer } from './quant-kernels';
 import {
@@ -161,6 +162,28 @@ export function buildIntegerModel(
     outputSize: lastLayer.kernelShape[lastLayer.kernelShape.length - 1]!,
     accumulatorBits: bits,
   };
+}
+
+/**
+ * The activation grids the integer model keeps, for its size: each weight layer's input grid
+ * (the first is also the model's input grid) and each lookup table's 16-bit pre-activation grid,
+ * 8 B each (fp32 scale + int32 zero point, see measure/size). The last layer has no output grid.
+ */
+export function activationGridStorage(model: IntegerModel): TensorSizeSpec[] {
+  const out: TensorSizeSpec[] = [];
+  const grid = (name: string, params: QuantParams): TensorSizeSpec => ({
+    name,
+    shape: [0],
+    bits: params.bits,
+    scaleCount: params.scale.length,
+    activationGrid: true,
+  });
+  for (const op of model.ops) {
+    if (op.kind !== 'dense' && op.kind !== 'conv') continue;
+    out.push(grid(`${op.name}/input_grid`, op.layer.inputParams));
+    if (op.lut) out.push(grid(`${op.name}/pre_activation_grid`, op.layer.outputParams));
+  }
+  return out;
 }
 
 /** Runs the integer model on a float batch x (row-major [batch, …inputShape]); returns logits. */

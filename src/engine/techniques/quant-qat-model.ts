@@ -1,20 +1,13 @@
 /**
  * The QAT model: every dense / conv layer becomes a FakeQuantDense / FakeQuantConv2D (weights
- * fake-quantized symmetric on every forward pass, min/max or learned LSQ scales), with an
- * ActivationFakeQuant in front of its input, i.e. after the previous layer's activation and
- * pooling, so what is simulated is exactly the grid the integer model reads.
+ * fake-quantized on every forward pass, symmetric or asymmetric with an integer zero point,
+ * min/max grids or learned LSQ / LSQ+ ones), with an ActivationFakeQuant in front of its input,
+ * i.e. after the previous layer's activation and pooling, so what is simulated is exactly the
+ * grid the integer model reads.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { QuantParams } from '../quant';
-import {
-  ActivationFakeQuant,
-  FakeQuantConv2D,
-  FakeQuantDense,
-  computeQuantParams,
-  dequantize,
-  quantRange,
-  quantize,
-} from '../quant';
+import type { QuantScheme } from '../quant';
+import { ActivationFakeQuant, FakeQuantConv2D, FakeQuantDense, dequantize } from '../quant';
 import type { NamedLayer } from './plain';
 import { extractLayers } from './plain';
 import type { Range } from './quant-calibrate';
@@ -26,7 +19,9 @@ export interface QatModelOptions {
   weightBits: number;
   activationBits: number;
   perChannel: boolean;
-  /** LSQ: the weight scales are trainable weights. */
+  /** Weight grid: symmetric (zero point 0) or asymmetric (integer zero point per scale). */
+  scheme: QuantScheme;
+  /** LSQ: the weight scales (and asymmetric zero points, LSQ+) are trainable weights. */
   learnedScale: boolean;
   /** Keep the fresh random weights instead of copying the plain layers' weights. */
   fromScratch: boolean;
@@ -62,6 +57,7 @@ export function buildQatModel(
       name: layer.name,
       weightBits: options.weightBits,
       perChannel: options.perChannel,
+      weightScheme: options.scheme,
       weightQuantizer: options.learnedScale ? ('lsq' as const) : ('minmax' as const),
       activation: layer.activation ?? 'linear',
       seed: (options.seed % 1_000_000) * 1000 + index,
@@ -84,7 +80,7 @@ export function buildQatModel(
     values[1] = tf.tensor1d(layer.bias);
     target.setWeights(values);
     tf.dispose(values);
-    target.resetWeightScale(); // LSQ: s = 2·mean|w| / √qmax from the copied kernel
+    target.resetWeightScale(); // LSQ: the learned grid starts from the copied kernel
   });
   return model;
 }
@@ -107,32 +103,10 @@ export function inputRangesOf(model: tf.LayersModel): Map<string, Range> {
   return out;
 }
 
-/** Weight grid of one fake-quant layer: min/max s = max|w|/qmax, or LSQ s = max(learned, 1e-8). */
-function layerParams(
-  layer: FakeQuantDense | FakeQuantConv2D,
-  kernel: Float32Array,
-  shape: number[],
-) {
-  const axis = layer.perChannel ? shape.length - 1 : null;
-  if (layer.weightQuantizer !== 'lsq') {
-    return computeQuantParams(kernel, shape, { bits: layer.weightBits, scheme: 'symmetric', axis });
-  }
-  const learned = layer.getWeights()[2]!.dataSync();
-  const { qmin, qmax } = quantRange(layer.weightBits, 'symmetric');
-  const params: QuantParams = {
-    scale: Float32Array.from(learned, (s) => Math.max(s, 1e-8)),
-    zeroPoint: new Int32Array(learned.length),
-    qmin,
-    qmax,
-    bits: layer.weightBits,
-    axis: learned.length === 1 ? null : axis,
-  };
-  return params;
-}
-
 /**
- * The QAT model's layers as plain layers with the kernels it computes with (ŵ on its own grid),
- * and each weight layer's quantized kernel: the integer model reproduces the trained grid.
+ * The QAT model's layers as plain layers with the kernels it computes with (ŵ = (q − z)·s on its
+ * own grid), and each weight layer's quantized kernel (codes, scales, zero points, read from the
+ * layer's own forward ops): the integer model reproduces the trained grid exactly.
  */
 export function qatQuantizedLayers(model: tf.LayersModel): {
   layers: NamedLayer[];
@@ -143,10 +117,8 @@ export function qatQuantizedLayers(model: tf.LayersModel): {
     if (!isWeightLayer(layer)) return layer;
     const source = model.getLayer(layer.name);
     if (!(source instanceof FakeQuantDense || source instanceof FakeQuantConv2D)) return layer;
-    const shape = [...layer.kernelShape];
-    const params = layerParams(source, layer.kernel, shape);
-    const codes = quantize(layer.kernel, params, shape);
-    const dequantized = dequantize(codes, params, shape);
+    const { codes, params } = source.weightQuantization();
+    const dequantized = dequantize(codes, params, layer.kernelShape);
     kernels.set(layer.name, { codes, params, dequantized });
     return { ...layer, kernel: dequantized };
   });

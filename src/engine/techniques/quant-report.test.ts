@@ -38,6 +38,22 @@ describe('quantizationReport', () => {
     expect(quantizedCounts.filter((c) => c > 0)).toHaveLength(3); // three distinct levels used
   });
 
+  it('2-bit asymmetric per-tensor: zero point 1, grid {−0.5, 0, 0.5, 1} by hand', () => {
+    const [report] = quantizationReport([dense], {
+      weightBits: 2,
+      scheme: 'asymmetric',
+      granularity: 'per-tensor',
+    });
+    // range [−0.6, 0.9]: s = 1.5 / 3 = 0.5, z = round(0.6 / 0.5) = 1, levels (q − 1)·0.5, q = 0…3
+    expect(report!.scales[0]).toBeCloseTo(0.5, 6);
+    expect(report!.zeroPoints).toEqual([1]);
+    expect(report!.levels!.map((v) => Number(v.toFixed(6)))).toEqual([-0.5, 0, 0.5, 1]);
+    expect(report!.clipMin).toBeCloseTo(-0.5, 6);
+    expect(report!.clipMax).toBeCloseTo(1, 6);
+    // ŵ = [0.5, −0.5, 1, 0] (−0.6 rounds to the lowest level): noise 0.04 + 0.01 + 0.01 + 0.0025
+    expect(report!.sqnrDb).toBeCloseTo(10 * Math.log10(1.2625 / 0.0625), 4);
+  });
+
   it('per-channel lists one scale per output channel and the widest channel grid', () => {
     const [report] = quantizationReport(
       [dense],

@@ -1,12 +1,15 @@
 /**
  * Per-layer weight quantization report for the quantization views: SQNR, the weight histogram
- * (before and after quantization, same bins), the quantization grid and its clip range. Plain
- * data only, so it can cross the worker boundary.
+ * (before and after quantization, same bins), the quantization grid (scales, zero points) and its
+ * clip range. A QAT model reports the grids it trained (learned scales and zero points included);
+ * other models the stage's quantizer applied to their weights. Plain data only, so it can cross
+ * the worker boundary.
  */
 import type { PtqParams } from '../../experiment/stages';
 import { sqnrDb } from '../quant';
 import type { NamedLayer } from './plain';
 import { extractLayers } from './plain';
+import { qatQuantizedLayers } from './quant-qat-model';
 import type { QuantizedKernel } from './quant-weights';
 import { isWeightLayer, quantizeKernel } from './quant-weights';
 import type { ModelHandle } from './types';
@@ -41,6 +44,8 @@ export interface LayerQuantReport {
   levels: number[] | null;
   /** Step size s per channel (one entry per tensor); power-of-two grids give the smallest step. */
   scales: number[];
+  /** Integer zero point z per channel, as scales (all 0 on symmetric grids). */
+  zeroPoints: number[];
   histogram: WeightHistogram;
 }
 
@@ -68,19 +73,22 @@ function channelLevels(q: QuantizedKernel, c: number, powerOfTwo: boolean): numb
   return Array.from({ length: qmax - qmin + 1 }, (_, i) => (qmin + i - z) * s);
 }
 
-/** Report of one weight layer under the given quantizer. */
+/** Report of one weight layer under the given quantizer, or on its own (QAT) grid `trained`. */
 function layerReport(
   layer: Extract<NamedLayer, { kind: 'dense' | 'conv' }>,
   params: ReportParams,
   bins: number,
-) {
-  const powerOfTwo = params.powerOfTwo ?? false;
-  const q = quantizeKernel(layer.kernel, layer.kernelShape, {
-    bits: params.weightBits,
-    scheme: params.scheme,
-    perChannel: params.granularity === 'per-channel',
-    powerOfTwo,
-  });
+  trained?: QuantizedKernel,
+): LayerQuantReport {
+  const powerOfTwo = !trained && (params.powerOfTwo ?? false);
+  const q =
+    trained ??
+    quantizeKernel(layer.kernel, layer.kernelShape, {
+      bits: params.weightBits,
+      scheme: params.scheme,
+      perChannel: params.granularity === 'per-channel',
+      powerOfTwo,
+    });
   const { scale, zeroPoint, qmin, qmax } = q.params;
   let clipMin = Infinity;
   let clipMax = -Infinity;
@@ -102,12 +110,13 @@ function layerReport(
     name: layer.name,
     kind: layer.kind,
     shape: [...layer.kernelShape],
-    bits: params.weightBits,
+    bits: q.params.bits,
     sqnrDb: sqnrDb(layer.kernel, q.dequantized),
     clipMin,
     clipMax,
     levels: levelCount <= MAX_LISTED_LEVELS ? channelLevels(q, widest, powerOfTwo) : null,
     scales: Array.from(scale),
+    zeroPoints: Array.from(zeroPoint),
     histogram: {
       edges,
       counts: histogram(layer.kernel, lo, hi, bins),
@@ -128,8 +137,13 @@ export function quantizationReport(
   if (!Number.isInteger(bins) || bins < 1) {
     throw new RangeError(`A histogram needs a whole number of bins ≥ 1, got ${bins}.`);
   }
-  const layers = Array.isArray(source)
-    ? (source as readonly NamedLayer[])
-    : extractLayers((source as ModelHandle).model);
-  return layers.filter(isWeightLayer).map((layer) => layerReport(layer, params, bins));
+  if (Array.isArray(source)) {
+    const layers = source as readonly NamedLayer[];
+    return layers.filter(isWeightLayer).map((layer) => layerReport(layer, params, bins));
+  }
+  const model = (source as ModelHandle).model;
+  const { kernels } = qatQuantizedLayers(model);
+  return extractLayers(model)
+    .filter(isWeightLayer)
+    .map((layer) => layerReport(layer, params, bins, kernels.get(layer.name)));
 }
