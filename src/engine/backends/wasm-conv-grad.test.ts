@@ -1,10 +1,18 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng, gaussian } from '../rng';
+import { describe, expect, it } from 'vitest';
 import { registerWasmConvGradients } from './wasm-conv-grad';
+import type { ModelBatch } from './wasm-test-setup';
+import {
+  expectGradientsMatchCpu,
+  expectRegisteredOnce,
+  gaussianTensor,
+  gaussianValues,
+  relativeError,
+  seededBatch,
+  useWasmBackend,
+  wasmAdamLosses,
+  valuesOn,
+} from './wasm-test-setup';
 
 type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 interface ConvCase {
@@ -14,44 +22,18 @@ interface ConvCase {
   pad: Pad;
 }
 
-function randomValues(count: number, seed: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: count }, () => gaussian(rng));
-}
-
-function randomTensor(shape: number[], seed: number): tf.Tensor {
-  return tf.tensor(randomValues(tf.util.sizeFromShape(shape), seed), shape);
-}
-
 /** Both conv2d gradients, via tf.grads of Σ conv2d(x, w)·r (so dy = r), on one backend. */
-async function convGrads(backend: 'cpu' | 'wasm', c: ConvCase): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const tensorsBefore = tf.memory().numTensors;
+function convGrads(backend: 'cpu' | 'wasm', c: ConvCase): Promise<Float32Array[]> {
   const conv = (x: tf.Tensor, w: tf.Tensor): tf.Tensor =>
     tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad);
-  const grads = tf.tidy(() => {
-    const x = randomTensor(c.x, 1);
-    const w = randomTensor(c.filter, 2);
-    const r = randomTensor(conv(x, w).shape, 3);
-    return tf.grads((xs: tf.Tensor, ws: tf.Tensor) => conv(xs, ws).mul(r).sum())([x, w]);
-  });
-  const values = grads.map((g) => g.dataSync() as Float32Array);
-  tf.dispose(grads);
-  expect(tf.memory().numTensors).toBe(tensorsBefore);
-  return values;
-}
-
-/** max |a − b| / max |b|: error relative to the reference's scale. */
-function relativeError(a: Float32Array | undefined, b: Float32Array | undefined): number {
-  if (a === undefined || b === undefined) throw new Error('missing gradient');
-  expect(a.length).toBe(b.length);
-  let err = 0;
-  let scale = 0;
-  b.forEach((v, i) => {
-    err = Math.max(err, Math.abs((a[i] ?? NaN) - v));
-    scale = Math.max(scale, Math.abs(v));
-  });
-  return err / scale;
+  return valuesOn(backend, () =>
+    tf.tidy(() => {
+      const x = gaussianTensor(c.x, 1);
+      const w = gaussianTensor(c.filter, 2);
+      const r = gaussianTensor(conv(x, w).shape, 3);
+      return tf.grads((xs: tf.Tensor, ws: tf.Tensor) => conv(xs, ws).mul(r).sum())([x, w]);
+    }),
+  );
 }
 
 /** A 12×12×1 → 3-class CNN with seeded weights, so runs on both backends start equal. */
@@ -66,7 +48,7 @@ function smallCnn(): tf.Sequential {
     ],
   });
   const seeded = model.getWeights().map((v, i) => {
-    const values = randomValues(v.size, 10 + i).map((g) => 0.3 * g);
+    const values = gaussianValues(v.size, 10 + i).map((g) => 0.3 * g);
     return tf.tensor(values, v.shape);
   });
   model.setWeights(seeded);
@@ -74,21 +56,17 @@ function smallCnn(): tf.Sequential {
   return model;
 }
 
-beforeAll(async () => {
-  const wasmMain = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
-  setWasmPaths(`${path.dirname(wasmMain)}/`);
-  registerWasmConvGradients();
-  expect(await tf.setBackend('wasm')).toBe(true);
-});
+const cnnBatch = (count: number, seed: number): ModelBatch =>
+  seededBatch(smallCnn(), [12, 12, 1], count, seed);
+
+useWasmBackend(registerWasmConvGradients);
 
 describe('registerWasmConvGradients', () => {
   it('registers Conv2DBackpropFilter for wasm and is idempotent', () => {
-    const filter = tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc;
-    const input = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc;
-    expect(filter).toBeTypeOf('function');
-    registerWasmConvGradients();
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(filter);
-    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(input);
+    expectRegisteredOnce(registerWasmConvGradients, [
+      'Conv2DBackpropFilter',
+      'Conv2DBackpropInput',
+    ]);
   });
 
   it('gives hand-computed gradients for L = Σ conv2d: dW = Σ over windows, dx = window count', async () => {
@@ -165,54 +143,11 @@ describe('registerWasmConvGradients', () => {
   });
 
   it('computes variableGrads through a small conv net the same as cpu', async () => {
-    const gradsOn = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
-      await tf.setBackend(backend);
-      const model = smallCnn();
-      const xs = tf.tensor4d(randomValues(6 * 144, 7), [6, 12, 12, 1]);
-      const ys = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3));
-      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const { value, grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor),
-        vars,
-      );
-      const out = vars.map((v) => grads[v.name]?.dataSync() as Float32Array);
-      tf.dispose([value, xs, ys, ...Object.values(grads)]);
-      model.dispose();
-      return out;
-    };
-    const cpu = await gradsOn('cpu');
-    const wasm = await gradsOn('wasm');
-    expect(wasm).toHaveLength(6);
-    wasm.forEach((g, i) => expect(relativeError(g, cpu[i])).toBeLessThan(1e-4));
+    await expectGradientsMatchCpu(() => cnnBatch(6, 7), 6);
   });
 
   it('trains a small CNN on wasm for 20 Adam steps with falling loss and no leaks', async () => {
-    await tf.setBackend('wasm');
-    const model = smallCnn();
-    const optimizer = tf.train.adam(0.01);
-    const xs = tf.tensor4d(randomValues(12 * 144, 8), [12, 12, 12, 1]);
-    const ys = tf.tidy(() =>
-      tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2], 'int32'), 3),
-    );
-    const step = (): number => {
-      const loss = optimizer.minimize(
-        () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor),
-        true,
-      );
-      const value = loss?.dataSync()[0] ?? NaN;
-      loss?.dispose();
-      return value;
-    };
-    const first = step(); // creates the optimizer's slot variables
-    const tensorsBefore = tf.memory().numTensors;
-    const dataBefore = tf.engine().backend.numDataIds();
-    let last = first;
-    for (let i = 0; i < 20; i++) last = step();
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
-    expect(tf.engine().backend.numDataIds()).toBe(dataBefore);
+    const { first, last } = await wasmAdamLosses(() => cnnBatch(12, 8), 20);
     expect(last).toBeLessThan(first * 0.8);
-    tf.dispose([xs, ys]);
-    optimizer.dispose();
-    model.dispose();
   });
 });

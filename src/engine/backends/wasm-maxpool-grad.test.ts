@@ -1,10 +1,13 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng, gaussian } from '../rng';
+import { describe, expect, it } from 'vitest';
 import { registerWasmMaxPoolGrad } from './wasm-maxpool-grad';
+import {
+  expectRegisteredOnce,
+  gaussianValues,
+  relativeError,
+  useWasmBackend,
+  valuesOn,
+} from './wasm-test-setup';
 
 interface PoolCase {
   x: [number, number, number, number];
@@ -16,57 +19,30 @@ interface PoolCase {
 }
 
 /** Gaussian values, with ReLU applied when ties are wanted (windows of zeros, as in a CNN). */
-function noise(shape: number[], seed: number, ties: boolean): tf.Tensor4D {
-  const rng = createRng(seed);
-  const values = Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () =>
-    ties ? Math.max(0, gaussian(rng)) : gaussian(rng),
-  );
-  return tf.tensor4d(values, shape as [number, number, number, number]);
+function noise(shape: [number, number, number, number], seed: number, ties: boolean): tf.Tensor4D {
+  const values = gaussianValues(tf.util.sizeFromShape(shape), seed);
+  return tf.tensor4d(ties ? values.map((v) => Math.max(0, v)) : values, shape);
 }
 
 /** dL/dx of L = Σ maxPool(x)·r on one backend, checking nothing leaks. */
-async function poolGrad(backend: 'cpu' | 'wasm', c: PoolCase): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  const tensorsBefore = tf.memory().numTensors;
-  const dataBefore = tf.engine().backend.numDataIds();
+async function poolGrad(backend: 'cpu' | 'wasm', c: PoolCase): Promise<Float32Array | undefined> {
   const pool = (x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, c.filter, c.strides, c.pad);
-  const dx = tf.tidy(() => {
-    const x = noise(c.x, 1, c.ties);
-    const r = tf.tidy(() => tf.randomNormal(pool(x).shape, 0, 1, 'float32', 2));
-    return tf.grad((xs: tf.Tensor) => pool(xs).mul(r).sum())(x);
-  });
-  const values = (await dx.data()) as Float32Array;
-  dx.dispose();
-  expect(tf.memory().numTensors).toBe(tensorsBefore);
-  expect(tf.engine().backend.numDataIds()).toBe(dataBefore);
-  return values;
+  const [dx] = await valuesOn(backend, () =>
+    tf.tidy(() => {
+      const x = noise(c.x, 1, c.ties);
+      const r = tf.tidy(() => tf.randomNormal(pool(x).shape, 0, 1, 'float32', 2));
+      return tf.grad((xs: tf.Tensor) => pool(xs).mul(r).sum())(x);
+    }),
+  );
+  return dx;
 }
 
-/** max |a − b| / max |b|: error relative to the reference's scale. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let err = 0;
-  let scale = 0;
-  b.forEach((v, i) => {
-    err = Math.max(err, Math.abs((a[i] ?? NaN) - v));
-    scale = Math.max(scale, Math.abs(v));
-  });
-  return err / scale;
-}
-
-beforeAll(async () => {
-  const wasmMain = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
-  setWasmPaths(`${path.dirname(wasmMain)}/`);
-  registerWasmMaxPoolGrad();
-  expect(await tf.setBackend('wasm')).toBe(true);
-});
+useWasmBackend(registerWasmMaxPoolGrad);
 
 describe('registerWasmMaxPoolGrad', () => {
   it('replaces the wasm kernel once and is idempotent', () => {
-    const kernel = tf.getKernel('MaxPoolGrad', 'wasm');
-    expect(kernel?.setupFunc).toBeTypeOf('function');
-    registerWasmMaxPoolGrad();
-    expect(tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc).toBe(kernel?.kernelFunc);
+    expect(tf.getKernel('MaxPoolGrad', 'wasm')?.setupFunc).toBeTypeOf('function');
+    expectRegisteredOnce(registerWasmMaxPoolGrad, ['MaxPoolGrad']);
   });
 
   it('routes dy to the first maximum of each window, row-major, and 0 elsewhere', async () => {
