@@ -2,15 +2,16 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { startEngine } from './store/actions';
+import { getEngine } from './store/engine-client';
+import { startLessonFromLocation } from './store/lesson-actions';
 import { restoreFromLocation } from './store/link-actions';
 import { restorePersisted, startPersistence } from './store/persist';
 import { runAll } from './store/run-actions';
-import { startLessonFromLocation } from './ui/lessons/lesson-actions';
 import { useStore } from './store/store';
 import './ui/styles.css';
 
-// Debugging and automation hook: the store, readable from the console.
-(window as unknown as { playground?: unknown }).playground = { store: useStore };
+// Debugging and automation hook: the store and the engine (e.g. `await playground.engine().memory()`).
+(window as unknown as { playground?: unknown }).playground = { store: useStore, engine: getEngine };
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -17,6 +17,7 @@ describe('EngineSession.runAll', () => {
       async (spec, seed) => makeSyntheticDataset(spec, seed),
       TECHNIQUES,
     );
+    const tensorsAtStart = tf.memory().numTensors;
     const events: RunEvent[] = [];
     const sources = new Set<string>();
     const first = await session.runAll(
@@ -64,5 +65,11 @@ describe('EngineSession.runAll', () => {
     const t = await session.temperature(0, 'kd');
     expect(t.temperatures).toHaveLength(20);
     expect(t.student).not.toBeNull();
+
+    // Freeing the models leaves exactly the tensors there were before the run: nothing leaked.
+    expect(tf.memory().numTensors).toBeGreaterThan(tensorsAtStart);
+    session.releaseModels();
+    expect(tf.memory().numTensors).toBe(tensorsAtStart);
+    expect(() => session.inspect('teacher', experiment)).toThrow();
   }, 120_000);
 });

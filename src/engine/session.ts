@@ -385,4 +385,19 @@ export class EngineSession {
   cancel(): void {
     this.control?.cancel();
   }
+
+  /**
+   * Frees the teacher and every variant model (their weights are tensors, on a GPU: GPU memory);
+   * the dataset stays. Refused during a run. After it, runAll trains the teacher again.
+   */
+  releaseModels(): void {
+    if (this.control) throw new Error('A run is in progress: wait for it or cancel it.');
+    clearCache(this.cache, null);
+    this.variantHandles.clear();
+    this.teacherPredictionsCache = null;
+    this.teacher?.dispose();
+    this.teacher = null;
+    this.teacherOutcome = null;
+    this.teacherKey = '';
+  }
 }

@@ -3,7 +3,7 @@ import type { BackendName, Experiment } from '../experiment/schema';
 import { findPreset } from '../experiment/presets';
 import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
 import { readBackendChoice, writeBackendChoice } from './backend-cache';
-import { callback, getEngine, restartEngine } from './engine-client';
+import { callback, engineIfStarted, getEngine, restartEngine } from './engine-client';
 import type { AppState } from './store';
 import { useStore } from './store';
 
@@ -119,20 +119,32 @@ export function loadPreset(id: string): void {
   if (!preset) return notify('error', `There is no preset called “${id}”.`);
   if (isBusy())
     return notify('info', 'Wait for the run to finish (or cancel it) before loading a preset.');
+  replaceExperiment(preset.experiment, id);
+}
+
+/**
+ * Swaps in another experiment (a preset's or a lesson's), forgetting the old one's results; the
+ * worker frees the old models (GPU memory on GPU backends). The backend choice stays.
+ */
+export function replaceExperiment(experiment: Experiment, presetId: string, reload = true): void {
   useStore.setState({
-    presetId: id,
+    presetId,
     teacher: null,
     reported: null,
     results: [],
     variantRuns: {},
     curves: {},
     predictions: {},
+    liveSource: 'teacher',
     run: { status: 'idle', steps: [], epochs: [], error: null },
   });
-  updateExperiment(() => ({
-    ...preset.experiment,
-    backend: useStore.getState().experiment.backend,
-  }));
+  engineIfStarted()
+    ?.releaseModels()
+    .catch(() => {});
+  updateExperiment(
+    () => ({ ...experiment, backend: useStore.getState().experiment.backend }),
+    reload,
+  );
 }
 
 /** Trains the teacher of the current experiment with live progress. */

@@ -19,6 +19,11 @@ export function getEngine(): Comlink.Remote<EngineApi> {
   return engine;
 }
 
+/** The engine if its worker has started, else null (nothing to ask it yet). */
+export function engineIfStarted(): Comlink.Remote<EngineApi> | null {
+  return engine;
+}
+
 /** Ends the current worker (its models and data go with it); the next call starts a new one. */
 export function restartEngine(): void {
   engine?.[Comlink.releaseProxy]();

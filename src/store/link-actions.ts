@@ -6,7 +6,7 @@ import {
   REPORTED_LABEL,
 } from '../experiment/link';
 import type { ReportedResults } from '../experiment/link';
-import { useLessonStore } from '../ui/lessons/lesson-actions';
+import { useLessonStore } from './lesson-actions';
 import { notify } from './actions';
 import { useStore } from './store';
 

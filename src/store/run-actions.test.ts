@@ -4,15 +4,31 @@ const engine = {
   runAll: vi.fn(),
   init: vi.fn(),
   loadDataset: vi.fn(),
+  releaseModels: vi.fn(),
 };
 vi.mock('./engine-client', () => ({
   getEngine: () => engine,
+  engineIfStarted: () => engine,
   restartEngine: vi.fn(),
   callback: <T>(f: T) => f,
 }));
 
 const { runAll } = await import('./run-actions');
 const { useStore } = await import('./store');
+const { loadPreset } = await import('./actions');
+
+describe('loadPreset', () => {
+  it('clears the old results and frees the old models in the worker', () => {
+    engine.releaseModels.mockReset().mockResolvedValue(undefined);
+    engine.loadDataset.mockReset().mockReturnValue(new Promise(() => {}));
+    useStore.setState({ results: [{ variant: 'x' } as never], presetId: 'spiral-mlp' });
+    loadPreset('moons-tiny');
+    const state = useStore.getState();
+    expect(state.presetId).toBe('moons-tiny');
+    expect(state.results).toEqual([]);
+    expect(engine.releaseModels).toHaveBeenCalledTimes(1);
+  });
+});
 
 describe('runAll when the backend fails mid-run', () => {
   beforeEach(() => {

@@ -116,6 +116,7 @@ const api: EngineApi = {
   pause: () => session.pause(),
   resume: () => session.resume(),
   cancel: () => session.cancel(),
+  releaseModels: () => session.releaseModels(),
   memory: () => {
     const { numTensors, numBytes } = tf.memory();
     return { numTensors, numBytes };

@@ -104,6 +104,8 @@ export interface EngineApi {
     sparsities: number[] | undefined,
     onProgress: (fraction: number, message: string) => void,
   ): Promise<SensitivityTable>;
+  /** Frees the trained teacher and the variant models (not the data); refused during a run. */
+  releaseModels(): void;
   /** Live tensors in the worker (for leak checks in tests and the bench). */
   memory(): { numTensors: number; numBytes: number };
 }

@@ -2,7 +2,7 @@ import katex from 'katex';
 import 'katex/dist/katex.min.css';
 import { useMemo } from 'react';
 import { findLesson } from '../../experiment/lessons';
-import { closeLesson, setInstructorMode, useLessonStore } from './lesson-actions';
+import { closeLesson, setInstructorMode, useLessonStore } from '../../store/lesson-actions';
 import './lessons.css';
 
 /** One formula, rendered by KaTeX from our own static lesson strings (never link content). */

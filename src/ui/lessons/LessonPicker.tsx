@@ -1,7 +1,7 @@
 import { LESSONS } from '../../experiment/lessons';
 import { isBusy } from '../../store/actions';
 import { useStore } from '../../store/store';
-import { openLesson, useLessonStore } from './lesson-actions';
+import { openLesson, useLessonStore } from '../../store/lesson-actions';
 
 /** The lesson select of the top bar: choosing one loads its experiment and opens its panel. */
 export function LessonPicker() {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeExperimentLink } from '../../experiment/link';
-import { findLesson } from '../../experiment/lessons';
-import { DEFAULT_PRESET } from '../../experiment/presets';
-import { useStore } from '../../store/store';
+import { encodeExperimentLink } from '../experiment/link';
+import { findLesson } from '../experiment/lessons';
+import { DEFAULT_PRESET } from '../experiment/presets';
 import {
   closeLesson,
   instructorFromLocation,
@@ -10,6 +9,7 @@ import {
   openLesson,
   useLessonStore,
 } from './lesson-actions';
+import { useStore } from './store';
 
 const shared = encodeExperimentLink(DEFAULT_PRESET.experiment, {
   view: { lesson: 'qat-vs-ptq', panels: ['instructor'] },

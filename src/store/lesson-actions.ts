@@ -1,9 +1,9 @@
 // Lessons: which one is open, loading its experiment, lesson links and instructor mode.
 import { create } from 'zustand';
-import { decodeExperimentLink, isEmptyHash } from '../../experiment/link';
-import { findLesson } from '../../experiment/lessons';
-import { isBusy, notify, updateExperiment } from '../../store/actions';
-import { useStore } from '../../store/store';
+import { decodeExperimentLink, isEmptyHash } from '../experiment/link';
+import { findLesson } from '../experiment/lessons';
+import { isBusy, notify, replaceExperiment } from './actions';
+import { useStore } from './store';
 
 /** The view panel id that turns instructor mode on when it travels in a link. */
 export const INSTRUCTOR_PANEL = 'instructor';
@@ -27,21 +27,7 @@ export function openLesson(id: string, { reload = true }: { reload?: boolean } =
   if (!lesson) return notify('error', `There is no lesson called “${id}”.`);
   if (isBusy())
     return notify('info', 'Wait for the run to finish (or cancel it) before opening a lesson.');
-  useStore.setState({
-    presetId: '',
-    teacher: null,
-    reported: null,
-    results: [],
-    variantRuns: {},
-    curves: {},
-    predictions: {},
-    liveSource: 'teacher',
-    run: { status: 'idle', steps: [], epochs: [], error: null },
-  });
-  updateExperiment(
-    () => ({ ...lesson.experiment, backend: useStore.getState().experiment.backend }),
-    reload,
-  );
+  replaceExperiment(lesson.experiment, '', reload);
   useLessonStore.setState({ lessonId: id });
 }
 
@@ -55,7 +41,7 @@ export function closeLesson(): void {
   useLessonStore.setState({ lessonId: null });
 }
 
-/** Turns instructor mode on or off: the class on document.body does the rest (lessons.css). */
+/** Turns instructor mode on or off: the class on document.body does the rest (ui/lessons/lessons.css). */
 export function setInstructorMode(on: boolean): void {
   useLessonStore.setState({ instructor: on });
   document.body.classList.toggle(INSTRUCTOR_CLASS, on);
