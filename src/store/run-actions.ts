@@ -19,6 +19,7 @@ function applyEvent(state: AppState, event: RunEvent): Partial<AppState> {
     fraction: 0,
     message: '',
     error: null,
+    stageStep: null,
   };
   switch (event.kind) {
     case 'stage':
@@ -28,6 +29,8 @@ function applyEvent(state: AppState, event: RunEvent): Partial<AppState> {
         stageIndex: event.stageIndex,
         reused: event.status === 'reused' ? [...current.reused, event.stageIndex] : current.reused,
         message: event.status === 'reused' ? 'reused from the last run' : event.label,
+        // A new stage counts its steps from 0; 'done' keeps the finished stage's last step.
+        stageStep: event.status === 'done' ? current.stageStep : null,
       };
       return { variantRuns: runs };
     case 'progress':
@@ -56,6 +59,23 @@ function applyEvent(state: AppState, event: RunEvent): Partial<AppState> {
   }
 }
 
+/**
+ * Records the last step of `update` as its variant's stage step. The worker flushes on every
+ * stage event, so an update's steps belong to the stage that was running when its events came.
+ */
+function withStageStep(
+  runs: Record<string, VariantRunState>,
+  update: TrainUpdate,
+): Record<string, VariantRunState> {
+  const run = runs[update.source];
+  const last = update.steps[update.steps.length - 1];
+  if (!run || !last) return runs;
+  return {
+    ...runs,
+    [update.source]: { ...run, stageStep: { step: last.step, totalSteps: last.totalSteps } },
+  };
+}
+
 function applyUpdate(update: TrainUpdate): void {
   useStore.setState((s) => {
     let next: Partial<AppState> = {};
@@ -68,6 +88,7 @@ function applyUpdate(update: TrainUpdate): void {
       );
       next = {
         ...next,
+        variantRuns: withStageStep(next.variantRuns ?? s.variantRuns, update),
         liveSource: update.source,
         curves: { ...s.curves, [update.source]: curve.slice(-MAX_CURVE_POINTS) },
         run: {
@@ -111,6 +132,7 @@ export async function runAll(): Promise<void> {
       fraction: 0,
       message: '',
       error: null,
+      stageStep: null,
     };
   }
   useStore.setState({

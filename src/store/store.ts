@@ -20,6 +20,8 @@ export interface VariantRunState {
   fraction: number;
   message: string;
   error: string | null;
+  /** Last optimizer step the running stage reported (0-based within the stage); null before it. */
+  stageStep: { step: number; totalSteps: number } | null;
 }
 
 export type RunStatus = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';

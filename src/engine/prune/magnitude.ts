@@ -8,16 +8,9 @@
  * ranked by (|w|, position) ascending, so among equal magnitudes the earlier position is pruned
  * first; the result never depends on sort stability or on how many weights tie.
  */
+import { assertSparsity } from './sparsity';
 
-/** Throws a RangeError unless 0 ≤ sparsity < 1 (the fraction of weights removed). */
-export function assertSparsity(sparsity: number, what = 'Sparsity'): void {
-  if (!Number.isFinite(sparsity) || sparsity < 0 || sparsity >= 1) {
-    throw new RangeError(
-      `${what} must be a fraction from 0 up to (but not including) 1, got ${sparsity}. ` +
-        '0 keeps every weight, 0.9 removes 90 % of them; 1 would remove them all.',
-    );
-  }
-}
+export { assertSparsity };
 
 /** Number of weights a sparsity removes: k = round(sparsity · count). */
 export function prunedCount(count: number, sparsity: number): number {

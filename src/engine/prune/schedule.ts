@@ -1,4 +1,4 @@
-import { assertSparsity } from './magnitude';
+import { assertSparsity } from './sparsity';
 
 /**
  * When to prune and how far. Three schedules:

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PruneParams } from '../../experiment/stages';
 import type { TensorSizeSpec } from '../measure/size';
+import { pruneBatchSize } from '../prune/schedule-plan';
 import { nonZeroCount } from '../prune/sparse-size';
 import { trainModel } from '../train/loop';
 import type { NamedLayer } from './plain';
@@ -15,10 +16,8 @@ export function isWeightLayer(layer: NamedLayer): layer is NamedWeightLayer {
   return layer.kind === 'dense' || layer.kind === 'conv';
 }
 
-/** Batch size of fine-tuning: 128 for images (rank-3 input), else 32. */
-export function finetuneBatchSize(inputShape: readonly number[]): number {
-  return inputShape.length === 3 ? 128 : 32;
-}
+/** Batch size of fine-tuning: 128 for images (rank-3 input), else 32 (one rule, in the plan). */
+export const finetuneBatchSize = pruneBatchSize;
 
 /**
  * Storage of pruned plain layers: each kernel fp32 with nonZeros = its non-zero count (size.ts

@@ -3,12 +3,14 @@ import type { PruneParams } from '../../experiment/stages';
 import { globalMagnitudeMasks, magnitudeMask } from '../prune/magnitude';
 import { MaskedConv2D, MaskedDense, isMaskedLayer } from '../prune/masked-layers';
 import { nmMask } from '../prune/nm';
-import type { GradualSchedule } from '../prune/schedule';
-import { isPruningStep, iterativeSparsities, polynomialDecaySparsity } from '../prune/schedule';
-import { batchRanges } from '../train/batches';
+import { isPruningStep, polynomialDecaySparsity } from '../prune/schedule';
+import { roundSparsities, schedulePlan, stepsPerEpochOf } from '../prune/schedule-plan';
 import { finetune, finetuneBatchSize, isWeightLayer } from './prune-common';
 import type { NamedLayer } from './plain';
 import type { StageContext } from './types';
+
+// The step layout lives in the pure schedule-plan module (the UI draws it from there too).
+export { gradualSchedule, roundSparsities } from '../prune/schedule-plan';
 
 /**
  * Unstructured (magnitude) and N:M pruning with masked layers.
@@ -138,25 +140,6 @@ function layerSparsityNotes(model: tf.LayersModel, params: PruneParams): string[
 }
 
 /**
- * Gradual (Zhu & Gupta) schedule over T fine-tuning steps: 0 → s_f, masks updated every
- * max(1, ⌊T/20⌋) steps, ending at step round(0.75·T) (clamped to 1..T−1) so the last quarter
- * fine-tunes at s_f. Null when T < 2: there is no room for a ramp.
- */
-export function gradualSchedule(totalSteps: number, finalSparsity: number): GradualSchedule | null {
-  if (totalSteps < 2) return null;
-  const endStep = Math.min(totalSteps - 1, Math.max(1, Math.round(0.75 * totalSteps)));
-  const frequency = Math.max(1, Math.floor(totalSteps / 20));
-  return { initialSparsity: 0, finalSparsity, beginStep: 0, endStep, frequency };
-}
-
-/** Iterative targets s_k = 1 − (1 − s_f)^(k/K), with the last one exactly s_f. */
-export function roundSparsities(finalSparsity: number, rounds: number): number[] {
-  const targets = iterativeSparsities(finalSparsity, rounds);
-  targets[targets.length - 1] = finalSparsity;
-  return targets;
-}
-
-/**
  * Writes kernel ⊙ mask into every masked kernel, then adds +0 so pruned weights are +0, not −0
  * (w·0 keeps w's sign): the shipped bytes of a zero are then all zero bits, which gzip sees as runs.
  */
@@ -172,7 +155,7 @@ export function bakeMasks(model: tf.LayersModel): void {
 
 /** Optimizer steps of one fine-tuning epoch: ⌈train count / batch size⌉. */
 export function stepsPerEpoch(ctx: StageContext): number {
-  return batchRanges(ctx.data.train.count, finetuneBatchSize(ctx.data.inputShape)).length;
+  return stepsPerEpochOf(ctx.data.train.count, finetuneBatchSize(ctx.data.inputShape));
 }
 
 /**
@@ -188,22 +171,23 @@ export async function pruneMasked(
   const notes = layerSparsityNotes(model, params);
   const sparsity = params.kind === 'nm' ? 0 : params.sparsity;
   try {
-    const perRound = stepsPerEpoch(ctx) * params.finetuneEpochs;
-    const gradual = params.schedule === 'gradual' ? gradualSchedule(perRound, sparsity) : null;
-    if (params.kind !== 'nm' && params.schedule === 'iterative') {
-      const targets = roundSparsities(sparsity, params.rounds);
-      for (let k = 0; k < targets.length; k++) {
+    // The plan says when masks change; this loop only carries it out.
+    const plan = schedulePlan(params, stepsPerEpoch(ctx));
+    if (plan.note !== null && !plan.refused) notes.push(plan.note);
+    const gradual = plan.ramp;
+    if (plan.layout === 'iterative') {
+      for (const [k, update] of plan.updates.entries()) {
         await ctx.control.checkpoint();
-        pruneModelTo(model, params, targets[k]!, (s) => roundSparsities(s, params.rounds)[k]!);
+        pruneModelTo(model, params, update.sparsity, (s) => roundSparsities(s, params.rounds)[k]!);
         await finetune(ctx, model, params, {
           offset: {
             epoch: k * params.finetuneEpochs,
-            step: k * perRound,
-            totalSteps: targets.length * perRound,
+            step: update.step,
+            totalSteps: plan.totalSteps,
           },
         });
       }
-    } else if (params.kind !== 'nm' && gradual !== null) {
+    } else if (gradual !== null) {
       await finetune(ctx, model, params, {
         beforeStep: (step) => {
           if (isPruningStep(step, gradual)) {
@@ -214,9 +198,6 @@ export async function pruneMasked(
         },
       });
     } else {
-      if (params.kind !== 'nm' && params.schedule === 'gradual') {
-        notes.push('too few fine-tuning steps for a gradual ramp: pruned in one shot instead');
-      }
       pruneModelTo(model, params, sparsity);
       await finetune(ctx, model, params);
     }

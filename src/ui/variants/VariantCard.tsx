@@ -15,6 +15,7 @@ import { ArchitectureEditor } from '../model/ArchitectureEditor';
 import { ModelSummary } from '../model/ModelSummary';
 import { colourOf } from '../palette';
 import { stageSummary } from './labels';
+import { ScheduleChart } from './ScheduleChart';
 import { StageEditor } from './StageEditor';
 
 interface Props {
@@ -149,6 +150,14 @@ export function VariantCard({ variant, index, datasetId, run, disabled }: Props)
             stage={variant.stages[selected]}
             disabled={disabled}
           />
+          {variant.stages[selected].technique === 'prune' && (
+            <ScheduleChart
+              params={variant.stages[selected].params}
+              stageIndex={selected}
+              run={run}
+              colour={colourOf(index + 1)}
+            />
+          )}
         </div>
       )}
       {variant.source === 'student' && variant.student && (
