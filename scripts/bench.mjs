@@ -1,13 +1,20 @@
-// `npm run bench` (not part of `npm test`): builds the bench page (bench.html → src/bench/, kept
-// out of the app's dist), serves it cross-origin isolated on port 4190, drives headless Chromium
-// through it, prints the Markdown table and writes bench-results/bench.json.
+// `npm run bench` (not part of `npm test`): builds the bench page (bench.html → src/bench/) and
+// the app into bench-results/site (kept out of the app's dist), serves them cross-origin isolated
+// on port 4190, drives headless Chromium through the kernel bench, the seed-table preset and the
+// quality runs (scripts/bench/app.mjs), prints Markdown tables, writes bench-results/bench.json.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
+import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
+import { benchQuality, benchSeedTable, resultsMarkdown, seedTableMarkdown } from './bench/app.mjs';
+
+/** `--skip-kernels`, `--skip-seed-table`, `--skip-quality` leave a part out. */
+const skip = (part) => process.argv.includes(`--skip-${part}`);
+const log = (line) => console.log(`  ${line}`);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = 4190;
@@ -15,36 +22,6 @@ const resultsDir = join(root, 'bench-results');
 const siteDir = join(resultsDir, 'site');
 /** The page boxes each backend itself (≈ 4 min in all); this only catches a hung page. */
 const PAGE_TIMEOUT_MS = 330_000;
-
-// Same lookup as e2e/chromium.ts (a TS file this plain script cannot import): keep them in step.
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-function findChromium() {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) {
-    if (existsSync(fromEnv)) return fromEnv;
-    throw new Error(`CHROMIUM_PATH is set to ${fromEnv}, but no file is there.`);
-  }
-  const system = CANDIDATES.find((p) => existsSync(p));
-  if (system) return system;
-  try {
-    const bundled = chromium.executablePath();
-    if (bundled && existsSync(bundled)) return bundled;
-  } catch {
-    // Playwright has no browser of its own here: fall through to the message.
-  }
-  throw new Error(
-    'No Chromium found for the bench. Install one (Debian/Ubuntu: `sudo apt-get install chromium`), ' +
-      'or set CHROMIUM_PATH to a Chromium or Chrome binary, or run `npx playwright install chromium`.',
-  );
-}
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-];
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -57,7 +34,9 @@ async function buildBenchPage() {
     build: {
       outDir: siteDir,
       emptyOutDir: true,
-      rolldownOptions: { input: { bench: join(root, 'bench.html') } },
+      rolldownOptions: {
+        input: { bench: join(root, 'bench.html'), index: join(root, 'index.html') },
+      },
     },
   });
 }
@@ -88,7 +67,7 @@ async function runPage(browser) {
 async function main() {
   const started = Date.now();
   const executablePath = findChromium();
-  console.log('Building the bench page…');
+  console.log('Building the bench page and the app…');
   await buildBenchPage();
   const buildMs = Date.now() - started;
   console.log(`Built in ${seconds(buildMs)}; serving on port ${PORT}.`);
@@ -98,19 +77,39 @@ async function main() {
     build: { outDir: siteDir },
     preview: { port: PORT, strictPort: true, host: '127.0.0.1', open: false },
   });
+  const baseUrl = `http://127.0.0.1:${PORT}`;
   let browser = null;
   try {
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
     const chromiumVersion = browser.version();
-    console.log(`Chromium ${chromiumVersion} (${executablePath}); running the bench…`);
+    console.log(`Chromium ${chromiumVersion} (${executablePath}).`);
     const loadBefore = loadavg()[0];
-    const results = await runPage(browser);
+    const report = { chromiumVersion, node: process.version, buildMs };
+    const sections = [];
+    if (!skip('kernels')) {
+      console.log('Kernels and backends…');
+      const results = await runPage(browser);
+      Object.assign(report, results);
+      sections.push(results.markdown);
+    }
+    if (!skip('seed-table')) {
+      console.log('The seed-table preset in the app…');
+      report.seedTable = await benchSeedTable(browser, baseUrl, log);
+      sections.push(seedTableMarkdown(report.seedTable), resultsMarkdown(report.seedTable));
+    }
+    if (!skip('quality')) {
+      console.log('Quality runs in the app…');
+      const file = join(root, 'scripts', 'bench', 'quality-experiment.json');
+      report.quality = await benchQuality(browser, baseUrl, file, log);
+      const wall = `Quality runs: ${seconds(report.quality.wallMs)} wall time, backend ${report.quality.backend}.`;
+      sections.push(wall, resultsMarkdown(report.quality));
+    }
     // Other processes on a small machine slow some runs down: say how busy it was.
     const load = { before: loadBefore, after: loadavg()[0], cores: availableParallelism() };
-    const report = { ...results, chromiumVersion, node: process.version, buildMs, load };
+    report.load = load;
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\n${results.markdown}\n`);
+    console.log(`\n${sections.join('\n\n')}\n`);
     console.log(`Chromium ${chromiumVersion}. Wrote bench-results/bench.json.`);
     const loads = `${load.before.toFixed(1)} → ${load.after.toFixed(1)}`;
     console.log(`1-min load average ${loads} on ${load.cores} cores.`);
@@ -118,8 +117,8 @@ async function main() {
       console.log('The machine was busy with other work: expect noisy numbers; rerun when idle.');
     }
     console.log(`Whole bench: ${seconds(Date.now() - started)}.`);
-    const headline = results.backends.find((b) => b.target.label === 'wasm + kernels');
-    if (!headline?.throughput?.ok) {
+    const headline = report.backends?.find((b) => b.target.label === 'wasm + kernels');
+    if (!skip('kernels') && !headline?.throughput?.ok) {
       throw new Error('wasm + kernels produced no training throughput (see the table above).');
     }
   } finally {

@@ -1,0 +1,216 @@
+// The app part of `npm run bench`: drives the built app through its automation contract
+// (preset-select, run-all, result rows) and the `window.playground` hook, in headless Chromium.
+//  - seed-table: wall time, main-thread long tasks (PerformanceObserver 'longtask') while it runs,
+//    and the worker's tf.memory().numTensors before, after, and after freeing the models.
+//  - quality: imports scripts/bench/quality-experiment.json and runs it (the issues' quality
+//    targets: pruning at 50/90 %, QAT w4a8, PTQ, low-rank, with fine-tune controls).
+
+const RUN_TIMEOUT_MS = 20 * 60_000;
+const LONG_TASK_MS = 50;
+/** How long after the run the page is watched while it draws the result charts. */
+const AFTER_RUN_MS = 5_000;
+
+/** Registered before any page script: every long task of the page, buffered. */
+function observeLongTasks() {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+async function openApp(browser, baseUrl, log) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(observeLongTasks);
+  page.on('pageerror', (error) => log(`[page exception] ${error.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') log(`[page error] ${m.text()}`);
+  });
+  await page.goto(`${baseUrl}/`);
+  await page.waitForSelector('[data-testid="backend-badge"][data-backend]', { timeout: 120_000 });
+  return { context, page };
+}
+
+async function waitForDataset(page, id) {
+  await page.waitForFunction(
+    (want) => {
+      const s = window.playground.store.getState();
+      return s.dataset.status === 'ready' && s.dataset.info?.id === want;
+    },
+    id,
+    { timeout: 300_000, polling: 250 },
+  );
+}
+
+/** Clicks run-all and waits until the run ends; returns page-clock start/end (ms). */
+async function runAll(page, log) {
+  // The end is the moment the store says the run is over, not when polling notices it.
+  const start = await page.evaluate(() => {
+    window.__runEnd = null;
+    window.playground.store.subscribe((s) => {
+      const over = ['done', 'error', 'cancelled'].includes(s.run.status);
+      if (over && window.__runEnd === null) window.__runEnd = performance.now();
+    });
+    return performance.now();
+  });
+  await page.getByTestId('run-all').click();
+  let lastLine = '';
+  const timer = setInterval(async () => {
+    try {
+      const line = await page.evaluate(() => {
+        const s = window.playground.store.getState();
+        const running = Object.entries(s.variantRuns).find(([, r]) => r.status === 'running');
+        return running
+          ? `variant ${running[0]}: ${running[1].message}`
+          : `teacher (${s.run.status})`;
+      });
+      if (line !== lastLine) log(line);
+      lastLine = line;
+    } catch {
+      // The page is busy or gone: the wait below reports it.
+    }
+  }, 10_000);
+  try {
+    await page.waitForFunction(
+      () => ['done', 'error', 'cancelled'].includes(window.playground.store.getState().run.status),
+      null,
+      { timeout: RUN_TIMEOUT_MS, polling: 500 },
+    );
+  } finally {
+    clearInterval(timer);
+  }
+  const end = await page.evaluate(() => window.__runEnd ?? performance.now());
+  const status = await page.evaluate(() => {
+    const s = window.playground.store.getState();
+    return { status: s.run.status, error: s.run.error };
+  });
+  if (status.status !== 'done') throw new Error(`the run ended ${status.status}: ${status.error}`);
+  return { start, end };
+}
+
+/** Teacher and variant measurements as the store holds them, plus the DOM's row count. */
+async function readResults(page) {
+  return page.evaluate(() => {
+    const s = window.playground.store.getState();
+    const pick = (m, name) => ({
+      variant: name ?? m.variant,
+      accuracy: m.accuracy,
+      sizeBytes: m.sizeBytes,
+      params: m.params,
+      effectiveMacs: m.effectiveMacs,
+      latencyB1MedianMs: m.latencyB1MedianMs,
+      latencyB32MedianMs: m.latencyB32MedianMs,
+      note: m.note,
+    });
+    return {
+      backend: s.backend.info?.active ?? null,
+      teacher: s.teacher ? pick(s.teacher.measurement, 'teacher (fp32)') : null,
+      variants: s.results.map((m) => pick(m)),
+      domRows: document.querySelectorAll('[data-testid="result-row"]').length,
+    };
+  });
+}
+
+const memory = (page) => page.evaluate(() => window.playground.engine().memory());
+
+/** The seed-table preset at its default size, watched for long tasks and leaked tensors. */
+export async function benchSeedTable(browser, baseUrl, log) {
+  const { context, page } = await openApp(browser, baseUrl, log);
+  try {
+    await page.getByTestId('preset-select').selectOption('seed-table');
+    await waitForDataset(page, 'mnist');
+    const tensorsBefore = await memory(page);
+    log('seed-table: running (teacher + 6 variants)…');
+    const wallStart = Date.now();
+    const window_ = await runAll(page, log);
+    const wallMs = Date.now() - wallStart;
+    // The charts are drawn once the run is over: watch that too, reported apart.
+    await page.waitForTimeout(AFTER_RUN_MS);
+    const tensorsAfterRun = await memory(page);
+    await page.evaluate(() => window.playground.engine().releaseModels());
+    const tensorsAfterRelease = await memory(page);
+    const allLongTasks = await page.evaluate(() => window.__longTasks);
+    const longTasks = allLongTasks.filter(
+      (t) => t.start >= window_.start && t.start <= window_.end,
+    );
+    const afterRun = allLongTasks.filter(
+      (t) => t.start > window_.end && t.start <= window_.end + AFTER_RUN_MS,
+    );
+    const results = await readResults(page);
+    return {
+      wallMs,
+      runMs: window_.end - window_.start,
+      longTasks,
+      longTasksOver50: longTasks.filter((t) => t.duration > LONG_TASK_MS).length,
+      maxLongTaskMs: longTasks.reduce((m, t) => Math.max(m, t.duration), 0),
+      afterRunLongTasks: afterRun,
+      tensors: {
+        before: tensorsBefore.numTensors,
+        afterRun: tensorsAfterRun.numTensors,
+        afterRelease: tensorsAfterRelease.numTensors,
+      },
+      ...results,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Imports the quality experiment file and runs it end to end. */
+export async function benchQuality(browser, baseUrl, file, log) {
+  const { context, page } = await openApp(browser, baseUrl, log);
+  try {
+    await page.getByTestId('import-experiment').setInputFiles(file);
+    await waitForDataset(page, 'mnist');
+    log('quality: running (teacher + 12 variants)…');
+    const wallStart = Date.now();
+    await runAll(page, log);
+    const wallMs = Date.now() - wallStart;
+    return { wallMs, ...(await readResults(page)) };
+  } finally {
+    await context.close();
+  }
+}
+
+const pct = (x) => `${(100 * x).toFixed(1)} %`;
+const ms = (x) => (x === null || x === undefined ? '—' : `${x.toFixed(2)} ms`);
+const bytes = (n) => n.toLocaleString('en-US');
+
+/** Markdown table of a run's rows: accuracy, change, bytes (share of fp32), latencies. */
+export function resultsMarkdown({ teacher, variants }) {
+  const lines = [
+    '| variant | accuracy | Δ points | stored bytes | params | batch-1 / batch-32 latency |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const row of [teacher, ...variants]) {
+    if (!row) continue;
+    const delta = row === teacher ? '—' : (100 * (row.accuracy - teacher.accuracy)).toFixed(1);
+    const share = row === teacher ? '' : ` (${pct(row.sizeBytes / teacher.sizeBytes)})`;
+    const latency = `${ms(row.latencyB1MedianMs)} / ${ms(row.latencyB32MedianMs)}`;
+    const cells = [row.variant, pct(row.accuracy), delta, bytes(row.sizeBytes) + share];
+    lines.push(`| ${[...cells, bytes(row.params), latency].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Markdown lines for the seed-table run's wall time, long tasks and tensor counts. */
+export function seedTableMarkdown(run) {
+  const t = run.tensors;
+  return [
+    `| measure | result |`,
+    `| --- | --- |`,
+    `| wall time (Run all → done), backend ${run.backend} | ${(run.wallMs / 1000).toFixed(1)} s |`,
+    `| main-thread long tasks over 50 ms while it ran | ${run.longTasksOver50} (longest ${run.maxLongTaskMs.toFixed(0)} ms) |`,
+    `| long tasks in the ${AFTER_RUN_MS / 1000} s after, while the result charts are drawn | ${describeTasks(run.afterRunLongTasks)} |`,
+    `| worker tensors: before / after the run (models kept for the views) / after freeing them | ${t.before} / ${t.afterRun} / ${t.afterRelease} |`,
+    `| result rows in the table | ${run.domRows} |`,
+  ].join('\n');
+}
+
+/** "3 (120, 80, 60 ms)" or "0". */
+function describeTasks(tasks) {
+  if (tasks.length === 0) return '0';
+  return `${tasks.length} (${tasks.map((t) => t.duration.toFixed(0)).join(', ')} ms)`;
+}
