@@ -50,7 +50,7 @@ test('prune stage: the schedule chart follows the params and marks the finished 
   });
   await expect(chart).toHaveAttribute('data-marker-done', 'true');
   await expect(chart).toHaveAttribute('data-marker-step', '26');
-  await expect(chart.locator('.recharts-reference-dot')).toHaveCount(1);
+  await expect(chart.locator('.schedule-dot.done')).toHaveCount(1);
   await card.screenshot({ path: 'test-results/schedule-chart.png' });
   expect(errors).toEqual([]);
 });

@@ -1,14 +1,6 @@
-import { useMemo, useRef } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { memo, useDeferredValue, useMemo, useRef } from 'react';
+import { Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartGrid } from '../common/ChartGrid';
 import { useStore } from '../../store/store';
 import { colourOf } from '../palette';
 import { bitsSeries } from './bits';
@@ -16,22 +8,28 @@ import { ChartExportButtons } from './ChartExportButtons';
 
 /** Accuracy against weight bit width for PTQ and QAT variants, on one chart. */
 export function BitsChart() {
-  const figure = useRef<HTMLElement>(null);
   const variants = useStore((s) => s.experiment.variants);
-  const results = useStore((s) => s.results);
+  // Redrawn as background work React can interrupt when a result arrives mid-run.
+  const results = useDeferredValue(useStore((s) => s.results));
   const data = useMemo(() => bitsSeries(variants, results), [variants, results]);
   if (data.length < 2) return null;
+  return <BitsFigure data={data} />;
+}
+
+const BitsFigure = memo(function BitsFigure({ data }: { data: ReturnType<typeof bitsSeries> }) {
+  const figure = useRef<HTMLElement>(null);
   return (
     <figure data-testid="bits-chart" ref={figure}>
       <ResponsiveContainer width="100%" height={200}>
         <LineChart data={data} margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
+          <ChartGrid strokeDasharray="3 3" />
           <XAxis
+            interval={0}
             dataKey="bits"
             reversed
             label={{ value: 'weight bits', position: 'insideBottom', offset: -8 }}
           />
-          <YAxis unit="%" domain={['auto', 'auto']} width={48} />
+          <YAxis interval={0} unit="%" domain={['auto', 'auto']} width={48} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
           <Legend verticalAlign="top" height={24} />
           <Line
@@ -57,4 +55,4 @@ export function BitsChart() {
       <ChartExportButtons target={figure} name="accuracy vs bits" />
     </figure>
   );
-}
+});

@@ -1,15 +1,8 @@
-import { useMemo, useRef } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { memo, useDeferredValue, useMemo, useRef } from 'react';
+import { Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartGrid } from '../common/ChartGrid';
 import { useStore } from '../../store/store';
+import { useThrottled } from '../common/throttle';
 import { colourOf } from '../palette';
 import { downsampleIndices, movingAverage } from '../train/smoothing';
 import { ChartExportButtons } from './ChartExportButtons';
@@ -24,8 +17,14 @@ function nameOf(source: string, variants: readonly { id: string; name: string }[
 
 /** Training loss of every stage that trained in the last run, on one chart. */
 export function CurvesOverlay() {
-  const figure = useRef<HTMLElement>(null);
-  const curves = useStore((s) => s.curves);
+  // During a run a curve grows ten times a second: redraw every series at most every 2 s, as
+  // background work React can interrupt.
+  const curves = useDeferredValue(
+    useThrottled(
+      useStore((s) => s.curves),
+      2_000,
+    ),
+  );
   const variants = useStore((s) => s.experiment.variants);
   const series = useMemo(
     () =>
@@ -46,18 +45,34 @@ export function CurvesOverlay() {
     [curves, variants],
   );
   if (series.length < 2) return null;
+  return <CurvesFigure series={series} />;
+}
+
+interface Series {
+  source: string;
+  name: string;
+  data: { step: number; loss: number }[];
+}
+
+const CurvesFigure = memo(function CurvesFigure({ series }: { series: Series[] }) {
+  const figure = useRef<HTMLElement>(null);
   return (
     <figure data-testid="curves-overlay" ref={figure}>
       <ResponsiveContainer width="100%" height={220}>
         <LineChart margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
+          <ChartGrid strokeDasharray="3 3" />
           <XAxis
+            interval={0}
             dataKey="step"
             type="number"
             allowDuplicatedCategory={false}
             label={{ value: 'step of that stage', position: 'insideBottom', offset: -8 }}
           />
-          <YAxis width={44} label={{ value: 'loss', angle: -90, position: 'insideLeft' }} />
+          <YAxis
+            interval={0}
+            width={44}
+            label={{ value: 'loss', angle: -90, position: 'insideLeft' }}
+          />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
           <Legend verticalAlign="top" height={36} />
           {series.map((s, i) => (
@@ -80,4 +95,4 @@ export function CurvesOverlay() {
       <ChartExportButtons target={figure} name="training curves" />
     </figure>
   );
-}
+});

@@ -2,7 +2,6 @@ import { useMemo, useRef } from 'react';
 import {
   Bar,
   BarChart,
-  CartesianGrid,
   Legend,
   ReferenceLine,
   ResponsiveContainer,
@@ -10,6 +9,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { ChartGrid } from '../common/ChartGrid';
 import type { ResultRow } from '../../engine/measure/compare';
 import { colourOf } from '../palette';
 import { ChartExportButtons } from './ChartExportButtons';
@@ -24,7 +24,7 @@ export function GroupedBars({ rows }: { rows: ResultRow[] }) {
     <figure data-testid="grouped-bars" ref={figure}>
       <ResponsiveContainer width="100%" height={330}>
         <BarChart data={data} margin={{ top: 8, right: 12, bottom: 8, left: 40 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <ChartGrid strokeDasharray="3 3" vertical={false} />
           <XAxis
             dataKey="variant"
             interval={0}
@@ -34,6 +34,7 @@ export function GroupedBars({ rows }: { rows: ResultRow[] }) {
             height={120}
           />
           <YAxis
+            interval={0}
             unit="%"
             width={52}
             tickCount={6}

@@ -1,6 +1,5 @@
 import { useRef } from 'react';
 import {
-  CartesianGrid,
   Line,
   ComposedChart,
   ResponsiveContainer,
@@ -11,6 +10,7 @@ import {
   ZAxis,
   Cell,
 } from 'recharts';
+import { ChartGrid } from '../common/ChartGrid';
 import type { ResultRow } from '../../engine/measure/compare';
 import { paretoFrontier } from '../../engine/measure/pareto';
 import { colourOf } from '../palette';
@@ -49,8 +49,9 @@ export function ParetoChart({ rows }: { rows: ResultRow[] }) {
     <figure data-testid="pareto-chart" ref={figure}>
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart margin={{ top: 8, right: 12, bottom: 20, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
+          <ChartGrid strokeDasharray="3 3" />
           <XAxis
+            interval={0}
             type="number"
             dataKey="sizeBytes"
             scale="log"
@@ -59,7 +60,14 @@ export function ParetoChart({ rows }: { rows: ResultRow[] }) {
             tickFormatter={(v: number) => (v >= 1024 ? `${Math.round(v / 1024)} KiB` : `${v} B`)}
             label={{ value: 'stored size (log scale)', position: 'insideBottom', offset: -12 }}
           />
-          <YAxis type="number" dataKey="accuracy" unit="%" domain={['auto', 'auto']} width={48} />
+          <YAxis
+            interval={0}
+            type="number"
+            dataKey="accuracy"
+            unit="%"
+            domain={['auto', 'auto']}
+            width={48}
+          />
           <ZAxis type="number" dataKey="latency" range={[40, 400]} name="latency (ms)" />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))} />
           <Line

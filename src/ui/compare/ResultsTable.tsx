@@ -1,7 +1,11 @@
+import { memo, useDeferredValue, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { ResultRow } from '../../engine/measure/compare';
 import { resultsToCsv } from '../../engine/measure/compare';
 import { buildResultsDocument } from '../../experiment/results';
+import { isBusy } from '../../store/actions';
 import { useStore } from '../../store/store';
+import { Staggered } from '../common/Staggered';
 import { Card } from '../common/Card';
 import { downloadText } from '../common/download';
 import { formatBytes, formatCount, formatPercent } from '../common/format';
@@ -18,17 +22,23 @@ const ratio = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
 
 /** The comparison table: every variant measured the same way, with downloads. */
 export function ResultsTable() {
-  const { teacher, experiment, backend, results } = useStore(
+  const { teacher, experiment, backend, results, running } = useStore(
     useShallow((s) => ({
       teacher: s.teacher,
       experiment: s.experiment,
       backend: s.teacher?.backend ?? '',
       results: s.results,
+      running: isBusy(s),
     })),
   );
-  const doc = teacher
-    ? buildResultsDocument(experiment, backend, teacher.measurement, results)
-    : null;
+  const doc = useMemo(
+    () =>
+      teacher ? buildResultsDocument(experiment, backend, teacher.measurement, results) : null,
+    [teacher, experiment, backend, results],
+  );
+  // The table follows each result at once; the charts redraw as background work React can
+  // interrupt, so a result arriving mid-run never blocks the page.
+  const chartDoc = useDeferredValue(doc);
   return (
     <Card
       title="Compare"
@@ -129,11 +139,28 @@ export function ResultsTable() {
       </div>
       {!doc && <p className="muted">Results appear here when the teacher has been trained.</p>}
       <ReportedTable />
-      {doc && doc.variants.length > 1 && <ParetoChart rows={doc.variants} />}
-      {doc && doc.variants.length > 1 && <GroupedBars rows={doc.variants} />}
-      <BitsChart />
-      <CurvesOverlay />
-      <VariantDiff />
+      {running ? (
+        <p className="muted" data-testid="charts-after-run">
+          The charts are drawn when the run finishes, so they take no time from training.
+        </p>
+      ) : (
+        <Staggered>
+          <CompareCharts rows={chartDoc?.variants ?? null} />
+          <BitsChart />
+          <CurvesOverlay />
+          <VariantDiff />
+        </Staggered>
+      )}
     </Card>
   );
 }
+
+const CompareCharts = memo(function CompareCharts({ rows }: { rows: ResultRow[] | null }) {
+  if (!rows || rows.length < 2) return null;
+  return (
+    <Staggered>
+      <ParetoChart rows={rows} />
+      <GroupedBars rows={rows} />
+    </Staggered>
+  );
+});

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { expandVariants } from '../../experiment/expand';
 import { useStore } from '../../store/store';
@@ -133,14 +133,17 @@ const gridStyle = {
 
 /** Where two models differ: the confusion-matrix difference and the examples they disagree on. */
 export function VariantDiff() {
-  const { teacher, variants, results, predictions, classNames } = useStore(
-    useShallow((s) => ({
-      teacher: s.teacher,
-      variants: s.experiment.variants,
-      results: s.results,
-      predictions: s.predictions,
-      classNames: s.dataset.info?.classNames ?? null,
-    })),
+  // Redrawn as background work React can interrupt when a result arrives mid-run.
+  const { teacher, variants, results, predictions, classNames } = useDeferredValue(
+    useStore(
+      useShallow((s) => ({
+        teacher: s.teacher,
+        variants: s.experiment.variants,
+        results: s.results,
+        predictions: s.predictions,
+        classNames: s.dataset.info?.classNames ?? null,
+      })),
+    ),
   );
   const base = useDiffData(
     useShallow((s) => ({

@@ -1,6 +1,5 @@
 import { useEffect, useRef } from 'react';
 import {
-  CartesianGrid,
   Legend,
   ResponsiveContainer,
   Scatter,
@@ -9,6 +8,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { ChartGrid } from '../common/ChartGrid';
 import type { DatasetPreview as Preview, ImagePreview, PointPreview } from '../../worker/protocol';
 import { colourOf } from '../palette';
 
@@ -68,8 +68,9 @@ function PointScatter({ preview }: { preview: PointPreview }) {
     <figure className="preview" data-testid="dataset-preview">
       <ResponsiveContainer width="100%" height={220}>
         <ScatterChart margin={{ top: 8, right: 8, bottom: 16, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
+          <ChartGrid strokeDasharray="3 3" />
           <XAxis
+            interval={0}
             type="number"
             dataKey="x"
             name="x₁"
@@ -78,6 +79,7 @@ function PointScatter({ preview }: { preview: PointPreview }) {
             label={{ value: 'x₁', position: 'insideBottom', offset: -8 }}
           />
           <YAxis
+            interval={0}
             type="number"
             dataKey="y"
             name="x₂"

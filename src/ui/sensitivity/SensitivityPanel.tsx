@@ -1,7 +1,6 @@
 import { useMemo } from 'react';
 import { z } from 'zod';
 import {
-  CartesianGrid,
   Legend,
   Line,
   LineChart,
@@ -11,6 +10,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { ChartGrid } from '../common/ChartGrid';
 import { isBusy } from '../../store/actions';
 import {
   applySensitivity,
@@ -46,8 +46,9 @@ function SensitivityChart({ table, maxDrop }: { table: SensitivityTable; maxDrop
     <figure data-testid="chart-sensitivity">
       <ResponsiveContainer width="100%" height={230}>
         <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-          <CartesianGrid strokeDasharray="3 3" />
+          <ChartGrid strokeDasharray="3 3" />
           <XAxis
+            interval={0}
             dataKey="sparsityPercent"
             type="number"
             domain={[0, 100]}
@@ -55,6 +56,7 @@ function SensitivityChart({ table, maxDrop }: { table: SensitivityTable; maxDrop
             label={xTitle('sparsity of the pruned layer (%)')}
           />
           <YAxis
+            interval={0}
             width={Y_AXIS_WIDTH}
             allowDataOverflow
             domain={axis.domain}

@@ -1,5 +1,7 @@
+import { memo } from 'react';
+
 /** Counts of (true class, predicted class): the diagonal is right, the rest shows what gets confused. */
-export function ConfusionMatrix({
+export const ConfusionMatrix = memo(function ConfusionMatrix({
   confusion,
   classNames,
 }: {
@@ -54,4 +56,4 @@ export function ConfusionMatrix({
       </figcaption>
     </figure>
   );
-}
+});

@@ -1,15 +1,7 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import {
-  CartesianGrid,
-  Line,
-  LineChart,
-  ReferenceDot,
-  ReferenceLine,
-  ResponsiveContainer,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Line, LineChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { ChartGrid } from '../common/ChartGrid';
 import type { PruneParams } from '../../experiment/stages';
 import type { VariantRunState } from '../../store/store';
 import { useStore } from '../../store/store';
@@ -20,6 +12,7 @@ import {
   scheduleMarker,
   scheduleSummary,
 } from './schedule-data';
+import './schedule.css';
 
 interface Props {
   params: PruneParams;
@@ -31,6 +24,17 @@ interface Props {
 }
 
 const MARGIN = { top: 6, right: 10, bottom: 16, left: 0 };
+const HEIGHT = 140;
+const Y_AXIS_WIDTH = 46;
+/** recharts' default x-axis height, px. */
+const X_AXIS_HEIGHT = 30;
+/** The plot area inside the chart, px from the chart's edges (for the marker overlay). */
+const PLOT = {
+  left: MARGIN.left + Y_AXIS_WIDTH,
+  right: MARGIN.right,
+  top: MARGIN.top,
+  height: HEIGHT - MARGIN.top - MARGIN.bottom - X_AXIS_HEIGHT,
+};
 
 /** Target sparsity of a prune stage over its optimizer steps, with a dot at the current step. */
 export function ScheduleChart({ params, stageIndex, run, colour }: Props) {
@@ -59,59 +63,16 @@ export function ScheduleChart({ params, stageIndex, run, colour }: Props) {
       data-marker-step={marker?.step ?? ''}
       data-marker-done={marker ? String(marker.done) : ''}
     >
-      <div role="img" aria-label={`Pruning schedule: ${summary}`}>
-        <ResponsiveContainer width="100%" height={140}>
-          <LineChart margin={MARGIN}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={[0, data.xMax]}
-              ticks={data.xTicks}
-              fontSize={11}
-              label={xTitle('optimizer step')}
-            />
-            <YAxis
-              width={46}
-              domain={[0, 100]}
-              ticks={[0, 50, 100]}
-              unit="%"
-              fontSize={11}
-              label={yTitle('sparsity')}
-            />
-            {gradual && (
-              <Line
-                data={data.target}
-                dataKey="percent"
-                name="target s_t"
-                stroke="#5b6573"
-                strokeDasharray="4 3"
-                dot={false}
-                isAnimationActive={false}
-              />
-            )}
-            <Line
-              data={gradual ? data.masks : data.target}
-              dataKey="percent"
-              name="mask in force"
-              type="stepAfter"
-              stroke={colour}
-              strokeWidth={2}
-              dot={false}
-              isAnimationActive={false}
-            />
-            {marker && <ReferenceLine x={marker.step} stroke="#5b6573" strokeDasharray="2 2" />}
-            {marker && (
-              <ReferenceDot
-                x={marker.step}
-                y={marker.percent}
-                r={5}
-                fill={marker.done ? '#5b6573' : '#d55e00'}
-                stroke="#fff"
-              />
-            )}
-          </LineChart>
-        </ResponsiveContainer>
+      <div role="img" aria-label={`Pruning schedule: ${summary}`} className="schedule-plot">
+        <ScheduleCurve data={data} colour={colour} />
+        {marker && (
+          <ScheduleMarker
+            step={marker.step}
+            percent={marker.percent}
+            done={marker.done}
+            xMax={data.xMax}
+          />
+        )}
       </div>
       <figcaption>
         Target sparsity over the fine-tuning steps
@@ -120,5 +81,89 @@ export function ScheduleChart({ params, stageIndex, run, colour }: Props) {
         {plan.note ? ` Note: ${plan.note}.` : ''}
       </figcaption>
     </figure>
+  );
+}
+
+type ChartData = ReturnType<typeof scheduleChartData>;
+
+/** The curve alone: redrawn only when the params change, never while the marker moves. */
+const ScheduleCurve = memo(function ScheduleCurve({
+  data,
+  colour,
+}: {
+  data: ChartData;
+  colour: string;
+}) {
+  const gradual = data.plan.layout === 'gradual';
+  return (
+    <ResponsiveContainer width="100%" height={HEIGHT}>
+      <LineChart margin={MARGIN}>
+        <ChartGrid strokeDasharray="3 3" />
+        <XAxis
+          interval={0}
+          dataKey="step"
+          type="number"
+          domain={[0, data.xMax]}
+          ticks={data.xTicks}
+          height={X_AXIS_HEIGHT}
+          fontSize={11}
+          label={xTitle('optimizer step')}
+        />
+        <YAxis
+          interval={0}
+          width={Y_AXIS_WIDTH}
+          domain={[0, 100]}
+          ticks={[0, 50, 100]}
+          unit="%"
+          fontSize={11}
+          label={yTitle('sparsity')}
+        />
+        {gradual && (
+          <Line
+            data={data.target}
+            dataKey="percent"
+            name="target s_t"
+            stroke="#5b6573"
+            strokeDasharray="4 3"
+            dot={false}
+            isAnimationActive={false}
+          />
+        )}
+        <Line
+          data={gradual ? data.masks : data.target}
+          dataKey="percent"
+          name="mask in force"
+          type="stepAfter"
+          stroke={colour}
+          strokeWidth={2}
+          dot={false}
+          isAnimationActive={false}
+        />
+      </LineChart>
+    </ResponsiveContainer>
+  );
+});
+
+/**
+ * The current step as plain HTML over the plot area: it moves ten times a second during a run,
+ * and redrawing the SVG chart that often would block the page.
+ */
+function ScheduleMarker(props: { step: number; percent: number; done: boolean; xMax: number }) {
+  const fraction = props.xMax > 0 ? Math.min(1, Math.max(0, props.step / props.xMax)) : 0;
+  const left = `calc(${PLOT.left}px + (100% - ${PLOT.left + PLOT.right}px) * ${fraction})`;
+  const top = PLOT.top + PLOT.height * (1 - Math.min(100, Math.max(0, props.percent)) / 100);
+  return (
+    <>
+      <span
+        className="schedule-guide"
+        style={{ left, top: PLOT.top, height: PLOT.height }}
+        aria-hidden="true"
+      />
+      <span
+        className={props.done ? 'schedule-dot done' : 'schedule-dot'}
+        style={{ left, top }}
+        aria-hidden="true"
+      />
+    </>
   );
 }

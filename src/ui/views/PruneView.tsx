@@ -2,7 +2,6 @@ import { useEffect, useMemo, useRef } from 'react';
 import {
   Bar,
   BarChart,
-  CartesianGrid,
   Legend,
   ReferenceLine,
   ResponsiveContainer,
@@ -10,6 +9,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { Staggered } from '../common/Staggered';
+import { ChartGrid } from '../common/ChartGrid';
 import type { Inspection } from '../../worker/protocol';
 import { formatPercent } from '../common/format';
 import { colourOf } from '../palette';
@@ -32,73 +33,89 @@ export function PruneView({ report }: { report: PruningReport }) {
         Overall sparsity {formatPercent(report.total.sparsity)} ({report.total.nonZeros} of{' '}
         {report.total.count} kernel weights kept).
       </p>
-      <figure data-testid="chart-sparsity">
-        <ResponsiveContainer width="100%" height={170}>
-          <BarChart data={sparsity} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="name" label={xTitle('layer')} />
-            <YAxis width={Y_AXIS_WIDTH} domain={[0, 100]} unit="%" label={yTitle('zeros')} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
-            <Bar dataKey="sparsity" name="sparsity" fill={colourOf(3)} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-        <figcaption>
-          Share of each layer&apos;s kernel weights that are exactly zero (biases never pruned).
-        </figcaption>
-      </figure>
-      <MaskHeatmap mask={report.mask} layer={report.layer} />
-      <figure data-testid="chart-magnitude">
-        <ResponsiveContainer width="100%" height={200}>
-          <BarChart
-            data={rows}
-            margin={{ top: 8, right: 12, bottom: 18, left: 4 }}
-            barCategoryGap={1}
-          >
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis
-              dataKey="x"
-              type="number"
-              domain={[lo, hi]}
-              tickFormatter={(v: number) => (v < 0 ? '' : v.toPrecision(2))}
-              label={xTitle('|w| (weight magnitude)')}
-            />
-            <YAxis width={Y_AXIS_WIDTH} label={yTitle('weights')} />
-            <Tooltip
-              labelFormatter={(v) =>
-                Number(v) < 0 ? 'set to 0' : `|w| ≈ ${Number(v).toPrecision(2)}`
-              }
-            />
-            <Legend verticalAlign="top" height={24} itemSorter={null} />
-            <Bar
-              dataKey="pruned"
-              name="pruned (set to 0)"
-              stackId="w"
-              fill={colourOf(4)}
-              isAnimationActive={false}
-            />
-            <Bar
-              dataKey="kept"
-              name="kept"
-              stackId="w"
-              fill={colourOf(0)}
-              isAnimationActive={false}
-            />
-            {threshold && (
-              <ReferenceLine
-                x={threshold}
-                stroke="#000"
-                strokeDasharray="4 2"
-                label={{ value: 'threshold', position: 'insideTopRight', fontSize: 11 }}
+      <Staggered>
+        <figure data-testid="chart-sparsity">
+          <ResponsiveContainer width="100%" height={170}>
+            <BarChart data={sparsity} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
+              <ChartGrid strokeDasharray="3 3" />
+              <XAxis interval={0} dataKey="name" label={xTitle('layer')} />
+              <YAxis
+                interval={0}
+                width={Y_AXIS_WIDTH}
+                domain={[0, 100]}
+                unit="%"
+                label={yTitle('zeros')}
               />
-            )}
-          </BarChart>
-        </ResponsiveContainer>
-        <figcaption>
-          {report.layer}: magnitudes of the kept weights and the count set to zero
-          {threshold ? `; kept weights start near |w| ≈ ${threshold.toPrecision(2)}` : ''}.
-          Magnitude pruning removes the smallest weights, so a gap opens above zero.
-        </figcaption>
-      </figure>
+              <Tooltip
+                formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))}
+              />
+              <Bar
+                dataKey="sparsity"
+                name="sparsity"
+                fill={colourOf(3)}
+                isAnimationActive={false}
+              />
+            </BarChart>
+          </ResponsiveContainer>
+          <figcaption>
+            Share of each layer&apos;s kernel weights that are exactly zero (biases never pruned).
+          </figcaption>
+        </figure>
+        <MaskHeatmap mask={report.mask} layer={report.layer} />
+        <figure data-testid="chart-magnitude">
+          <ResponsiveContainer width="100%" height={200}>
+            <BarChart
+              data={rows}
+              margin={{ top: 8, right: 12, bottom: 18, left: 4 }}
+              barCategoryGap={1}
+            >
+              <ChartGrid strokeDasharray="3 3" vertical={false} />
+              <XAxis
+                interval={0}
+                dataKey="x"
+                type="number"
+                domain={[lo, hi]}
+                tickFormatter={(v: number) => (v < 0 ? '' : v.toPrecision(2))}
+                label={xTitle('|w| (weight magnitude)')}
+              />
+              <YAxis interval={0} width={Y_AXIS_WIDTH} label={yTitle('weights')} />
+              <Tooltip
+                labelFormatter={(v) =>
+                  Number(v) < 0 ? 'set to 0' : `|w| ≈ ${Number(v).toPrecision(2)}`
+                }
+              />
+              <Legend verticalAlign="top" height={24} itemSorter={null} />
+              <Bar
+                dataKey="pruned"
+                name="pruned (set to 0)"
+                stackId="w"
+                fill={colourOf(4)}
+                isAnimationActive={false}
+              />
+              <Bar
+                dataKey="kept"
+                name="kept"
+                stackId="w"
+                fill={colourOf(0)}
+                isAnimationActive={false}
+              />
+              {threshold && (
+                <ReferenceLine
+                  x={threshold}
+                  stroke="#000"
+                  strokeDasharray="4 2"
+                  label={{ value: 'threshold', position: 'insideTopRight', fontSize: 11 }}
+                />
+              )}
+            </BarChart>
+          </ResponsiveContainer>
+          <figcaption>
+            {report.layer}: magnitudes of the kept weights and the count set to zero
+            {threshold ? `; kept weights start near |w| ≈ ${threshold.toPrecision(2)}` : ''}.
+            Magnitude pruning removes the smallest weights, so a gap opens above zero.
+          </figcaption>
+        </figure>
+      </Staggered>
     </div>
   );
 }

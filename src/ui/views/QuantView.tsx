@@ -2,7 +2,6 @@ import { useMemo } from 'react';
 import {
   Bar,
   BarChart,
-  CartesianGrid,
   ComposedChart,
   Legend,
   Line,
@@ -14,6 +13,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { Staggered } from '../common/Staggered';
+import { ChartGrid } from '../common/ChartGrid';
 import type { Inspection } from '../../worker/protocol';
 import { colourOf } from '../palette';
 import { xTitle, Y_AXIS_WIDTH, yTitle } from './axes';
@@ -40,23 +41,25 @@ export function QuantView({ inspection, layer }: { inspection: Inspection; layer
         Weight quantizer: {grid}
         {params.powerOfTwo ? ' (power-of-two steps)' : ''}.
       </p>
-      <HistogramChart layer={chosen} />
-      <figure data-testid="chart-sqnr">
-        <ResponsiveContainer width="100%" height={170}>
-          <BarChart data={sqnr} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="name" label={xTitle('layer')} />
-            <YAxis width={Y_AXIS_WIDTH} label={yTitle('SQNR (dB)')} />
-            <Tooltip formatter={(v) => `${fmt(v)} dB`} />
-            <Bar dataKey="sqnr" name="SQNR" fill={colourOf(2)} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-        <figcaption>
-          Signal-to-quantization-noise per layer: each extra bit adds about 6 dB; a layer far below
-          the others is where accuracy is lost.
-        </figcaption>
-      </figure>
-      <SteChart layer={chosen} scheme={params.scheme} />
+      <Staggered>
+        <HistogramChart layer={chosen} />
+        <figure data-testid="chart-sqnr">
+          <ResponsiveContainer width="100%" height={170}>
+            <BarChart data={sqnr} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
+              <ChartGrid strokeDasharray="3 3" />
+              <XAxis interval={0} dataKey="name" label={xTitle('layer')} />
+              <YAxis interval={0} width={Y_AXIS_WIDTH} label={yTitle('SQNR (dB)')} />
+              <Tooltip formatter={(v) => `${fmt(v)} dB`} />
+              <Bar dataKey="sqnr" name="SQNR" fill={colourOf(2)} isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+          <figcaption>
+            Signal-to-quantization-noise per layer: each extra bit adds about 6 dB; a layer far
+            below the others is where accuracy is lost.
+          </figcaption>
+        </figure>
+        <SteChart layer={chosen} scheme={params.scheme} />
+      </Staggered>
     </div>
   );
 }
@@ -71,15 +74,16 @@ function HistogramChart({ layer }: { layer: QuantLayer }) {
     <figure data-testid="chart-quant-histogram">
       <ResponsiveContainer width="100%" height={220}>
         <ComposedChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }} barGap={0}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <ChartGrid strokeDasharray="3 3" vertical={false} />
           <XAxis
+            interval={0}
             dataKey="x"
             type="number"
             domain={[lo, hi]}
             tickFormatter={(v: number) => v.toPrecision(2)}
             label={xTitle('weight value')}
           />
-          <YAxis width={Y_AXIS_WIDTH} label={yTitle('weights')} />
+          <YAxis interval={0} width={Y_AXIS_WIDTH} label={yTitle('weights')} />
           <Tooltip labelFormatter={(v) => `w ≈ ${fmt(v)}`} />
           <Legend verticalAlign="top" height={24} itemSorter={null} />
           <ReferenceArea x1={lo} x2={layer.clipMin} fill="#d55e00" fillOpacity={0.08} />
@@ -135,8 +139,9 @@ function SteChart({ layer, scheme }: { layer: QuantLayer; scheme: 'symmetric' | 
       <div className="views-pair">
         <ResponsiveContainer width="100%" height={170}>
           <LineChart data={curve} margin={{ top: 8, right: 8, bottom: 18, left: 4 }}>
-            <CartesianGrid strokeDasharray="3 3" />
+            <ChartGrid strokeDasharray="3 3" />
             <XAxis
+              interval={0}
               dataKey="x"
               type="number"
               domain={['dataMin', 'dataMax']}
@@ -144,6 +149,7 @@ function SteChart({ layer, scheme }: { layer: QuantLayer; scheme: 'symmetric' | 
               label={xTitle('input x')}
             />
             <YAxis
+              interval={0}
               width={Y_AXIS_WIDTH}
               tickFormatter={(v: number) => v.toPrecision(2)}
               label={yTitle('forward x̂')}
@@ -159,15 +165,22 @@ function SteChart({ layer, scheme }: { layer: QuantLayer; scheme: 'symmetric' | 
         </ResponsiveContainer>
         <ResponsiveContainer width="100%" height={170}>
           <LineChart data={curve} margin={{ top: 8, right: 8, bottom: 18, left: 4 }}>
-            <CartesianGrid strokeDasharray="3 3" />
+            <ChartGrid strokeDasharray="3 3" />
             <XAxis
+              interval={0}
               dataKey="x"
               type="number"
               domain={['dataMin', 'dataMax']}
               tickFormatter={(v: number) => v.toPrecision(2)}
               label={xTitle('input x')}
             />
-            <YAxis width={Y_AXIS_WIDTH} domain={[0, 1.1]} ticks={[0, 1]} label={yTitle('∂x̂/∂x')} />
+            <YAxis
+              interval={0}
+              width={Y_AXIS_WIDTH}
+              domain={[0, 1.1]}
+              ticks={[0, 1]}
+              label={yTitle('∂x̂/∂x')}
+            />
             <Line
               dataKey="gradient"
               type="stepAfter"

@@ -3,13 +3,14 @@ import type { KeyboardEvent } from 'react';
 import { expandVariants } from '../../experiment/expand';
 import { loadInspection, resetInspection, useInspectStore } from '../../store/inspect-actions';
 import { useStore } from '../../store/store';
+import { useShallow } from 'zustand/react/shallow';
 import { Card } from '../common/Card';
 import { SelectField } from '../common/SelectField';
 import { LowRankView } from './LowRankView';
 import { PruneView } from './PruneView';
 import { QuantView } from './QuantView';
 import { TemperatureView } from './TemperatureView';
-import { distilledSources, inspectableSources } from './view-data';
+import { distilledSources, finishedRuns, inspectableSources } from './view-data';
 import './views.css';
 
 const TABS = [
@@ -29,7 +30,8 @@ export function TechniqueViews() {
 
 function TechniqueViewsPanel() {
   const experiment = useStore((s) => s.experiment);
-  const variantRuns = useStore((s) => s.variantRuns);
+  // Only which variants finished matters here, not their progress ten times a second.
+  const variantRuns = useStore(useShallow((s) => finishedRuns(s.variantRuns)));
   const teacher = useStore((s) => s.teacher);
   const resultCount = useStore((s) => s.results.length);
   const running = useStore((s) => s.run.status === 'running' || s.run.status === 'paused');

@@ -2,7 +2,6 @@ import { useEffect, useMemo, useState } from 'react';
 import {
   Bar,
   BarChart,
-  CartesianGrid,
   Legend,
   Line,
   LineChart,
@@ -12,6 +11,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { ChartGrid } from '../common/ChartGrid';
 import { loadTemperature, useInspectStore } from '../../store/inspect-actions';
 import { useStore } from '../../store/store';
 import type { TemperatureData } from '../../worker/protocol';
@@ -98,9 +98,9 @@ function SoftmaxChart({
     <figure data-testid={`chart-softmax-${who}`}>
       <ResponsiveContainer width="100%" height={200}>
         <BarChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="cls" label={xTitle('class')} />
-          <YAxis width={Y_AXIS_WIDTH} domain={[0, 1]} label={yTitle('probability')} />
+          <ChartGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis interval={0} dataKey="cls" label={xTitle('class')} />
+          <YAxis interval={0} width={Y_AXIS_WIDTH} domain={[0, 1]} label={yTitle('probability')} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
           <Legend verticalAlign="top" height={24} itemSorter={null} />
           {SHOWN_TEMPERATURES.map((t, i) => (
@@ -130,14 +130,16 @@ function EntropyChart({ data }: { data: TemperatureData }) {
     <figure data-testid="chart-entropy">
       <ResponsiveContainer width="100%" height={180}>
         <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-          <CartesianGrid strokeDasharray="3 3" />
+          <ChartGrid strokeDasharray="3 3" />
           <XAxis
+            interval={0}
             dataKey="temperature"
             type="number"
             domain={['dataMin', 'dataMax']}
             label={xTitle('temperature T')}
           />
           <YAxis
+            interval={0}
             width={Y_AXIS_WIDTH}
             domain={[0, Number(maxEntropy.toFixed(2))]}
             tickFormatter={(v: number) => v.toFixed(2)}

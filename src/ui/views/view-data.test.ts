@@ -3,6 +3,7 @@ import type { Variant } from '../../experiment/stages';
 import {
   distilledSources,
   drawnLevels,
+  finishedRuns,
   inspectableSources,
   magnitudeRows,
   poolMask,
@@ -23,6 +24,12 @@ describe('sources', () => {
     expect(distilledSources(variants, runs).map((s) => s.value)).toEqual(['d']);
     const all = { ...runs, 'd-alone': { status: 'done' } };
     expect(distilledSources(variants, all).map((s) => s.value)).toEqual(['d', 'd-alone']);
+  });
+  it('keeps finished runs only, with values that stay identical while others progress', () => {
+    const first = finishedRuns({ ...runs, b: { status: 'running' } });
+    const later = finishedRuns({ ...runs, b: { status: 'measuring' } });
+    expect(Object.keys(first)).toEqual(['a', 'd']);
+    expect(first.a).toBe(later.a);
   });
 });
 

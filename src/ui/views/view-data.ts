@@ -18,6 +18,16 @@ export function inspectableSources(
   ];
 }
 
+/** { id: {status: 'done'} } for the finished runs only (stable while others make progress). */
+export function finishedRuns(
+  runs: Readonly<Record<string, { status: string } | undefined>>,
+): Record<string, { status: 'done' }> {
+  const out: Record<string, { status: 'done' }> = {};
+  for (const [id, run] of Object.entries(runs)) if (run?.status === 'done') out[id] = DONE;
+  return out;
+}
+const DONE = { status: 'done' } as const;
+
 /** Variants with a distillation stage (and their student-alone baselines) that finished. */
 export function distilledSources(
   variants: readonly Variant[],
