@@ -12,5 +12,8 @@ describe('niceTicks', () => {
     expect(niceTicks(2, 2)).toEqual([2]);
     expect(niceTicks(Number.NaN, 1)).toEqual([]);
     expect(niceTicks(5, 0, 5)).toEqual([0, 1, 2, 3, 4, 5]);
+    // A range below float resolution at this magnitude still ends, with a handful of ticks.
+    expect(niceTicks(1e6, 1e6 + 1e-12).length).toBeLessThanOrEqual(8);
+    expect(niceTicks(0, Number.MAX_VALUE).length).toBeLessThanOrEqual(8);
   });
 });

@@ -11,7 +11,9 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
   const first = Math.floor(min / step) * step;
   const ticks: number[] = [];
-  for (let t = first; ; t += step) {
+  // Counted, not accumulated: a step below the values' float resolution cannot loop forever.
+  for (let i = 0; i <= count + 2; i++) {
+    const t = first + i * step;
     ticks.push(Number(t.toPrecision(12)));
     if (t >= max - step * 1e-9) break;
   }

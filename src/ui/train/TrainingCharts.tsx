@@ -1,23 +1,33 @@
-import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { memo, useMemo } from 'react';
 import type { EpochRecord, StepRecord } from '../../worker/protocol';
+import { LiveChart } from '../common/LiveChart';
+import type { LiveSeries } from '../common/LiveChart';
+import { useThrottled } from '../common/throttle';
+import { niceTicks } from '../common/ticks';
 import { colourOf } from '../palette';
 import { downsampleIndices, movingAverage } from './smoothing';
 
-const MAX_POINTS = 400;
+const MAX_POINTS = 300;
+/** Live redraws at most this often, ms: the page gets progress ~10×/s, a reader needs far less. */
+const REDRAW_MS = 500;
+const PERCENT: readonly [number, number] = [0, 100];
+const PERCENT_TICKS = [0, 25, 50, 75, 100];
 
 /** Live curves: training loss and accuracy per step (smoothed), test accuracy per epoch. */
-export function TrainingCharts({ steps, epochs }: { steps: StepRecord[]; epochs: EpochRecord[] }) {
-  const stepData = useMemo(() => {
+export function TrainingCharts(live: { steps: StepRecord[]; epochs: EpochRecord[] }) {
+  const steps = useThrottled(live.steps, REDRAW_MS);
+  const epochs = useThrottled(live.epochs, REDRAW_MS);
+  return <Charts steps={steps} epochs={epochs} />;
+}
+
+const Charts = memo(function Charts({
+  steps,
+  epochs,
+}: {
+  steps: StepRecord[];
+  epochs: EpochRecord[];
+}) {
+  const stepSeries = useMemo((): LiveSeries[] => {
     const window = Math.max(1, Math.round(steps.length / 50));
     const loss = movingAverage(
       steps.map((s) => s.loss),
@@ -27,79 +37,84 @@ export function TrainingCharts({ steps, epochs }: { steps: StepRecord[]; epochs:
       steps.map((s) => s.accuracy),
       window,
     );
-    return downsampleIndices(steps.length, MAX_POINTS).map((i) => ({
-      step: steps[i]!.step + 1,
-      loss: loss[i]!,
-      accuracy: acc[i]! * 100,
-    }));
+    const kept = downsampleIndices(steps.length, MAX_POINTS);
+    const at = (values: number[]) => kept.map((i) => ({ x: steps[i]!.step + 1, y: values[i]! }));
+    return [
+      {
+        name: 'train loss',
+        colour: colourOf(0),
+        axis: 'left',
+        points: at(loss),
+        format: (y) => y.toFixed(3),
+      },
+      {
+        name: 'train accuracy',
+        colour: colourOf(1),
+        axis: 'right',
+        points: at(acc.map((a) => a * 100)),
+        format: (y) => `${y.toFixed(1)}%`,
+      },
+    ];
   }, [steps]);
-  const epochData = epochs.map((e) => ({ epoch: e.epoch + 1, test: e.testAccuracy * 100 }));
+  const epochSeries = useMemo(
+    (): LiveSeries[] => [
+      {
+        name: 'test accuracy',
+        colour: colourOf(2),
+        axis: 'left',
+        points: epochs.map((e) => ({ x: e.epoch + 1, y: e.testAccuracy * 100 })),
+        dots: true,
+        format: (y) => `${y.toFixed(1)}%`,
+      },
+    ],
+    [epochs],
+  );
+  const [lossLine, accLine] = stepSeries;
+  const lastLoss = lossLine?.points.at(-1);
+  const lastAcc = accLine?.points.at(-1);
+  const lastTest = epochs.at(-1);
   return (
     <div className="charts" data-testid="training-charts">
       <figure>
-        <ResponsiveContainer width="100%" height={200}>
-          <LineChart data={stepData} margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={[1, 'dataMax']}
-              label={{ value: 'step', position: 'insideBottom', offset: -8 }}
-            />
-            <YAxis
-              yAxisId="loss"
-              width={44}
-              label={{ value: 'loss', angle: -90, position: 'insideLeft' }}
-            />
-            <YAxis yAxisId="acc" orientation="right" domain={[0, 100]} width={40} unit="%" />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
-            <Legend verticalAlign="top" height={24} />
-            <Line
-              yAxisId="loss"
-              dataKey="loss"
-              name="train loss"
-              stroke={colourOf(0)}
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              yAxisId="acc"
-              dataKey="accuracy"
-              name="train accuracy (%)"
-              stroke={colourOf(1)}
-              dot={false}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <LiveChart
+          series={stepSeries}
+          xLabel="step"
+          leftLabel="loss"
+          rightLabel="accuracy"
+          rightDomain={PERCENT}
+          rightTicks={PERCENT_TICKS}
+          rightUnit="%"
+          height={180}
+          testId="chart-training-steps"
+          ariaLabel={
+            lastLoss && lastAcc
+              ? `Training curves up to step ${lastLoss.x}: smoothed train loss ${lastLoss.y.toFixed(3)}, train accuracy ${lastAcc.y.toFixed(1)}%.`
+              : 'Training curves: no steps yet.'
+          }
+        />
         <figcaption>
           Training loss should fall and accuracy rise; a smoothed window over recent batches.
         </figcaption>
       </figure>
-      {epochData.length > 0 && (
+      {epochs.length > 0 && (
         <figure>
-          <ResponsiveContainer width="100%" height={160}>
-            <LineChart data={epochData} margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis
-                dataKey="epoch"
-                type="number"
-                allowDecimals={false}
-                domain={[1, 'dataMax']}
-                label={{ value: 'epoch', position: 'insideBottom', offset: -8 }}
-              />
-              <YAxis domain={[0, 100]} unit="%" width={44} />
-              <Tooltip
-                formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))}
-              />
-              <Line
-                dataKey="test"
-                name="test accuracy"
-                stroke={colourOf(2)}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
+          <LiveChart
+            series={epochSeries}
+            xLabel="epoch"
+            leftLabel="accuracy"
+            leftDomain={PERCENT}
+            leftTicks={PERCENT_TICKS}
+            leftUnit="%"
+            xDomain={[1, Math.max(2, epochs.length)]}
+            xTicks={epochTicks(epochs.length)}
+            height={150}
+            testId="chart-training-epochs"
+            ariaLabel={
+              lastTest
+                ? `Test accuracy ${(lastTest.testAccuracy * 100).toFixed(1)}% after epoch ${lastTest.epoch + 1}.`
+                : ''
+            }
+          />
           <figcaption>
             Test accuracy after each epoch: if it stalls while training accuracy climbs, the model
             overfits.
@@ -108,4 +123,10 @@ export function TrainingCharts({ steps, epochs }: { steps: StepRecord[]; epochs:
       )}
     </div>
   );
+});
+
+/** Every epoch up to 10, then round numbers (10, 20, …). */
+function epochTicks(count: number): number[] {
+  if (count <= 10) return Array.from({ length: count }, (_, i) => i + 1);
+  return niceTicks(0, count, 5).filter((t) => t >= 1);
 }
