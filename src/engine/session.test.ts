@@ -20,12 +20,19 @@ describe('EngineSession.runAll', () => {
     const tensorsAtStart = tf.memory().numTensors;
     const events: RunEvent[] = [];
     const sources = new Set<string>();
+    let teacherFirst: boolean | null = null;
     const first = await session.runAll(
       experiment,
       (source) => sources.add(source),
       () => {},
       (e) => events.push(e),
+      (outcome) => {
+        // Announced once, before any variant event, with the teacher's measurement.
+        expect(teacherFirst).toBeNull();
+        teacherFirst = events.length === 0 && outcome.measurement.variant === 'teacher';
+      },
     );
+    expect(teacherFirst).toBe(true);
     const errors = events.filter((e) => e.kind === 'error');
     expect(errors).toEqual([]);
     expect(first.variants.map((v) => v.variant)).toEqual([

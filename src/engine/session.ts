@@ -72,11 +72,14 @@ export class EngineSession {
     onStep: (source: string, record: StepRecord) => void,
     onEpoch: (record: EpochRecord) => void,
     onEvent: (event: RunEvent) => void,
+    onTeacher: (outcome: TeacherOutcome) => void = () => {},
   ): Promise<{ teacher: TeacherOutcome; variants: VariantMeasurement[] }> {
     const key = EngineSession.teacherKeyOf(experiment, tf.getBackend());
     if (!this.teacher || !this.teacherOutcome || this.teacherKey !== key) {
       await this.trainTeacher(experiment, (r) => onStep('teacher', r), onEpoch);
     }
+    // The teacher's row can be shown while the variants still run.
+    onTeacher(this.teacherOutcome!);
     const teacher = this.teacher!;
     const data = this.dataset!;
     if (!this.registry) throw new Error('No compression techniques are registered in this engine.');

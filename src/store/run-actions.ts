@@ -1,6 +1,6 @@
 // Running the whole experiment: the teacher, then every variant, with live progress.
 import { expandVariants } from '../experiment/expand';
-import type { RunEvent, TrainUpdate } from '../worker/protocol';
+import type { RunEvent, TeacherResult, TrainUpdate } from '../worker/protocol';
 import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
 import { chooseBackend, isBusy, notify } from './actions';
 import { callback, getEngine } from './engine-client';
@@ -144,7 +144,12 @@ export async function runAll(): Promise<void> {
     predictions: {},
   });
   try {
-    const result = await getEngine().runAll(experiment, callback(applyUpdate));
+    const result = await getEngine().runAll(
+      experiment,
+      callback(applyUpdate),
+      // The results table fills in while the variants run: the teacher's row comes first.
+      callback((teacher: TeacherResult) => useStore.setState({ teacher })),
+    );
     useStore.setState((s) => ({
       teacher: result.teacher,
       results: result.variants,

@@ -66,7 +66,7 @@ const api: EngineApi = {
     }
   },
 
-  async runAll(experiment, onUpdate: (update: TrainUpdate) => void) {
+  async runAll(experiment, onUpdate: (update: TrainUpdate) => void, onTeacher) {
     const batcher = new ProgressBatcher(onUpdate);
     try {
       return await session.runAll(
@@ -74,6 +74,11 @@ const api: EngineApi = {
         (source, s) => batcher.step(s, source),
         (e) => batcher.epoch(e),
         (e) => batcher.event(e),
+        (outcome) => {
+          // The teacher's last steps reach the page before its result.
+          batcher.flush();
+          onTeacher?.(outcome);
+        },
       );
     } finally {
       batcher.flush();

@@ -63,10 +63,14 @@ export interface EngineApi {
     experiment: Experiment,
     onUpdate: (update: TrainUpdate) => void,
   ): Promise<TeacherResult>;
-  /** Teacher (unless already trained identically), then every variant, each measured. */
+  /**
+   * Teacher (unless already trained identically), then every variant, each measured;
+   * `onTeacher` gets the teacher's results as soon as they are known.
+   */
   runAll(
     experiment: Experiment,
     onUpdate: (update: TrainUpdate) => void,
+    onTeacher?: (teacher: TeacherResult) => void,
   ): Promise<{ teacher: TeacherResult; variants: VariantMeasurement[] }>;
   /** Technique views' data for 'teacher' or a variant id of the last run. */
   inspect(source: string, experiment: Experiment, layerName?: string): Promise<Inspection>;
