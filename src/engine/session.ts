@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DatasetSpec, Experiment } from '../experiment/schema';
-import type { BackendName } from '../experiment/schema';
+import type { BackendName, DatasetSpec, Experiment } from '../experiment/schema';
 import type { Dataset } from './data/types';
 import type { VariantMeasurement } from './measure/compare';
 import { buildModel } from './models/build';
@@ -27,11 +26,9 @@ import { runSensitivity } from './techniques/prune-report';
 import type { StageContext } from './techniques/types';
 import type { TestSamples } from './data/preview';
 import { testSamplesAt } from './data/preview';
-
-export type { TestSamples };
-
-export type { DatasetLoader, StoredTeacherMeta, TeacherOutcome } from './session-types';
 import type { DatasetLoader, StoredTeacherMeta, TeacherOutcome } from './session-types';
+export type { DatasetLoader, StoredTeacherMeta, TeacherOutcome } from './session-types';
+export type { TestSamples };
 
 /**
  * The engine's state across calls: the loaded dataset and the trained teacher. One run at a
@@ -175,13 +172,9 @@ export class EngineSession {
         'teacher',
         'teacher (fp32)',
       );
-      clearCache(this.cache, null);
-      this.variantHandles.clear();
+      this.replaceTeacher(model, EngineSession.teacherKeyOf(experiment, tf.getBackend()));
       // The measurement already evaluated the test split: keep its predictions for the views.
       this.teacherPredictionsCache = { model, predictions: evaluation.predictions };
-      this.teacher?.dispose();
-      this.teacher = model;
-      this.teacherKey = EngineSession.teacherKeyOf(experiment, tf.getBackend());
       this.teacherOutcome = {
         measurement,
         accuracy: evaluation.accuracy,
@@ -328,12 +321,8 @@ export class EngineSession {
       model.dispose();
       throw error;
     }
-    clearCache(this.cache, null);
-    this.variantHandles.clear();
-    this.teacher?.dispose();
-    this.teacher = model;
+    this.replaceTeacher(model, EngineSession.teacherKeyOf(experiment, tf.getBackend()));
     this.teacherOutcome = outcome;
-    this.teacherKey = EngineSession.teacherKeyOf(experiment, tf.getBackend());
   }
 
   /**
@@ -395,12 +384,17 @@ export class EngineSession {
    */
   releaseModels(): void {
     if (this.control) throw new Error('A run is in progress: wait for it or cancel it.');
+    this.replaceTeacher(null, '');
+    this.teacherOutcome = null;
+  }
+
+  /** Disposes the old teacher and every variant model built from it; `model` takes its place. */
+  private replaceTeacher(model: tf.LayersModel | null, key: string): void {
     clearCache(this.cache, null);
     this.variantHandles.clear();
     this.teacherPredictionsCache = null;
     this.teacher?.dispose();
-    this.teacher = null;
-    this.teacherOutcome = null;
-    this.teacherKey = '';
+    this.teacher = model;
+    this.teacherKey = key;
   }
 }
