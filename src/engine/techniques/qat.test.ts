@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeQuantConv2D, FakeQuantDense } from '../quant';
+import { FakeQuantConv2D, FakeQuantDense } from '../quant/qlayers';
 import { modelBytes, tensorBytes } from '../measure/size';
 import { disposeHandle } from './handle';
 import { runPtq } from './ptq';

@@ -4,8 +4,12 @@
  * of every dense/conv layer and the pre-activation of layers that end in tanh or sigmoid.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ObservedRange, RangeObserver } from '../quant';
-import { MinMaxObserver, MovingAverageMinMaxObserver, PercentileObserver } from '../quant';
+import type { ObservedRange, RangeObserver } from '../quant/observers';
+import {
+  MinMaxObserver,
+  MovingAverageMinMaxObserver,
+  PercentileObserver,
+} from '../quant/observers';
 import type { Dataset } from '../data/types';
 import { createRng, shuffledIndices } from '../rng';
 import { batchRanges, makeBatch } from '../train/batches';

@@ -6,8 +6,9 @@
  * dequantized to float logits.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { QuantParams } from '../quant';
-import { quantParamsFromRange, quantize, quantizeBias, roundHalfEven } from '../quant';
+import type { QuantParams } from '../quant/quantizer';
+import { quantParamsFromRange, quantize, roundHalfEven } from '../quant/quantizer';
+import { quantizeBias } from '../quant/integer-inference';
 import type { TensorSizeSpec } from '../measure/size';
 import type { Range } from './quant-calibrate';
 import type { IntegerLayer } from './quant-kernels';

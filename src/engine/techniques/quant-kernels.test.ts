@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { IntegerLayer, QuantParams } from '../quant';
+import type { IntegerLayer } from '../quant/integer-inference';
+import type { QuantParams } from '../quant/quantizer';
+import { computeQuantParams, quantParamsFromRange, quantize } from '../quant/quantizer';
 import {
-  computeQuantParams,
   integerConv2dValid,
   integerDense,
-  quantParamsFromRange,
-  quantize,
   quantizeBias,
   requantize,
-} from '../quant';
+} from '../quant/integer-inference';
 import { createRng, gaussian } from '../rng';
 import {
   accumulatorBits,

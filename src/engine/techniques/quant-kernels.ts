@@ -4,7 +4,8 @@
  * accumulation whenever accumulatorBits ≤ 32 and stay exact when a wider one is needed (as int64
  * accumulators do in real 16-bit runtimes). Requantization does integer-inference's `requantize`.
  */
-import type { IntegerLayer as BaseIntegerLayer, QuantParams } from '../quant';
+import type { IntegerLayer as BaseIntegerLayer } from '../quant/integer-inference';
+import type { QuantParams } from '../quant/quantizer';
 
 /**
  * integer-inference's layer, plus the exact bias codes when a code does not fit int32 (only with

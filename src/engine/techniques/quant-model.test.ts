@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ActivationFakeQuant } from '../quant';
+import type { ActivationFakeQuant } from '../quant/activation-quant';
 import { RunControl } from '../train/control';
 import type { NamedLayer } from './plain';
 import { buildFromLayers } from './plain';

@@ -4,7 +4,7 @@
  * agreement between two predictors, used to check the integer path against it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ActivationFakeQuant } from '../quant';
+import { ActivationFakeQuant } from '../quant/activation-quant';
 import type { DataSplit } from '../data/types';
 import { batchRanges, makeBatch } from '../train/batches';
 import type { NamedLayer } from './plain';

@@ -6,8 +6,10 @@
  * grid the integer model reads.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { QuantScheme } from '../quant';
-import { ActivationFakeQuant, FakeQuantConv2D, FakeQuantDense, dequantize } from '../quant';
+import type { QuantScheme } from '../quant/quantizer';
+import { ActivationFakeQuant } from '../quant/activation-quant';
+import { FakeQuantConv2D, FakeQuantDense } from '../quant/qlayers';
+import { dequantize } from '../quant/quantizer';
 import type { NamedLayer } from './plain';
 import { extractLayers } from './plain';
 import type { Range } from './quant-calibrate';

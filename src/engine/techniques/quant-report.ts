@@ -6,7 +6,7 @@
  * the worker boundary.
  */
 import type { PtqParams } from '../../experiment/stages';
-import { sqnrDb } from '../quant';
+import { sqnrDb } from '../quant/sqnr';
 import type { NamedLayer } from './plain';
 import { extractLayers } from './plain';
 import { qatQuantizedLayers } from './quant-qat-model';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { log2FakeQuantize } from '../quant';
+import { log2FakeQuantize } from '../quant/log2';
 import { tensorBytes } from '../measure/size';
 import type { NamedLayer } from './plain';
 import {

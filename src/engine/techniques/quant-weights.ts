@@ -3,15 +3,9 @@
  * asymmetric, per tensor or per output channel) or power-of-two, giving integer codes for the
  * integer path, the dequantized kernel ŵ the float model computes with, and the storage spec.
  */
-import type { QuantParams, QuantScheme } from '../quant';
-import {
-  assertBits,
-  computeQuantParams,
-  dequantize,
-  log2Params,
-  log2Quantize,
-  quantize,
-} from '../quant';
+import type { QuantParams, QuantScheme } from '../quant/quantizer';
+import { assertBits, computeQuantParams, dequantize, quantize } from '../quant/quantizer';
+import { log2Params, log2Quantize } from '../quant/log2';
 import type { TensorSizeSpec } from '../measure/size';
 import type { NamedLayer } from './plain';
 
