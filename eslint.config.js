@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const tfjsBan = {
   group: ['@tensorflow/*'],
   message:
-    'The UI and store run on the main thread, which never runs tfjs: go through the worker client.',
+    "The UI, the store and a technique's pure maths and views never run tfjs (the main thread has none): go through the worker client, or import types only.",
 };
 const uiBan = {
   group: [
@@ -20,6 +20,13 @@ const uiBan = {
     '**/store/**',
   ],
   message: 'The engine runs in a worker and in Node: keep it free of UI and store code.',
+};
+
+const stageBan = {
+  group: ['**/stage/*', '!**/stage/*.types', '**/engine/**', '!**/engine/**/*-types'],
+  allowTypeImports: true,
+  message:
+    "A technique's pure maths and views never run tfjs code: import the stage's types only, or move the logic to the technique's root.",
 };
 
 export default tseslint.config(
@@ -50,11 +57,38 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': ['error', { patterns: [tfjsBan] }],
+      'no-restricted-imports': ['error', { patterns: [{ ...tfjsBan, allowTypeImports: true }] }],
     },
   },
   {
-    files: ['src/engine/**', 'src/experiment/**'],
+    files: ['src/engine/**', 'src/experiment/**', 'src/techniques/*/stage/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [uiBan] }] },
+  },
+  // A technique folder has three parts, fenced by path: the pure maths at its root (no tfjs, no
+  // UI: importable anywhere), stage/ (tfjs, worker only) and views/ (React, never tfjs).
+  {
+    files: ['src/techniques/*/*.ts', 'src/techniques/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ ...tfjsBan, allowTypeImports: true }, uiBan, stageBan] },
+      ],
+    },
+  },
+  {
+    files: ['src/techniques/*/views/**'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ ...tfjsBan, allowTypeImports: true }, stageBan] },
+      ],
+    },
+  },
+  {
+    // Tests of the pure parts may train real models to check them.
+    files: ['src/techniques/*/*.test.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
 );

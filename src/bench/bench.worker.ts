@@ -10,7 +10,7 @@ import { registerFastWasmTraining } from '../engine/backends/wasm-training';
 import { fetchWithProgress, loadDataset } from '../engine/data/loader';
 import type { Dataset } from '../engine/data/types';
 import { measureModelLatency } from '../engine/measure/measure-model';
-import { buildModel } from '../engine/models/build';
+import { buildModel } from '../engine/network/build';
 import type { TrainUpdate } from '../worker/protocol';
 import { BENCH_TRAINING, compareOverhead, measureThroughput, REFERENCE_TEACHER } from './loops';
 import type { BenchTarget, BenchWorkerApi, StartInfo } from './protocol';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeSyntheticDataset } from '../engine/data/synthetic';
-import { buildModel } from '../engine/models/build';
+import { buildModel } from '../engine/network/build';
 import type { TrainingSpec } from '../experiment/schema';
 import type { TrainUpdate } from '../worker/protocol';
 import {

@@ -1,15 +1,16 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Variant } from '../experiment/stages';
+import { lastWeightQuantizer } from '../techniques/registry';
 import type { Dataset } from './data/types';
-import type { LayerSpectrum } from './techniques/lowrank';
-import { lowRankReport } from './techniques/lowrank';
-import type { PruningReport } from './techniques/prune-report';
-import { pruningReport } from './techniques/prune-report';
-import type { LayerQuantReport, ReportParams } from './techniques/quant-report';
-import { quantizationReport } from './techniques/quant-report';
-import type { ModelHandle } from './techniques/types';
-import type { TemperatureExplorerData } from './techniques/distill';
-import { temperatureExplorer } from './techniques/distill';
+import type { LayerSpectrum } from '../techniques/lowrank/stage/lowrank';
+import { lowRankReport } from '../techniques/lowrank/stage/lowrank';
+import type { PruningReport } from '../techniques/prune/stage/report';
+import { pruningReport } from '../techniques/prune/stage/report';
+import type { LayerQuantReport, ReportParams } from '../techniques/quantize/stage/report';
+import { quantizationReport } from '../techniques/quantize/stage/report';
+import type { ModelHandle } from './network/stage-types';
+import type { TemperatureExplorerData } from '../techniques/distill/stage/distill';
+import { temperatureExplorer } from '../techniques/distill/stage/distill';
 
 /** What the technique views show for one model: plain data only. */
 export interface Inspection {
@@ -21,15 +22,8 @@ export interface Inspection {
 
 /** The weight quantizer a variant used (its last PTQ/QAT stage), or int8 per-channel. */
 export function quantizerOf(variant: Variant | null): ReportParams {
-  const stage = variant?.stages.filter((s) => s.technique === 'ptq' || s.technique === 'qat').pop();
-  if (stage && (stage.technique === 'ptq' || stage.technique === 'qat')) {
-    return {
-      weightBits: stage.params.weightBits,
-      scheme: stage.params.scheme,
-      granularity: stage.params.granularity,
-      ...(stage.technique === 'ptq' ? { powerOfTwo: stage.params.powerOfTwo } : {}),
-    };
-  }
+  const last = variant ? lastWeightQuantizer(variant.stages) : null;
+  if (last) return last.quantizer;
   return { weightBits: 8, scheme: 'symmetric', granularity: 'per-channel' };
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeSyntheticDataset } from './data/synthetic';
-import { buildModel } from './models/build';
+import { buildModel } from './network/build';
 import { EngineSession } from './session';
 
 beforeAll(async () => {

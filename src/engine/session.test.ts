@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findPreset } from '../experiment/presets';
 import { makeSyntheticDataset } from './data/synthetic';
-import { TECHNIQUES } from './pipeline/registry';
+import { loadTechniqueStage } from './pipeline/registry';
 import type { RunEvent } from './pipeline/runner';
 import { EngineSession } from './session';
 
@@ -15,7 +15,7 @@ describe('EngineSession.runAll', () => {
     const experiment = findPreset('tiny-pipeline')!.experiment;
     const session = new EngineSession(
       async (spec, seed) => makeSyntheticDataset(spec, seed),
-      TECHNIQUES,
+      loadTechniqueStage,
     );
     const tensorsAtStart = tf.memory().numTensors;
     const events: RunEvent[] = [];

@@ -1,29 +1,30 @@
+import type { StageLoader } from './pipeline/registry';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, DatasetSpec, Experiment } from '../experiment/schema';
 import type { Dataset } from './data/types';
 import type { VariantMeasurement } from './measure/compare';
-import { buildModel } from './models/build';
+import { buildModel } from './network/build';
 import { RunControl } from './train/control';
 import type { EpochRecord, StepRecord } from './train/loop';
 import { trainModel } from './train/loop';
 import { expandVariants } from '../experiment/expand';
-import type { RunEvent, TechniqueRegistry } from './pipeline/runner';
+import type { RunEvent } from './pipeline/runner';
 import { measureHandle } from './pipeline/measure-variant';
 import { clearCache, measureVariant, pipelineLabel, runVariant } from './pipeline/runner';
-import type { ModelHandle } from './techniques/types';
+import type { ModelHandle } from './network/stage-types';
 import type { Variant } from '../experiment/stages';
 import type { Inspection } from './inspect';
 import { exploreTemperature, inspectHandle, quantizerOf } from './inspect';
-import { handleFromModel } from './techniques/handle';
+import { handleFromModel } from './network/handle';
 import { RunCancelledError } from './train/control';
 import type { ExportedModel } from './export/artifacts';
 import { exportPlainModel, loadExported, saveToMemory } from './export/artifacts';
 import { shipsUint8, teacherSpecKey } from './export/variant';
 import { evaluate } from './train/evaluate';
 import { createRng } from './rng';
-import type { SensitivityTable } from './techniques/prune-report';
-import { runSensitivity } from './techniques/prune-report';
-import type { StageContext } from './techniques/types';
+import type { SensitivityTable } from '../techniques/prune/stage/report';
+import { runSensitivity } from '../techniques/prune/stage/report';
+import type { StageContext } from './network/stage-types';
 import type { TestSamples } from './data/preview';
 import { testSamplesAt } from './data/preview';
 import type { DatasetLoader, StoredTeacherMeta, TeacherOutcome } from './session-types';
@@ -51,7 +52,7 @@ export class EngineSession {
 
   constructor(
     private readonly loader: DatasetLoader,
-    private readonly registry: TechniqueRegistry | null = null,
+    private readonly stages: StageLoader | null = null,
   ) {}
 
   /** What identifies a trained teacher: same key, same weights (seeded, same backend). */
@@ -79,7 +80,7 @@ export class EngineSession {
     onTeacher(this.teacherOutcome!);
     const teacher = this.teacher!;
     const data = this.dataset!;
-    if (!this.registry) throw new Error('No compression techniques are registered in this engine.');
+    if (!this.stages) throw new Error('No compression techniques are registered in this engine.');
     const control = new RunControl();
     this.control = control;
     const variants: VariantMeasurement[] = [];
@@ -92,7 +93,7 @@ export class EngineSession {
             teacherArchitecture: experiment.teacher.architecture,
             seed: experiment.seed,
             control,
-            registry: this.registry,
+            stages: this.stages,
             cache: this.cache,
             teacherKey: this.teacherKey,
             onEvent,

@@ -1,4 +1,5 @@
-import type { Stage, Variant } from './stages';
+import type { Variant } from './stages';
+import { baselineStages } from '../techniques/registry';
 
 /** Id of the student-alone baseline of a distilled variant. */
 export function baselineId(variantId: string): string {
@@ -6,33 +7,20 @@ export function baselineId(variantId: string): string {
 }
 
 /**
- * The fair baseline of a distillation stage: the same student, seed, epochs, learning rate and
- * optimizer, trained on the labels alone (distill → finetune with identical settings).
- */
-export function baselineStage(stage: Extract<Stage, { technique: 'distill' }>): Stage {
-  return {
-    technique: 'finetune',
-    params: { epochs: stage.params.epochs, learningRate: stage.params.learningRate },
-  };
-}
-
-/**
- * The variants to run: each one as configured, followed by the student-alone baseline of any
- * variant with a distillation stage that asks for one.
+ * The variants to run: each one as configured, followed by the fair baseline of any student
+ * variant whose stages have one (distillation → the same student trained on labels alone).
  */
 export function expandVariants(variants: readonly Variant[]): Variant[] {
   const out: Variant[] = [];
   for (const variant of variants) {
     out.push(variant);
-    const wantsBaseline = variant.stages.some(
-      (s) => s.technique === 'distill' && s.params.baseline,
-    );
-    if (variant.source === 'student' && wantsBaseline) {
+    const stages = variant.source === 'student' ? baselineStages(variant.stages) : null;
+    if (stages) {
       out.push({
         ...variant,
         id: baselineId(variant.id),
         name: `${variant.name} — student alone`.slice(0, 60),
-        stages: variant.stages.map((s) => (s.technique === 'distill' ? baselineStage(s) : s)),
+        stages,
       });
     }
   }

@@ -7,7 +7,7 @@ import { ResultsTable } from './compare/ResultsTable';
 import { DatasetCard } from './data/DatasetCard';
 import { TeacherCard } from './model/TeacherCard';
 import { LessonPanel } from './lessons/LessonPanel';
-import { SensitivityPanel } from './sensitivity/SensitivityPanel';
+import { SensitivityPanel } from '../techniques/prune/views/SensitivityPanel';
 import { ShareCard } from './share/ShareCard';
 import { TopBar } from './topbar/TopBar';
 import { TrainingPanel } from './train/TrainingPanel';

@@ -8,7 +8,7 @@ import { activateBackend, configureWasm } from '../engine/backends/select';
 import { registerFastWasmTraining } from '../engine/backends/wasm-training';
 import { fetchWithProgress, loadDataset } from '../engine/data/loader';
 import { previewSamples } from '../engine/data/preview';
-import { TECHNIQUES } from '../engine/pipeline/registry';
+import { loadTechniqueStage } from '../engine/pipeline/registry';
 import { EngineSession } from '../engine/session';
 import type { DatasetSpec } from '../experiment/schema';
 import type { DataProgress, DatasetInfo, EngineApi, TrainUpdate } from './protocol';
@@ -29,7 +29,7 @@ const session = new EngineSession(
     loadDataset(spec, seed, fetchWithProgress, baseUrl, (loadedBytes, totalBytes) =>
       onDataProgress?.({ loadedBytes, totalBytes }),
     ),
-  TECHNIQUES,
+  loadTechniqueStage,
 );
 
 const api: EngineApi = {

@@ -114,8 +114,8 @@ export interface EngineApi {
   memory(): { numTensors: number; numBytes: number };
 }
 
-export type { SensitivityTable } from '../engine/techniques/prune-report';
-import type { SensitivityTable } from '../engine/techniques/prune-report';
+export type { SensitivityTable } from '../techniques/prune/stage/report';
+import type { SensitivityTable } from '../techniques/prune/stage/report';
 
 /** Error names that cross the boundary and that the UI treats specially. */
 export const CANCELLED_ERROR = 'RunCancelledError';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../experiment/schema';
-import { buildModel } from '../models/build';
+import { buildModel } from '../network/build';
 import { createRng } from '../rng';
 import { registerFastWasmTraining } from './wasm-training';
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../models/build';
+import { buildModel } from '../network/build';
 import { registerFastWasmTraining } from './wasm-training';
 import type { ModelBatch } from './wasm-test-setup';
 import {

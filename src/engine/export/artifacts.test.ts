@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MaskedDense } from '../prune/masked-layers';
+import { MaskedDense } from '../../techniques/prune/stage/masked-layers';
 import { createRng, gaussian } from '../rng';
 import {
   exportPlainModel,

@@ -1,7 +1,7 @@
 // Models as files: tfjs artifacts (model.json + weights.bin) that stock tfjs can load.
 import * as tf from '@tensorflow/tfjs';
 import type { io } from '@tensorflow/tfjs';
-import { buildFromLayers, extractLayers } from '../techniques/plain';
+import { buildFromLayers, extractLayers } from '../network/layer-ir';
 
 /** What crosses the worker boundary for a saved model: topology, weight specs, one buffer. */
 export interface ExportedModel {

@@ -4,7 +4,7 @@ import { findPreset } from '../../experiment/presets';
 import type { Experiment } from '../../experiment/schema';
 import { experimentSchema } from '../../experiment/schema';
 import { makeSyntheticDataset } from '../data/synthetic';
-import { TECHNIQUES } from '../pipeline/registry';
+import { loadTechniqueStage } from '../pipeline/registry';
 import { EngineSession } from '../session';
 import { evaluate } from '../train/evaluate';
 import { loadExported } from './artifacts';
@@ -29,7 +29,7 @@ const experiment: Experiment = experimentSchema.parse({
 });
 
 const newSession = () =>
-  new EngineSession(async (spec, seed) => makeSyntheticDataset(spec, seed), TECHNIQUES);
+  new EngineSession(async (spec, seed) => makeSyntheticDataset(spec, seed), loadTechniqueStage);
 
 describe('EngineSession export / import', () => {
   it('an imported teacher is reused by runAll (no training) with the same accuracy', async () => {

@@ -1,10 +1,10 @@
 import type { Variant } from '../../experiment/stages';
+import { lastWeightQuantizer } from '../../techniques/registry';
 
-/** Whether a variant ships ≤ 8-bit weights (a ptq or qat stage with weightBits ≤ 8). */
+/** Whether a variant ships ≤ 8-bit weights (its last weight quantizer has bits ≤ 8). */
 export function shipsUint8(variant: Variant): boolean {
-  return variant.stages.some(
-    (s) => (s.technique === 'ptq' || s.technique === 'qat') && s.params.weightBits <= 8,
-  );
+  const last = lastWeightQuantizer(variant.stages);
+  return last !== null && last.quantizer.weightBits <= 8;
 }
 
 /** What identifies a teacher's experiment (dataset, seed, teacher spec), without the backend. */

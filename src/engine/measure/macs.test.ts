@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec } from '../../experiment/schema';
-import { buildModel } from '../models/build';
+import { buildModel } from '../network/build';
 import { conv2dMacs, denseMacs, effectiveMacs, layerCosts, totalMacs, totalParams } from './macs';
 
 const teacherCnn: ArchitectureSpec = {

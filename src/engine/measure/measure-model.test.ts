@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel } from '../models/build';
+import { buildModel } from '../network/build';
 import { fp32Size, isShippedWeight, measureModelLatency } from './measure-model';
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import type { LatencyStats } from '../measure/latency';
 import { measureLatency } from '../measure/latency';
 import { fp32WeightBytes } from '../measure/measure-model';
 import { gzipBytes, modelBytes } from '../measure/size';
-import type { ModelHandle } from '../techniques/types';
+import type { ModelHandle } from '../network/stage-types';
 import { evaluate } from '../train/evaluate';
 import type { Evaluation } from '../train/evaluate';
 

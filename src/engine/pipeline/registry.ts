@@ -1,17 +1,9 @@
-import { distillTechnique } from '../techniques/distill';
-import { finetuneTechnique } from '../techniques/finetune';
-import { lowrankTechnique } from '../techniques/lowrank';
-import { ptqTechnique } from '../techniques/ptq';
-import { pruneTechnique } from '../techniques/prune';
-import { qatTechnique } from '../techniques/qat';
-import type { TechniqueRegistry } from './runner';
+import { techniqueOf } from '../../techniques/registry';
+import type { TechniqueStage } from '../../techniques/technique';
 
-/** Every technique the URL may name, by id. */
-export const TECHNIQUES: TechniqueRegistry = {
-  finetune: finetuneTechnique,
-  ptq: ptqTechnique,
-  qat: qatTechnique,
-  prune: pruneTechnique,
-  distill: distillTechnique,
-  lowrank: lowrankTechnique,
-};
+/** Loads the worker half of a technique by id (the URL stores ids and params, never code). */
+export type StageLoader = (technique: string) => Promise<TechniqueStage<unknown>>;
+
+/** Every technique of the one list, each loaded from its spec. */
+export const loadTechniqueStage: StageLoader = (technique) =>
+  techniqueOf(technique).stage() as Promise<TechniqueStage<unknown>>;

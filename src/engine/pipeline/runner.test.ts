@@ -2,12 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { variantSchema } from '../../experiment/stages';
 import type { Dataset } from '../data/types';
-import { buildModel } from '../models/build';
-import { cloneModel } from '../techniques/handle';
-import type { ModelHandle, Technique } from '../techniques/types';
-import { StageError } from '../techniques/types';
+import { buildModel } from '../network/build';
+import { cloneModel } from '../network/handle';
+import type { ModelHandle } from '../network/stage-types';
+import type { TechniqueStage } from '../../techniques/technique';
+import type { StageLoader } from './registry';
+import { StageError } from '../network/stage-types';
 import { RunControl } from '../train/control';
-import type { RunEvent, TechniqueRegistry } from './runner';
+import type { RunEvent } from './runner';
 import { clearCache, measureVariant, runVariant } from './runner';
 
 beforeAll(async () => {
@@ -27,24 +29,15 @@ const data: Dataset = {
   test: { x: new Float32Array([0, 1, 1, 0]), y: new Uint8Array([0, 1]), count: 2 },
 };
 
-function fakeRegistry(calls: string[]): TechniqueRegistry {
-  const fake = (id: string): Technique<unknown> => ({
-    id,
-    label: id,
+function fakeRegistry(calls: string[]): StageLoader {
+  const fake = (id: string): TechniqueStage<unknown> => ({
     async run(_ctx, input: ModelHandle) {
       calls.push(id);
       if (id === 'lowrank') throw new StageError('rank too large');
       return { ...input, model: await cloneModel(input.model), label: id, notes: [`${id} done`] };
     },
   });
-  return {
-    finetune: fake('finetune'),
-    ptq: fake('ptq'),
-    qat: fake('qat'),
-    prune: fake('prune'),
-    distill: fake('distill'),
-    lowrank: fake('lowrank'),
-  } as TechniqueRegistry;
+  return async (id) => fake(id);
 }
 
 describe('runVariant', () => {
@@ -61,7 +54,7 @@ describe('runVariant', () => {
       teacherArchitecture: spec,
       seed: 1,
       control: new RunControl(),
-      registry: fakeRegistry(calls),
+      stages: fakeRegistry(calls),
       cache,
       teacherKey: 'k',
       onEvent: (e: RunEvent) => events.push(e),

@@ -1,20 +1,16 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Stage, TechniqueId, Variant } from '../../experiment/stages';
+import type { Stage, Variant } from '../../experiment/stages';
 import type { ArchitectureSpec } from '../../experiment/schema';
 import type { Dataset } from '../data/types';
 import type { VariantMeasurement } from '../measure/compare';
-import { buildModel } from '../models/build';
+import { buildModel } from '../network/build';
 import { createRng } from '../rng';
-import { disposeHandle, handleFromModel } from '../techniques/handle';
-import type { ModelHandle, StageContext, Technique } from '../techniques/types';
+import { disposeHandle, handleFromModel } from '../network/handle';
+import type { ModelHandle, StageContext } from '../network/stage-types';
+import type { StageLoader } from './registry';
 import type { RunControl } from '../train/control';
 import type { StepRecord } from '../train/loop';
 import { measureHandle } from './measure-variant';
-
-/** The implementations of every technique id (the URL stores ids and params, never code). */
-export type TechniqueRegistry = {
-  [K in TechniqueId]: Technique<Extract<Stage, { technique: K }>['params']>;
-};
 
 /** What the runner tells the page while it works. */
 export type RunEvent =
@@ -36,7 +32,8 @@ export interface VariantRunOptions {
   teacherArchitecture: ArchitectureSpec;
   seed: number;
   control: RunControl;
-  registry: TechniqueRegistry;
+  /** The worker half of each technique (tests pass fakes). */
+  stages: StageLoader;
   /** Cache of stage outputs keyed by the pipeline prefix: unchanged upstream work is reused. */
   cache: Map<string, ModelHandle>;
   /** Identifies the teacher the cache was built from; a retrained teacher clears the cache. */
@@ -80,14 +77,14 @@ function sourceHandle(
   };
 }
 
-/** Runs one stage by id through the registry. */
+/** Runs one stage by id through its technique's stage. */
 async function runStage(
-  registry: TechniqueRegistry,
+  stages: StageLoader,
   stage: Stage,
   ctx: StageContext,
   input: ModelHandle,
 ): Promise<ModelHandle> {
-  const technique = registry[stage.technique] as Technique<typeof stage.params>;
+  const technique = await stages(stage.technique);
   return technique.run(ctx, input, stage.params);
 }
 
@@ -99,7 +96,7 @@ export async function runVariant(
   variant: Variant,
   options: VariantRunOptions,
 ): Promise<ModelHandle> {
-  const { registry, cache, control, onEvent } = options;
+  const { stages, cache, control, onEvent } = options;
   const ctx: StageContext = {
     data: options.data,
     teacher: options.teacher,
@@ -143,7 +140,7 @@ export async function runVariant(
       label: stage.technique,
     });
     await control.checkpoint();
-    const next = await runStage(registry, stage, ctx, handle);
+    const next = await runStage(stages, stage, ctx, handle);
     if (owned) disposeHandle(handle);
     handle = next;
     owned = false;

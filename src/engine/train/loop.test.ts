@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../data/types';
-import { buildModel } from '../models/build';
+import { buildModel } from '../network/build';
 import { createRng, gaussian } from '../rng';
 import { RunCancelledError, RunControl, TrainingDivergedError } from './control';
 import { evaluate } from './evaluate';

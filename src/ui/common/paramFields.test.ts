@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ptqParams, pruneParams } from '../../experiment/stages';
+import { ptqParams } from '../../techniques/quantize/spec';
+import { pruneParams } from '../../techniques/prune/spec';
 import { paramFields } from './paramFields';
 
 describe('paramFields', () => {

@@ -10,7 +10,7 @@ import { Card } from '../common/Card';
 import { downloadText } from '../common/download';
 import { formatBytes, formatCount, formatPercent } from '../common/format';
 import { colourOf } from '../palette';
-import { BitsChart } from './BitsChart';
+import { BitsChart } from '../../techniques/quantize/views/BitsChart';
 import { CurvesOverlay } from './CurvesOverlay';
 import { GroupedBars } from './GroupedBars';
 import { ParetoChart } from './ParetoChart';

@@ -1,27 +1,9 @@
-import type { z } from 'zod';
 import type { Stage } from '../../experiment/stages';
-import {
-  distillParams,
-  finetuneParams,
-  lowrankParams,
-  ptqParams,
-  pruneParams,
-  qatParams,
-} from '../../experiment/stages';
+import { specOfStage } from '../../techniques/registry';
 import { setStageParam } from '../../store/variant-actions';
 import { NumberField } from '../common/NumberField';
 import { paramFields } from '../common/paramFields';
 import { SelectField } from '../common/SelectField';
-import { PARAM_LABELS } from './labels';
-
-const SCHEMAS: Record<Stage['technique'], z.ZodObject> = {
-  finetune: finetuneParams,
-  ptq: ptqParams,
-  qat: qatParams,
-  prune: pruneParams,
-  distill: distillParams,
-  lowrank: lowrankParams,
-};
 
 /** Every parameter of a stage, as validated fields. */
 export function StageEditor({
@@ -36,11 +18,13 @@ export function StageEditor({
   disabled: boolean;
 }) {
   const values = stage.params as Record<string, unknown>;
+  const spec = specOfStage(stage);
+  const fields = spec.fields as Record<string, { label: string; hint?: string } | undefined>;
   return (
     <div className="field-grid stage-editor" data-testid="stage-editor">
-      {paramFields(SCHEMAS[stage.technique]).map((field) => {
-        const label = PARAM_LABELS[field.key]?.label ?? field.key;
-        const hint = PARAM_LABELS[field.key]?.hint;
+      {paramFields(spec.params).map((field) => {
+        const label = fields[field.key]?.label ?? field.key;
+        const hint = fields[field.key]?.hint;
         const set = (value: unknown) => setStageParam(variantId, index, field.key, value);
         const testId = `param-${field.key}`;
         if (field.kind === 'number') {

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { TechniqueId, Variant } from '../../experiment/stages';
-import { TECHNIQUE_LABELS } from '../../experiment/stages';
+import { TECHNIQUES, techniqueOf } from '../../techniques/registry';
+import type { StageViewProps } from '../../techniques/stage-views';
+import { STAGE_EDITOR_VIEWS } from '../../techniques/stage-views';
 import type { DatasetId } from '../../experiment/schema';
 import type { VariantRunState } from '../../store/store';
 import {
@@ -14,9 +16,14 @@ import {
 import { ArchitectureEditor } from '../model/ArchitectureEditor';
 import { ModelSummary } from '../model/ModelSummary';
 import { colourOf } from '../palette';
-import { stageSummary } from './labels';
-import { ScheduleChart } from './ScheduleChart';
+import { stageSummary } from '../../techniques/registry';
 import { StageEditor } from './StageEditor';
+
+/** The technique's own view below its stage editor, if it has one. */
+function StageEditorView(props: StageViewProps) {
+  const View = STAGE_EDITOR_VIEWS[props.stage.technique];
+  return View ? <View {...props} /> : null;
+}
 
 interface Props {
   variant: Variant;
@@ -25,8 +32,6 @@ interface Props {
   run: VariantRunState | undefined;
   disabled: boolean;
 }
-
-const TECHNIQUES = Object.keys(TECHNIQUE_LABELS) as TechniqueId[];
 
 function statusText(run: VariantRunState | undefined, stages: number): string {
   if (!run) return '';
@@ -108,8 +113,8 @@ export function VariantCard({ variant, index, datasetId, run, disabled }: Props)
           >
             <option value="">+ stage</option>
             {TECHNIQUES.map((t) => (
-              <option key={t} value={t}>
-                {TECHNIQUE_LABELS[t]}
+              <option key={t.id} value={t.id} title={t.description}>
+                {t.label}
               </option>
             ))}
           </select>
@@ -118,7 +123,7 @@ export function VariantCard({ variant, index, datasetId, run, disabled }: Props)
       {selected !== null && variant.stages[selected] && (
         <div className="stage-panel">
           <div className="stage-panel-header">
-            <strong>{TECHNIQUE_LABELS[variant.stages[selected].technique]}</strong>
+            <strong>{techniqueOf(variant.stages[selected].technique).label}</strong>
             <div className="button-row">
               <button
                 type="button"
@@ -150,14 +155,12 @@ export function VariantCard({ variant, index, datasetId, run, disabled }: Props)
             stage={variant.stages[selected]}
             disabled={disabled}
           />
-          {variant.stages[selected].technique === 'prune' && (
-            <ScheduleChart
-              params={variant.stages[selected].params}
-              stageIndex={selected}
-              run={run}
-              colour={colourOf(index + 1)}
-            />
-          )}
+          <StageEditorView
+            stage={variant.stages[selected]}
+            stageIndex={selected}
+            run={run}
+            colour={colourOf(index + 1)}
+          />
         </div>
       )}
       {variant.source === 'student' && variant.student && (

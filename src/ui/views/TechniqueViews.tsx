@@ -6,10 +6,10 @@ import { useStore } from '../../store/store';
 import { useShallow } from 'zustand/react/shallow';
 import { Card } from '../common/Card';
 import { SelectField } from '../common/SelectField';
-import { LowRankView } from './LowRankView';
-import { PruneView } from './PruneView';
-import { QuantView } from './QuantView';
-import { TemperatureView } from './TemperatureView';
+import { LowRankView } from '../../techniques/lowrank/views/LowRankView';
+import { PruneView } from '../../techniques/prune/views/PruneView';
+import { QuantView } from '../../techniques/quantize/views/QuantView';
+import { TemperatureView } from '../../techniques/distill/views/TemperatureView';
 import { distilledSources, finishedRuns, inspectableSources } from './view-data';
 import './views.css';
 

@@ -1,5 +1,6 @@
 // Pure shaping of the engine's reports into chart rows (no React, so it is unit-tested).
 import type { Variant } from '../../experiment/stages';
+import { learnsFromTeacher } from '../../techniques/registry';
 import type { Inspection, TemperatureData } from '../../worker/protocol';
 
 type QuantLayer = Inspection['quant']['layers'][number];
@@ -33,9 +34,7 @@ export function distilledSources(
   variants: readonly Variant[],
   runs: Readonly<Record<string, { status: string } | undefined>>,
 ): { value: string; label: string }[] {
-  const distilled = new Set(
-    variants.filter((v) => v.stages.some((s) => s.technique === 'distill')).map((v) => v.id),
-  );
+  const distilled = new Set(variants.filter((v) => learnsFromTeacher(v.stages)).map((v) => v.id));
   return variants
     .filter((v) => runs[v.id]?.status === 'done')
     .filter((v) => distilled.has(v.id) || distilled.has(v.id.replace(/-alone$/, '')))

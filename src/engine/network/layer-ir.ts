@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs';
+import type { PlainLayer, UnitActivation } from '../../techniques/prune/structured';
+
+/** A layer as plain arrays, with the name it has in the model (conv1, dense1, logits …). */
+export type NamedLayer = PlainLayer & { name: string };
+
+const DENSE = new Set(['Dense', 'MaskedDense', 'FakeQuantDense']);
+const CONV = new Set(['Conv2D', 'MaskedConv2D', 'FakeQuantConv2D']);
+
+function activationOf(layer: tf.layers.Layer): UnitActivation {
+  const value = (layer.getConfig() as { activation?: unknown }).activation;
+  return value === 'relu' || value === 'tanh' || value === 'sigmoid' ? value : 'linear';
+}
+
+/** The kernel a layer computes with: kernel·mask for masked layers, the stored kernel otherwise. */
+function effectiveKernel(layer: tf.layers.Layer): Float32Array {
+  const withMask = layer as unknown as { effectiveKernel?: () => Float32Array };
+  if (typeof withMask.effectiveKernel === 'function') return withMask.effectiveKernel();
+  return layer.getWeights()[0]!.dataSync() as Float32Array;
+}
+
+/**
+ * Reads a sequential model of dense / conv (plain, masked or fake-quant) / maxpool / flatten
+ * layers into plain arrays; activation fake-quant layers are identity here and skipped.
+ */
+export function extractLayers(model: tf.LayersModel): NamedLayer[] {
+  const out: NamedLayer[] = [];
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const name = layer.name;
+    if (DENSE.has(cls) || CONV.has(cls)) {
+      const weights = layer.getWeights();
+      const kernelShape = weights[0]!.shape;
+      const kernel = Float32Array.from(effectiveKernel(layer));
+      const bias = weights[1]
+        ? Float32Array.from(weights[1].dataSync())
+        : new Float32Array(kernelShape[kernelShape.length - 1]!);
+      const activation = activationOf(layer);
+      if (DENSE.has(cls)) {
+        out.push({
+          kind: 'dense',
+          name,
+          kernel,
+          bias,
+          activation,
+          kernelShape: kernelShape as [number, number],
+        });
+      } else {
+        out.push({
+          kind: 'conv',
+          name,
+          kernel,
+          bias,
+          activation,
+          kernelShape: kernelShape as [number, number, number, number],
+        });
+      }
+    } else if (cls === 'MaxPooling2D') {
+      out.push({ kind: 'maxpool', name });
+    } else if (cls === 'Flatten') {
+      out.push({ kind: 'flatten', name });
+    } else if (cls === 'ActivationFakeQuant' || cls === 'InputLayer') {
+      continue;
+    } else {
+      throw new Error(`Layer ${name} (${cls}) cannot be read as a plain layer.`);
+    }
+  }
+  return out;
+}
+
+/** Builds a plain float sequential model from plain layers (conv: valid padding, stride 1). */
+export function buildFromLayers(
+  layers: readonly NamedLayer[],
+  inputShape: number[],
+): tf.Sequential {
+  const model = tf.sequential();
+  layers.forEach((layer, i) => {
+    const first = i === 0 ? { inputShape } : {};
+    if (layer.kind === 'dense') {
+      model.add(
+        tf.layers.dense({
+          ...first,
+          name: layer.name,
+          units: layer.kernelShape[1],
+          activation: layer.activation ?? 'linear',
+        }),
+      );
+    } else if (layer.kind === 'conv') {
+      const [kh, kw, , filters] = layer.kernelShape;
+      model.add(
+        tf.layers.conv2d({
+          ...first,
+          name: layer.name,
+          filters,
+          kernelSize: [kh, kw],
+          padding: 'valid',
+          activation: layer.activation ?? 'linear',
+        }),
+      );
+    } else if (layer.kind === 'maxpool') {
+      model.add(tf.layers.maxPooling2d({ ...first, name: layer.name, poolSize: 2, strides: 2 }));
+    } else {
+      model.add(tf.layers.flatten({ ...first, name: layer.name }));
+    }
+  });
+  const values: tf.Tensor[] = [];
+  for (const layer of layers) {
+    if (layer.kind === 'dense' || layer.kind === 'conv') {
+      values.push(tf.tensor(layer.kernel, layer.kernelShape), tf.tensor1d(layer.bias));
+    }
+  }
+  model.setWeights(values);
+  tf.dispose(values);
+  return model;
+}
+
+/**
+ * MACs per example of plain layers: dense in·out; conv outH·outW·kh·kw·cin·cout; with
+ * `effective`, each layer's MACs are scaled by its non-zero fraction of kernel weights.
+ */
+export function layerMacs(
+  layers: readonly NamedLayer[],
+  inputShape: readonly number[],
+): { macs: number; effectiveMacs: number } {
+  let shape = [...inputShape];
+  let macs = 0;
+  let effectiveMacs = 0;
+  for (const layer of layers) {
+    let m = 0;
+    if (layer.kind === 'dense') {
+      m = layer.kernelShape[0] * layer.kernelShape[1];
+      shape = [layer.kernelShape[1]];
+    } else if (layer.kind === 'conv') {
+      const [kh, kw, cin, cout] = layer.kernelShape;
+      const oh = shape[0]! - kh + 1;
+      const ow = shape[1]! - kw + 1;
+      m = oh * ow * kh * kw * cin * cout;
+      shape = [oh, ow, cout];
+    } else if (layer.kind === 'maxpool') {
+      shape = [Math.floor(shape[0]! / 2), Math.floor(shape[1]! / 2), shape[2]!];
+    } else {
+      shape = [shape.reduce((a, b) => a * b, 1)];
+    }
+    if (layer.kind === 'dense' || layer.kind === 'conv') {
+      let nonZeros = 0;
+      for (const w of layer.kernel) if (w !== 0) nonZeros++;
+      macs += m;
+      effectiveMacs += layer.kernel.length ? (m * nonZeros) / layer.kernel.length : 0;
+    }
+  }
+  return { macs, effectiveMacs: Math.round(effectiveMacs) };
+}

@@ -1,0 +1,20 @@
+/** Parameter schemas several techniques share (bits, epochs, learning rate). */
+import { z } from 'zod';
+
+/** Bit width of a quantizer grid, 2–16. */
+export const bitsParam = z
+  .number()
+  .int('bits must be a whole number')
+  .min(2, 'bits must be between 2 and 16')
+  .max(16, 'bits must be between 2 and 16');
+
+/** Training epochs of a stage, 0–50 (0 skips training). */
+export const epochsParam = z.number().int().min(0).max(50);
+
+/** Learning rate of a stage's optimizer, in (0, 1]. */
+export const learningRateParam = z.number().gt(0, 'learning rate must be above 0').max(1);
+
+/** Percentage with no decimals, e.g. 0.5 → "50%". */
+export function wholePercent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}

@@ -1,0 +1,187 @@
+import { useMemo } from 'react';
+import { z } from 'zod';
+import {
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { ChartGrid } from '../../../ui/common/ChartGrid';
+import { isBusy } from '../../../store/actions';
+import {
+  applySensitivity,
+  cancelSensitivityScan,
+  guidedSparsities,
+  runSensitivityScan,
+  setMaxDropPoints,
+  teacherIdentity,
+  useSensitivityStore,
+} from './sensitivity-actions';
+import { useStore } from '../../../store/store';
+import type { SensitivityTable } from '../../../worker/protocol';
+import { Card } from '../../../ui/common/Card';
+import { NumberField } from '../../../ui/common/NumberField';
+import { ProgressBar } from '../../../ui/common/ProgressBar';
+import { colourOf } from '../../../ui/palette';
+import { xTitle, Y_AXIS_WIDTH, yTitle } from '../../../ui/views/axes';
+import { dropAxis, sensitivityRows } from './sensitivity-chart-data';
+
+const maxDropSchema = z
+  .number()
+  .min(0, 'the allowed drop must be at least 0 points')
+  .max(100, 'the allowed drop is at most 100 points');
+
+/** Accuracy drop (points) vs sparsity (%), one line per layer, the allowed drop dashed. */
+function SensitivityChart({ table, maxDrop }: { table: SensitivityTable; maxDrop: number }) {
+  const rows = useMemo(() => sensitivityRows(table), [table]);
+  const axis = useMemo(
+    () => dropAxis([...table.drop.flat().map((d) => d * 100), maxDrop]),
+    [table, maxDrop],
+  );
+  return (
+    <figure data-testid="chart-sensitivity">
+      <ResponsiveContainer width="100%" height={230}>
+        <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
+          <ChartGrid strokeDasharray="3 3" />
+          <XAxis
+            interval={0}
+            dataKey="sparsityPercent"
+            type="number"
+            domain={[0, 100]}
+            unit="%"
+            label={xTitle('sparsity of the pruned layer (%)')}
+          />
+          <YAxis
+            interval={0}
+            width={Y_AXIS_WIDTH}
+            allowDataOverflow
+            domain={axis.domain}
+            ticks={axis.ticks}
+            label={yTitle('accuracy drop (points)')}
+          />
+          <Tooltip
+            formatter={(v) => (typeof v === 'number' ? `${v.toFixed(2)} points` : String(v))}
+            labelFormatter={(s) => `sparsity ${String(s)}%`}
+          />
+          <Legend verticalAlign="top" height={24} />
+          <ReferenceLine y={maxDrop} stroke="#5b6573" strokeDasharray="4 2" />
+          {table.layers.map((layer, i) => (
+            <Line
+              key={layer.name}
+              dataKey={layer.name}
+              name={`${layer.name} (${layer.count.toLocaleString('en-US')} w)`}
+              stroke={colourOf(i)}
+              isAnimationActive={false}
+            />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+      <figcaption>
+        Each layer pruned alone (others dense, no fine-tuning), teacher accuracy{' '}
+        {(table.baseline * 100).toFixed(1)}%: flat lines can be pruned hard, steep ones should be
+        spared. Dashed: the allowed drop.
+      </figcaption>
+    </figure>
+  );
+}
+
+/**
+ * Sensitivity analysis: scan the teacher layer by layer, then turn a max accuracy drop into
+ * per-layer sparsities of a prune stage.
+ */
+export function SensitivityPanel() {
+  const teacher = useStore((s) => s.teacher);
+  const busy = useStore(isBusy);
+  const state = useSensitivityStore();
+  const { status, fraction, message, table, error, maxDropPoints } = state;
+  const running = status === 'running';
+  const current = table && state.teacher === teacherIdentity(teacher) ? table : null;
+  const picks = useMemo(
+    () => (current ? guidedSparsities(current, maxDropPoints) : null),
+    [current, maxDropPoints],
+  );
+  return (
+    <Card
+      title="Sensitivity analysis"
+      subtitle="Prune one layer at a time to see which layers can lose the most weights"
+      testId="sensitivity-panel"
+    >
+      <div className="button-row">
+        <button
+          type="button"
+          className="primary"
+          data-testid="sensitivity-run"
+          disabled={!teacher || busy || running}
+          onClick={() => void runSensitivityScan()}
+        >
+          Run sensitivity scan
+        </button>
+        {running && (
+          <button
+            type="button"
+            className="danger"
+            data-testid="sensitivity-cancel"
+            onClick={cancelSensitivityScan}
+          >
+            Cancel
+          </button>
+        )}
+      </div>
+      {!teacher && <p className="muted">Train the teacher first: the scan prunes its layers.</p>}
+      {running && (
+        <ProgressBar
+          fraction={fraction}
+          label="Sensitivity scan"
+          detail={message}
+          testId="sensitivity-progress"
+        />
+      )}
+      {status === 'cancelled' && <p className="muted">Scan cancelled.</p>}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {table && !current && !running && (
+        <p className="muted">The teacher changed since the last scan: run it again.</p>
+      )}
+      {current && picks && (
+        <>
+          <SensitivityChart table={current} maxDrop={maxDropPoints} />
+          <div className="field-grid">
+            <NumberField
+              label="Max accuracy drop per layer (points)"
+              value={maxDropPoints}
+              schema={maxDropSchema}
+              step={0.5}
+              onCommit={setMaxDropPoints}
+              hint="1 point = 1 % of the test set"
+              testId="sensitivity-max-drop"
+            />
+          </div>
+          <p className="muted" data-testid="sensitivity-picks">
+            Largest sparsity within the drop:{' '}
+            {Object.entries(picks)
+              .map(([name, s]) => `${name} ${Math.round(s * 100)}%`)
+              .join(', ')}
+            . Pruned together the drops roughly add up: check the combined variant.
+          </p>
+          <div className="button-row">
+            <button
+              type="button"
+              data-testid="sensitivity-apply"
+              disabled={busy || running}
+              onClick={applySensitivity}
+            >
+              Apply to a prune stage
+            </button>
+          </div>
+        </>
+      )}
+    </Card>
+  );
+}

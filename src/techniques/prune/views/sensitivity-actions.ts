@@ -1,0 +1,161 @@
+// Sensitivity scan of the teacher (prune each layer alone, see how accuracy drops) and turning it
+// into per-layer sparsities of a prune stage. Kept in its own small store: only the panel reads it.
+import { create } from 'zustand';
+import { pickLayerSparsities } from '../sensitivity';
+import type { Stage, Variant } from '../../../experiment/stages';
+import { stageSchema } from '../../../experiment/stages';
+import type { SensitivityTable, TeacherResult } from '../../../worker/protocol';
+import { CANCELLED_ERROR } from '../../../worker/protocol';
+import { isBusy, notify, updateExperiment } from '../../../store/actions';
+import { callback, getEngine } from '../../../store/engine-client';
+import { useStore } from '../../../store/store';
+
+export interface SensitivityState {
+  status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+  /** 0..1 while scanning, with the engine's message. */
+  fraction: number;
+  message: string;
+  table: SensitivityTable | null;
+  /** teacherIdentity of the teacher the table was measured on (a new teacher makes it stale). */
+  teacher: string | null;
+  error: string | null;
+  /** Largest accepted accuracy drop per layer, in percentage points (1 = 0.01 accuracy). */
+  maxDropPoints: number;
+}
+
+export const useSensitivityStore = create<SensitivityState>(() => ({
+  status: 'idle',
+  fraction: 0,
+  message: '',
+  table: null,
+  teacher: null,
+  error: null,
+  maxDropPoints: 1,
+}));
+
+export const GUIDED_VARIANT_NAME = 'Sensitivity-guided pruning';
+const LAYER_NAME = /^[a-z0-9_]{1,40}$/;
+
+/**
+ * What tells one trained teacher from another: the result object is copied on every run (a
+ * reused teacher comes back as a new object), so compare its contents instead.
+ */
+export function teacherIdentity(teacher: TeacherResult | null): string | null {
+  return teacher
+    ? JSON.stringify([teacher.backend, teacher.steps, teacher.elapsedMs, teacher.accuracy])
+    : null;
+}
+
+/** Scans the trained teacher over the default grid (10 % … 90 %), with progress. */
+export async function runSensitivityScan(): Promise<void> {
+  const { teacher, experiment } = useStore.getState();
+  if (!teacher || isBusy() || useSensitivityStore.getState().status === 'running') return;
+  useSensitivityStore.setState({
+    status: 'running',
+    fraction: 0,
+    message: 'Starting the scan…',
+    error: null,
+  });
+  try {
+    const table = await getEngine().sensitivity(
+      experiment,
+      undefined,
+      callback((fraction: number, message: string) => {
+        if (useSensitivityStore.getState().status === 'running') {
+          useSensitivityStore.setState({ fraction, message });
+        }
+      }),
+    );
+    useSensitivityStore.setState({
+      status: 'done',
+      fraction: 1,
+      table,
+      teacher: teacherIdentity(teacher),
+    });
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    const text = error instanceof Error ? error.message : String(error);
+    useSensitivityStore.setState(
+      name === CANCELLED_ERROR
+        ? { status: 'cancelled', error: null }
+        : { status: 'error', error: `The sensitivity scan failed: ${text}` },
+    );
+  }
+}
+
+/** Stops a running scan (the engine stops between two evaluations). */
+export function cancelSensitivityScan(): void {
+  if (useSensitivityStore.getState().status === 'running') void getEngine().cancel();
+}
+
+export function setMaxDropPoints(points: number): void {
+  useSensitivityStore.setState({ maxDropPoints: points });
+}
+
+/** Layer name → sparsity for a max drop of `maxDropPoints` points (pickLayerSparsities). */
+export function guidedSparsities(table: SensitivityTable, maxDropPoints: number) {
+  const picks = pickLayerSparsities(table, maxDropPoints / 100);
+  const entries = table.layers.map((l, i) => [l.name, picks[i] ?? 0] as const);
+  return Object.fromEntries(entries.filter(([name]) => LAYER_NAME.test(name)));
+}
+
+function freshId(variants: readonly Variant[]): string {
+  for (let i = 1; ; i++) {
+    const id = i === 1 ? 'sensitivity' : `sensitivity-${i}`;
+    if (!variants.some((v) => v.id === id)) return id;
+  }
+}
+
+const percent = (s: number) => `${Math.round(s * 100)}%`;
+
+/**
+ * Writes the picked per-layer sparsities into the first prune stage of the first variant that
+ * has one (made layer-wise magnitude, the only kind that reads them), or adds a variant
+ * "Sensitivity-guided pruning" from the teacher with such a stage; tells the user what was set.
+ */
+export function applySensitivity(): void {
+  const { table, maxDropPoints } = useSensitivityStore.getState();
+  if (!table) return;
+  if (isBusy()) return notify('info', 'Wait for the run to finish before changing variants.');
+  const layerSparsities = guidedSparsities(table, maxDropPoints);
+  const summary = Object.entries(layerSparsities)
+    .map(([name, s]) => `${name} ${percent(s)}`)
+    .join(', ');
+  const { variants } = useStore.getState().experiment;
+  const target = variants.find((v) => v.stages.some((s) => s.technique === 'prune'));
+  if (target) {
+    const index = target.stages.findIndex((s) => s.technique === 'prune');
+    const stage = target.stages[index] as Extract<Stage, { technique: 'prune' }>;
+    const switched = stage.params.kind !== 'magnitude' || stage.params.scope !== 'layer';
+    const next = stageSchema.parse({
+      technique: 'prune',
+      params: { ...stage.params, kind: 'magnitude', scope: 'layer', layerSparsities },
+    });
+    updateExperiment(
+      (e) => ({
+        ...e,
+        variants: e.variants.map((v) =>
+          v.id === target.id
+            ? { ...v, stages: v.stages.map((s, i) => (i === index ? next : s)) }
+            : v,
+        ),
+      }),
+      false,
+    );
+    const note = switched ? ' (switched to layer-wise magnitude pruning, which reads them)' : '';
+    return notify('info', `“${target.name}”, prune stage: per-layer sparsity ${summary}${note}.`);
+  }
+  if (variants.length >= 12) return notify('info', 'An experiment holds at most 12 variants.');
+  const stage = stageSchema.parse({
+    technique: 'prune',
+    params: { layerSparsities, finetuneEpochs: 1 },
+  });
+  const variant: Variant = {
+    id: freshId(variants),
+    name: GUIDED_VARIANT_NAME,
+    source: 'teacher',
+    stages: [stage],
+  };
+  updateExperiment((e) => ({ ...e, variants: [...e.variants, variant] }), false);
+  notify('info', `Added “${GUIDED_VARIANT_NAME}”: per-layer sparsity ${summary}. Run it to see.`);
+}

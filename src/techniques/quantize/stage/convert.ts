@@ -1,0 +1,124 @@
+/**
+ * Shared ends of the quantization stages: parameter checks with student-readable messages, and
+ * the conversion to the integer model (its predict, its agreement with the fake-quant float
+ * model on the test set, and the notes that go with it).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { NamedLayer } from '../../../engine/network/layer-ir';
+import { extractLayers } from '../../../engine/network/layer-ir';
+import type { CalibratedRanges } from './calibrate';
+import type { IntegerModel } from './integer-model';
+import { buildIntegerModel, integerPredict } from './integer-model';
+import { predictionAgreement } from './fake-quant-model';
+import type { QuantizedKernel } from '../weights';
+import type { StageContext } from '../../../engine/network/stage-types';
+import { StageError } from '../../../engine/network/stage-types';
+
+export const DEQUANTIZED_NOTE = 'runs dequantized in float: tfjs has no int8 kernels';
+export const INTEGER_PATH_NOTE =
+  'accuracy and latency come from the integer reference path (integer codes, integer ' +
+  'accumulation, requantization) in plain JavaScript: exact arithmetic, not a fast int8 kernel';
+
+/** Throws a StageError unless bits is a whole number from 2 to 16. */
+export function checkBits(bits: number, what: string): void {
+  if (!Number.isInteger(bits) || bits < 2 || bits > 16) {
+    throw new StageError(
+      `${what} must be a whole number from 2 to 16, got ${String(bits)}. ` +
+        'Try 8 (int8), or 4 to see where accuracy starts to drop.',
+    );
+  }
+}
+
+/** Throws a StageError unless epochs is a whole number ≥ 0 and the learning rate is above 0. */
+export function checkTraining(epochs: number, learningRate: number): void {
+  if (!Number.isInteger(epochs) || epochs < 0) {
+    throw new StageError(`Epochs must be a whole number ≥ 0, got ${epochs}.`);
+  }
+  if (!(Number.isFinite(learningRate) && learningRate > 0)) {
+    throw new StageError(`The learning rate must be above 0, got ${learningRate}.`);
+  }
+}
+
+/** Plain layers of a model, or a StageError saying which layer cannot be quantized. */
+export function readLayers(model: tf.LayersModel, stage: string): NamedLayer[] {
+  try {
+    return extractLayers(model);
+  } catch (error) {
+    throw new StageError(
+      `${stage} reads models made of dense, conv, max-pool and flatten layers only: ` +
+        `${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** Percentage with one decimal, e.g. 0.998 → '99.8%'. */
+export function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+/** Plain-language note on the accumulator width the integer model needs. */
+export function accumulatorNote(bits: number): string {
+  return bits <= 32
+    ? `int32 accumulators suffice (worst case ${bits} bits)`
+    : `the worst-case accumulator needs ${bits} bits: a real runtime would use int64 ` +
+        '(this reference path accumulates exactly)';
+}
+
+export interface IntegerConversion {
+  integer: IntegerModel;
+  /** Logits of the integer path, for ModelHandle.predict. */
+  predict: (x: tf.Tensor) => tf.Tensor;
+  /** Fraction of test examples where the integer path and the fake-quant model agree. */
+  agreement: number;
+  notes: string[];
+}
+
+/**
+ * Converts quantized plain layers and calibrated ranges to the integer model and measures its
+ * top-1 agreement with `reference` (the fake-quant float model) on the whole test split.
+ */
+export async function convertToInteger(
+  ctx: StageContext,
+  layers: readonly NamedLayer[],
+  kernels: ReadonlyMap<string, QuantizedKernel>,
+  ranges: CalibratedRanges,
+  activationBits: number,
+  reference: (x: tf.Tensor) => tf.Tensor,
+): Promise<IntegerConversion> {
+  let integer: IntegerModel;
+  try {
+    integer = buildIntegerModel(
+      layers,
+      kernels,
+      ranges.inputs,
+      ranges.preActivations,
+      activationBits,
+      ctx.data.inputShape,
+    );
+  } catch (error) {
+    throw new StageError(
+      `This model cannot be converted to an integer model: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+  const predict = integerPredict(integer);
+  const agreement = await predictionAgreement(
+    predict,
+    reference,
+    ctx.data.test,
+    ctx.data.inputShape,
+    ctx,
+  );
+  const what = ctx.data.inputShape.length === 3 ? 'test images' : 'test examples';
+  return {
+    integer,
+    predict,
+    agreement,
+    notes: [
+      INTEGER_PATH_NOTE,
+      `integer model agrees with fake-quant on ${percent(agreement)} of ${what}`,
+      accumulatorNote(integer.accumulatorBits),
+    ],
+  };
+}

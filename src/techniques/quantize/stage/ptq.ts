@@ -1,0 +1,121 @@
+/**
+ * The PTQ stage: post-training quantization of a trained model without training.
+ * Dynamic: weights quantized (uniform or power-of-two, per tensor or per output channel), the
+ * model computes in float with the dequantized weights ŵ, activations stay float32.
+ * Static: also calibrates each dense / conv layer's input range on training examples (a forward
+ * pass with the quantized weights, activations in float), builds the fake-quant float model
+ * (handle.model), and converts to an integer model whose path is the handle's predict; its size
+ * also counts the activation grids the integer model keeps. The input handle and its model are
+ * only read.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { PtqParams } from '../spec';
+import { ptqSummary } from '../spec';
+import { buildFromLayers, layerMacs } from '../../../engine/network/layer-ir';
+import { calibrateRanges } from './calibrate';
+import { DEQUANTIZED_NOTE, checkBits, convertToInteger, readLayers } from './convert';
+import { activationGridStorage } from './integer-model';
+import { buildFakeQuantModel } from './fake-quant-model';
+import type { WeightQuantConfig } from '../weights';
+import { isWeightLayer, quantizeLayers, quantizedStorage } from '../weights';
+import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
+import { StageError } from '../../../engine/network/stage-types';
+
+/** The weight quantizer of PTQ params. */
+export function ptqWeightConfig(params: PtqParams): WeightQuantConfig {
+  return {
+    bits: params.weightBits,
+    scheme: params.scheme,
+    perChannel: params.granularity === 'per-channel',
+    powerOfTwo: params.powerOfTwo,
+  };
+}
+
+/** Throws a StageError a student can act on unless the params make sense. */
+export function checkPtqParams(params: PtqParams): void {
+  checkBits(params.weightBits, 'Weight bits');
+  if (params.mode === 'dynamic') return;
+  checkBits(params.activationBits, 'Activation bits');
+  if (!Number.isInteger(params.calibrationSize) || params.calibrationSize < 1) {
+    throw new StageError(
+      `Static quantization measures activation ranges on calibration examples: the calibration ` +
+        `size must be a whole number ≥ 1, got ${params.calibrationSize}. Try 256.`,
+    );
+  }
+  if (params.observer === 'percentile' && !(params.percentile > 0 && params.percentile <= 100)) {
+    throw new StageError(
+      `The percentile must be above 0 and at most 100, got ${params.percentile}.`,
+    );
+  }
+  if (params.observer === 'ema' && !(params.emaMomentum >= 0 && params.emaMomentum < 1)) {
+    throw new StageError(`EMA momentum must be in [0, 1), got ${params.emaMomentum}.`);
+  }
+}
+
+/** Runs the PTQ stage: a new handle, storage at weightBits, predict = integer path when static. */
+export async function runPtq(
+  ctx: StageContext,
+  input: ModelHandle,
+  params: PtqParams,
+): Promise<ModelHandle> {
+  checkPtqParams(params);
+  if (!input?.model) throw new StageError('PTQ needs a trained model: train the teacher first.');
+  const config = ptqWeightConfig(params);
+  const { layers, kernels } = quantizeLayers(readLayers(input.model, 'PTQ'), config);
+  const inputShape = ctx.data.inputShape;
+  const storage = quantizedStorage(layers.filter(isWeightLayer), config);
+  const costs = layerMacs(layers, inputShape);
+  const label = ptqSummary(params);
+  const weightNote = params.powerOfTwo
+    ? `weights are powers of two ±2^k (${params.weightBits}-bit sign + exponent codes)`
+    : `weights ${params.weightBits}-bit ${params.scheme} ${params.granularity}`;
+  if (params.mode === 'dynamic') {
+    const model = buildFromLayers(layers, inputShape);
+    const notes = [DEQUANTIZED_NOTE, weightNote, 'activations stay float32 (dynamic mode)'];
+    return { model, storage, ...costs, notes, label };
+  }
+  if (ctx.data.train.count === 0) {
+    throw new StageError(
+      'Static PTQ calibrates on training examples, but the training set is empty.',
+    );
+  }
+  const ranges = await calibrateRanges(ctx, layers, params.calibrationSize, params);
+  const model = buildFakeQuantModel(layers, ranges.inputs, params.activationBits, inputShape);
+  try {
+    const conversion = await convertToInteger(
+      ctx,
+      layers,
+      kernels,
+      ranges,
+      params.activationBits,
+      (x) => model.predict(x) as tf.Tensor,
+    );
+    const calibrated = Math.min(params.calibrationSize, ctx.data.train.count);
+    const observer =
+      params.observer === 'percentile'
+        ? `${params.percentile}th percentile`
+        : params.observer === 'ema'
+          ? `EMA of batch min/max, momentum ${params.emaMomentum}`
+          : 'min/max';
+    const notes = [
+      ...conversion.notes,
+      weightNote,
+      `activations ${params.activationBits}-bit asymmetric per tensor, ranges from ${observer} ` +
+        `on ${calibrated} training examples`,
+    ];
+    return {
+      model,
+      storage: [...storage, ...activationGridStorage(conversion.integer)],
+      ...costs,
+      predict: conversion.predict,
+      notes,
+      label,
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** The stage's run, loaded by the technique spec. */
+export const run = runPtq;
