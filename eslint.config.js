@@ -23,7 +23,7 @@ const uiBan = {
 };
 
 const stageBan = {
-  group: ['**/stage/*', '!**/stage/*.types', '**/engine/**', '!**/engine/**/*-types'],
+  regex: '(^|/)(stage|engine)/(?!network/layers$)',
   allowTypeImports: true,
   message:
     "A technique's pure maths and views never run tfjs code: import the stage's types only, or move the logic to the technique's root.",

@@ -9,23 +9,12 @@ import {
   hasCompressionStream,
   modelBytes,
   modelBytesBreakdown,
-  packCodes,
-  packedBytes,
   quantParamBytes,
   sparseIndexBytes,
   tensorBytes,
 } from './size';
 
-describe('packedBytes and quantParamBytes', () => {
-  it('packs N-bit codes into ⌈N·count/8⌉ bytes', () => {
-    expect(packedBytes(15, 4)).toBe(8); // 60 bits
-    expect(packedBytes(10, 3)).toBe(4); // 30 bits
-    expect(packedBytes(16, 1)).toBe(2);
-    expect(packedBytes(3, 12)).toBe(5); // 36 bits
-    expect(packedBytes(0, 8)).toBe(0);
-    expect(packedBytes(7, 32)).toBe(28);
-  });
-
+describe('quantParamBytes', () => {
   it('counts fp32 scales and zero points of 1 B (≤ 8 bits) or 4 B (> 8 bits)', () => {
     expect(quantParamBytes(8, 1, true)).toBe(4);
     expect(quantParamBytes(8, 1, false)).toBe(5);
@@ -35,10 +24,6 @@ describe('packedBytes and quantParamBytes', () => {
   });
 
   it('rejects impossible bit widths and counts', () => {
-    expect(() => packedBytes(4, 0)).toThrow(RangeError);
-    expect(() => packedBytes(4, 17)).toThrow(RangeError);
-    expect(() => packedBytes(4, 2.5)).toThrow(RangeError);
-    expect(() => packedBytes(-1, 8)).toThrow(RangeError);
     expect(() => elementCount([3, -2])).toThrow(RangeError);
   });
 });
@@ -140,22 +125,6 @@ describe('modelBytes', () => {
     expect(() => tensorBytes({ ...grid, shape: [2] })).toThrow(/no values/);
     expect(() => tensorBytes({ ...grid, bits: 32 })).toThrow(RangeError);
     expect(() => activationGridBytes(-1)).toThrow(RangeError);
-  });
-});
-
-describe('packCodes', () => {
-  it('packs codes little-endian without padding', () => {
-    expect([...packCodes([1, 2, 3], 2)]).toEqual([0b00111001]);
-    expect([...packCodes([0xa, 0x5, 0xf], 4)]).toEqual([0x5a, 0x0f]);
-    expect([...packCodes([7, 7, 7], 3)]).toEqual([0xff, 0x01]);
-    expect([...packCodes([0x1234], 16)]).toEqual([0x34, 0x12]);
-    expect(packCodes(new Array<number>(10).fill(1), 3).length).toBe(packedBytes(10, 3));
-  });
-
-  it('rejects codes that do not fit', () => {
-    expect(() => packCodes([4], 2)).toThrow(RangeError);
-    expect(() => packCodes([-1], 8)).toThrow(RangeError);
-    expect(() => packCodes([1], 32)).toThrow(RangeError);
   });
 });
 

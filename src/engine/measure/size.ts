@@ -25,6 +25,7 @@
  * which tensor it belongs to comes from the architecture. Lookup tables are rebuilt from the
  * grids at load time and are not counted.
  */
+import { packedBytes } from '../../techniques/quantize/packing';
 
 /** Fixed per-tensor header of every non-fp32 encoding: u8 bits, u8 flags, u16 scales, u32 count. */
 export const TENSOR_HEADER_BYTES = 8;
@@ -83,11 +84,11 @@ export function elementCount(shape: readonly number[]): number {
   }, 1);
 }
 
-/** Bytes of `count` values of `bits` bits packed back to back: ⌈bits·count/8⌉ B. */
-export function packedBytes(count: number, bits: number): number {
+/** Bytes of `count` stored values: ⌈bits·count/8⌉ B packed, 4·count B at 32 bits (fp32). */
+function valueBytes(count: number, bits: number): number {
   checkCount(count, 'count');
   checkBits(bits);
-  return Math.ceil((bits * count) / 8);
+  return bits === 32 ? 4 * count : packedBytes(count, bits);
 }
 
 /** Bytes of a quantizer's parameters: scaleCount·4 B + zero points (scaleCount·(bits ≤ 8 ? 1 : 4) B unless symmetric). */
@@ -143,9 +144,9 @@ export function tensorBytes(spec: TensorSizeSpec): TensorBytes {
       : {
           name,
           encoding: 'packed',
-          bytes: TENSOR_HEADER_BYTES + params + packedBytes(count, bits),
+          bytes: TENSOR_HEADER_BYTES + params + valueBytes(count, bits),
         };
-  const sparseBase = TENSOR_HEADER_BYTES + params + packedBytes(nonZeros, bits);
+  const sparseBase = TENSOR_HEADER_BYTES + params + valueBytes(nonZeros, bits);
   const candidates: TensorBytes[] = [
     dense,
     { name, encoding: 'bitmask', bytes: sparseBase + sparseIndexBytes(shape, nonZeros, 'bitmask') },
@@ -163,27 +164,6 @@ export function modelBytes(tensors: readonly TensorSizeSpec[]): number {
 /** Per-tensor breakdown behind {@link modelBytes}, in input order. */
 export function modelBytesBreakdown(tensors: readonly TensorSizeSpec[]): TensorBytes[] {
   return tensors.map(tensorBytes);
-}
-
-/** Packs integer codes in 0..2^bits−1 little-endian, bit after bit: ⌈bits·n/8⌉ bytes. */
-export function packCodes(codes: ArrayLike<number>, bits: number): Uint8Array {
-  if (!Number.isInteger(bits) || bits < 1 || bits > 16) {
-    throw new RangeError(`packCodes packs 1..16-bit codes, got ${bits} bits.`);
-  }
-  const out = new Uint8Array(packedBytes(codes.length, bits));
-  const max = 2 ** bits - 1;
-  let bit = 0;
-  for (let i = 0; i < codes.length; i++) {
-    const code = codes[i] ?? 0;
-    if (!Number.isInteger(code) || code < 0 || code > max) {
-      throw new RangeError(`code ${code} at ${i} does not fit in ${bits} unsigned bits.`);
-    }
-    for (let b = 0; b < bits; b++, bit++) {
-      if (Math.floor(code / 2 ** b) % 2 === 1)
-        out[bit >> 3] = (out[bit >> 3] ?? 0) | (1 << (bit & 7));
-    }
-  }
-  return out;
 }
 
 /** Whether this runtime has CompressionStream (Node ≥ 18, modern browsers and workers). */

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from './build';
-import { buildFromLayers, extractLayers, layerMacs } from './layer-ir';
+import { buildFromLayers, extractLayers } from './layer-ir';
+import { layerMacs } from './layers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

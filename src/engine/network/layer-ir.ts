@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { PlainLayer, UnitActivation } from '../../techniques/prune/structured';
-
-/** A layer as plain arrays, with the name it has in the model (conv1, dense1, logits …). */
-export type NamedLayer = PlainLayer & { name: string };
+import type { NamedLayer, UnitActivation } from './layers';
 
 const DENSE = new Set(['Dense', 'MaskedDense', 'FakeQuantDense']);
 const CONV = new Set(['Conv2D', 'MaskedConv2D', 'FakeQuantConv2D']);
@@ -112,41 +109,4 @@ export function buildFromLayers(
   model.setWeights(values);
   tf.dispose(values);
   return model;
-}
-
-/**
- * MACs per example of plain layers: dense in·out; conv outH·outW·kh·kw·cin·cout; with
- * `effective`, each layer's MACs are scaled by its non-zero fraction of kernel weights.
- */
-export function layerMacs(
-  layers: readonly NamedLayer[],
-  inputShape: readonly number[],
-): { macs: number; effectiveMacs: number } {
-  let shape = [...inputShape];
-  let macs = 0;
-  let effectiveMacs = 0;
-  for (const layer of layers) {
-    let m = 0;
-    if (layer.kind === 'dense') {
-      m = layer.kernelShape[0] * layer.kernelShape[1];
-      shape = [layer.kernelShape[1]];
-    } else if (layer.kind === 'conv') {
-      const [kh, kw, cin, cout] = layer.kernelShape;
-      const oh = shape[0]! - kh + 1;
-      const ow = shape[1]! - kw + 1;
-      m = oh * ow * kh * kw * cin * cout;
-      shape = [oh, ow, cout];
-    } else if (layer.kind === 'maxpool') {
-      shape = [Math.floor(shape[0]! / 2), Math.floor(shape[1]! / 2), shape[2]!];
-    } else {
-      shape = [shape.reduce((a, b) => a * b, 1)];
-    }
-    if (layer.kind === 'dense' || layer.kind === 'conv') {
-      let nonZeros = 0;
-      for (const w of layer.kernel) if (w !== 0) nonZeros++;
-      macs += m;
-      effectiveMacs += layer.kernel.length ? (m * nonZeros) / layer.kernel.length : 0;
-    }
-  }
-  return { macs, effectiveMacs: Math.round(effectiveMacs) };
 }

@@ -102,9 +102,9 @@ export async function trainedTeacher(
 export function testContext(
   data: Dataset,
   teacher: tf.LayersModel,
-): StageContext & { steps: StepRecord[]; progress: number[] } {
+): StageContext & { steps: StepRecord[]; progress: [number, string][] } {
   const steps: StepRecord[] = [];
-  const progress: number[] = [];
+  const progress: [number, string][] = [];
   return {
     data,
     teacher,
@@ -112,7 +112,7 @@ export function testContext(
     rng: createRng(5),
     control: new RunControl(),
     onStep: (r) => steps.push(r),
-    onProgress: (f) => progress.push(f),
+    onProgress: (f, m) => progress.push([f, m]),
     steps,
     progress,
   };

@@ -1,16 +1,10 @@
 import { z } from 'zod';
 import { describeValue, friendlyIssue, joinPath, shorten } from './messages';
 import { isRecord } from './sanitize';
+import { innerSchema as unwrap } from '../schema-walk';
 
 /** Outcome of restoring one value: the valid value, or where and why it failed. */
 export type Restored = { ok: true; value: unknown } | { ok: false; at: string; reason: string };
-
-/** Strips `.default()` and `.optional()` wrappers down to the schema that does the checking. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-  return s;
-}
 
 function issuePath(path: readonly PropertyKey[]): string {
   return path.map((k) => (typeof k === 'number' ? `item ${k + 1}` : String(k))).join(' ');

@@ -9,10 +9,12 @@ import {
   unitScores,
   unitsToPrune,
   zeroUnits,
-  type PlainLayer,
-  type UnitActivation,
-  type WeightLayer,
 } from './structured';
+import type {
+  KernelLayer as WeightLayer,
+  PlainLayer,
+  UnitActivation,
+} from '../../engine/network/layers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,4 +1,10 @@
 import { assertSparsity } from './magnitude';
+import type {
+  KernelLayer as WeightLayer,
+  PlainLayer,
+  UnitActivation,
+} from '../../engine/network/layers';
+import { isWeightLayer } from '../../engine/network/layers';
 
 /**
  * Structured pruning: remove whole conv filters or dense neurons, so the model really shrinks.
@@ -16,37 +22,11 @@ import { assertSparsity } from './magnitude';
  * window sees it at all kh·kw taps.
  */
 
-export type UnitActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
-
-export interface DenseWeights {
-  kind: 'dense';
-  kernel: Float32Array;
-  kernelShape: [number, number];
-  bias: Float32Array;
-  /** Activation after this layer; only f(0) matters here. Default: f(0) = 0 (relu, tanh, linear). */
-  activation?: UnitActivation;
-}
-
-export interface ConvWeights {
-  kind: 'conv';
-  kernel: Float32Array;
-  kernelShape: [number, number, number, number];
-  bias: Float32Array;
-  activation?: UnitActivation;
-}
-
-export type WeightLayer = DenseWeights | ConvWeights;
-export type PlainLayer = WeightLayer | { kind: 'maxpool' } | { kind: 'flatten' };
-
 /** How units are ranked; the lowest scores are pruned. */
 export type UnitCriterion = 'l1' | 'l2' | 'meanActivation' | 'activationEntropy';
 
 /** Histogram bins of the activation-entropy criterion. */
 export const ENTROPY_BINS = 16;
-
-function isWeightLayer(layer: PlainLayer | undefined): layer is WeightLayer {
-  return layer !== undefined && (layer.kind === 'dense' || layer.kind === 'conv');
-}
 
 function unitCount(layer: WeightLayer): number {
   return layer.kernelShape[layer.kernelShape.length - 1]!;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { IntegerLayer } from './integer-reference';
+import type { IntegerLayer } from './integer-kernels';
 import type { QuantParams } from './quantizer';
 import { computeQuantParams, quantParamsFromRange, quantize } from './quantizer';
-import { integerConv2dValid, integerDense, quantizeBias, requantize } from './integer-reference';
+import { integerConv2dValid, integerDense } from './integer-oracle';
+import { quantizeBias, requantize } from './integer-kernels';
 import { createRng, gaussian } from '../../engine/rng';
 import {
   accumulatorBits,

@@ -2,16 +2,62 @@
  * Integer kernels of the converted model, on typed arrays. Accumulators are exact integers
  * acc = q_b + Σ (q_x − z_x)(q_w − z_w), held in float64 (exact below 2^53), so they equal int32
  * accumulation whenever accumulatorBits ≤ 32 and stay exact when a wider one is needed (as int64
- * accumulators do in real 16-bit runtimes). Requantization does integer-inference's `requantize`.
+ * accumulators do in real 16-bit runtimes). Requantization does `requantize`.
  */
-import type { IntegerLayer as BaseIntegerLayer } from './integer-reference';
 import type { QuantParams } from './quantizer';
+import { roundHalfEven } from './quantizer';
 
-/**
- * integer-inference's layer, plus the exact bias codes when a code does not fit int32 (only with
- * very fine grids, e.g. 16-bit weights and activations: real runtimes then store int64 biases).
- */
-export type IntegerLayer = BaseIntegerLayer & { wideBias?: Float64Array };
+/** One dense / conv layer of a converted integer model. */
+export interface IntegerLayer {
+  /** Integer kernel: dense [in, out] or conv HWIO [kh, kw, inC, outC]. */
+  kernel: Int32Array;
+  kernelShape: number[];
+  /** Symmetric weight params, per tensor or per output channel (last kernel axis). */
+  weightParams: QuantParams;
+  /** Bias in int32 at scale s_x · s_w[c]. */
+  bias: Int32Array;
+  /** Per-tensor params of the layer input. */
+  inputParams: QuantParams;
+  /** Per-tensor params of the layer output (the next layer's input). */
+  outputParams: QuantParams;
+  /** Fused ReLU: clamp the output below at z_y (real 0). */
+  relu: boolean;
+  /**
+   * The exact bias codes when a code does not fit int32 (only with very fine grids, e.g. 16-bit
+   * weights and activations: real runtimes then store int64 biases).
+   */
+  wideBias?: Float64Array;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** q_b[c] = clamp_int32(round(b[c] / (s_x · s_w[c]))). */
+export function quantizeBias(
+  bias: Float32Array,
+  inputScale: number,
+  weightScale: Float32Array,
+): Int32Array {
+  const out = new Int32Array(bias.length);
+  for (let c = 0; c < bias.length; c++) {
+    const sw = weightScale.length === 1 ? weightScale[0]! : weightScale[c]!;
+    const q = roundHalfEven(bias[c]! / (inputScale * sw));
+    out[c] = Math.min(INT32_MAX, Math.max(INT32_MIN, q));
+  }
+  return out;
+}
+
+/** q_y = clamp(round(M · acc) + z_y, lo, qmax), lo = max(qmin, z_y) with fused ReLU. */
+export function requantize(
+  acc: number,
+  multiplier: number,
+  out: QuantParams,
+  relu: boolean,
+): number {
+  const z = out.zeroPoint[0]!;
+  const lo = relu ? Math.max(out.qmin, z) : out.qmin;
+  return Math.min(out.qmax, Math.max(lo, roundHalfEven(multiplier * acc) + z));
+}
 
 /** Per-channel weights with their zero point removed: q_w − z_w[c], channels innermost. */
 export function centredKernel(layer: IntegerLayer): Float64Array {
@@ -107,7 +153,7 @@ export function multipliers(layer: IntegerLayer, output: QuantParams): Float64Ar
 
 /**
  * q_y = clamp(round(M[c] · acc) + z_y, lo, qmax), lo = z_y with fused ReLU else qmin, rounding
- * half to even: integer-inference's `requantize`, inlined because it runs once per activation.
+ * half to even: `requantize`, inlined because it runs once per activation.
  */
 export function requantizeAccumulators(acc: Float64Array, layer: IntegerLayer): Int32Array {
   const m = multipliers(layer, layer.outputParams);

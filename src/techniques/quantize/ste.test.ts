@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { codeRange, roundHalfEven, stePoint, steCurve } from './ste';
+import { codeRange, stePoint, steCurve } from './ste';
+import { roundHalfEven } from './quantizer';
 
 describe('roundHalfEven', () => {
   it('rounds halves to the even neighbour like tf.round', () => {

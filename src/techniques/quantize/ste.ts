@@ -1,3 +1,4 @@
+import { roundHalfEven } from './quantizer';
 // The straight-through estimator in plain numbers: what fake quantization does going forward
 // (a staircase) and what gradient it lets through going back (a 0/1 mask), for one grid.
 
@@ -18,15 +19,6 @@ export interface StePoint {
   forward: number;
   /** Backward: 1 where qmin ≤ x/s + z ≤ qmax (gradient passes), 0 where x was clipped. */
   gradient: number;
-}
-
-/** Round half to even, as tf.round does: 0.5 → 0, 1.5 → 2. */
-export function roundHalfEven(x: number): number {
-  const base = Math.floor(x);
-  const frac = x - base;
-  if (frac > 0.5) return base + 1;
-  if (frac < 0.5) return base;
-  return base % 2 === 0 ? base : base + 1;
 }
 
 /** Integer code range of a weight grid: symmetric [−(2^(b−1)−1), 2^(b−1)−1], else [0, 2^b − 1]. */

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { log2FakeQuantize } from './log2';
 import { tensorBytes } from '../../engine/measure/size';
-import type { NamedLayer } from '../../engine/network/layer-ir';
-import {
-  POW2_MAX_SHIFT,
-  isWeightLayer,
-  quantizeKernel,
-  quantizeLayers,
-  quantizedStorage,
-} from './weights';
+import type { NamedLayer } from '../../engine/network/layers';
+import { POW2_MAX_SHIFT, quantizeKernel, quantizeLayers, quantizedStorage } from './weights';
+import { isWeightLayer } from '../../engine/network/layers';
 
 const uniform = { scheme: 'symmetric' as const, perChannel: false, powerOfTwo: false };
 

@@ -7,7 +7,8 @@ import type { QuantParams, QuantScheme } from './quantizer';
 import { assertBits, computeQuantParams, dequantize, quantize } from './quantizer';
 import { log2Params, log2Quantize } from './log2';
 import type { TensorSizeSpec } from '../../engine/measure/size';
-import type { NamedLayer } from '../../engine/network/layer-ir';
+import type { NamedLayer, WeightLayer } from '../../engine/network/layers';
+import { isWeightLayer, nonZeroCount } from '../../engine/network/layers';
 
 export interface WeightQuantConfig {
   /** Bits per weight code, 2..16. */
@@ -25,14 +26,6 @@ export interface QuantizedKernel {
   params: QuantParams;
   /** ŵ: the real values the codes stand for. */
   dequantized: Float32Array;
-}
-
-/** A dense or conv layer among the plain layers. */
-export type WeightLayer = Extract<NamedLayer, { kind: 'dense' | 'conv' }>;
-
-/** True for dense and conv layers (the ones with kernels). */
-export function isWeightLayer(layer: NamedLayer): layer is WeightLayer {
-  return layer.kind === 'dense' || layer.kind === 'conv';
 }
 
 /**
@@ -100,13 +93,6 @@ export function quantizeKernel(
   });
   const codes = quantize(kernel, params, shape);
   return { codes, params, dequantized: dequantize(codes, params, shape) };
-}
-
-/** Number of entries that are not exactly 0. */
-export function nonZeroCount(values: ArrayLike<number>): number {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] !== 0) n++;
-  return n;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import { z } from 'zod';
+import { innerSchema } from '../../experiment/schema-walk';
 
 /** One editable field of a stage's parameters, read from its zod schema. */
 export type ParamField =
@@ -7,17 +8,11 @@ export type ParamField =
   | { key: string; kind: 'enum'; options: string[] }
   | { key: string; kind: 'boolean' };
 
-function unwrap(schema: ZodType): ZodType {
-  let s = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as ZodType;
-  return s;
-}
-
 /** The fields of an object schema that the generic editor knows how to show. */
 export function paramFields(schema: z.ZodObject): ParamField[] {
   const out: ParamField[] = [];
   for (const [key, raw] of Object.entries(schema.shape)) {
-    const field = unwrap(raw as ZodType);
+    const field = innerSchema(raw as ZodType);
     if (field instanceof z.ZodNumber) {
       out.push({ key, kind: 'number', schema: field as ZodType<number>, integer: !!field.isInt });
     } else if (field instanceof z.ZodEnum) {

@@ -8,7 +8,6 @@ import {
   magnitudeRows,
   poolMask,
   pruneThreshold,
-  rankForEnergy,
 } from './view-data';
 
 const variant = (id: string, technique: string): Variant =>
@@ -67,13 +66,5 @@ describe('poolMask', () => {
     const m = poolMask({ rows: 4, cols: 4, values }, 2);
     expect([m.rows, m.cols]).toEqual([2, 2]);
     expect(Array.from(m.kept)).toEqual([1, 0.5, 0, 0]);
-  });
-});
-
-describe('rankForEnergy', () => {
-  it('finds the smallest rank reaching the fraction', () => {
-    expect(rankForEnergy([0.5, 0.85, 0.95, 1], 0.9)).toBe(3);
-    expect(rankForEnergy([0.95, 1], 0.9)).toBe(1);
-    expect(rankForEnergy([0.2, 0.4], 0.9)).toBe(2);
   });
 });

@@ -112,12 +112,6 @@ export function spectrumRows(s: Spectrum) {
   }));
 }
 
-/** Smallest rank whose cumulative energy reaches `fraction` (0..1), 1-based. */
-export function rankForEnergy(cumulativeEnergy: readonly number[], fraction: number): number {
-  const i = cumulativeEnergy.findIndex((e) => e >= fraction - 1e-12);
-  return i < 0 ? cumulativeEnergy.length : i + 1;
-}
-
 /** The temperatures shown as grouped bars. */
 export const SHOWN_TEMPERATURES = [1, 2, 4, 8, 20] as const;
 

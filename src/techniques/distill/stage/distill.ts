@@ -10,7 +10,8 @@ import type { LossFn } from '../../../engine/train/loop';
 import { trainModel } from '../../../engine/train/loop';
 import { checkTrainableInput, retrainedCosts, stageTraining } from '../../finetune/stage/finetune';
 import { cloneModel } from '../../../engine/network/handle';
-import { extractLayers, layerMacs } from '../../../engine/network/layer-ir';
+import { extractLayers } from '../../../engine/network/layer-ir';
+import { layerMacs } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 

@@ -4,7 +4,8 @@ import type { FinetuneParams } from '../spec';
 import type { TensorSizeSpec } from '../../../engine/measure/size';
 import { trainModel } from '../../../engine/train/loop';
 import { cloneModel } from '../../../engine/network/handle';
-import { extractLayers, layerMacs } from '../../../engine/network/layer-ir';
+import { extractLayers } from '../../../engine/network/layer-ir';
+import { layerMacs } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 

@@ -9,7 +9,7 @@ import {
   truncateSvd,
 } from '../factorize';
 import { svd } from '../svd';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 
 /**
  * Low-rank factoring of plain layers for the lowrank stage: a dense layer y = f(x·W + b), W [m×n],

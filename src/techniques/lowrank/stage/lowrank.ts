@@ -8,8 +8,9 @@ import { stageTraining } from '../../finetune/stage/finetune';
 import { fp32Storage } from '../../../engine/network/handle';
 import type { LowRankDecision } from './factor-layers';
 import { buildLowRankModel, factorLayers } from './factor-layers';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
-import { extractLayers, layerMacs } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
+import { extractLayers } from '../../../engine/network/layer-ir';
+import { layerMacs } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 

@@ -13,14 +13,15 @@ import { ChartGrid } from '../../../ui/common/ChartGrid';
 import type { Inspection } from '../../../worker/protocol';
 import { colourOf } from '../../../ui/palette';
 import { xTitle, Y_AXIS_WIDTH, yTitle } from '../../../ui/views/axes';
-import { rankForEnergy, spectrumRows } from '../../../ui/views/view-data';
+import { spectrumRows } from '../../../ui/views/view-data';
+import { rankForEnergy } from '../factorize';
 
 /** Singular values of a dense layer (log scale) and the cumulative energy with the 90% line. */
 export function LowRankView({ spectra, layer }: { spectra: Inspection['lowrank']; layer: string }) {
   const spectrum = spectra.find((s) => s.name === layer) ?? spectra[0];
   const rows = useMemo(() => (spectrum ? spectrumRows(spectrum) : []), [spectrum]);
   if (!spectrum) return <p className="muted">This model has no dense layer to factor.</p>;
-  const r90 = rankForEnergy(spectrum.cumulativeEnergy, 0.9);
+  const r90 = rankForEnergy(spectrum.singularValues, 0.9);
   const rankAxis = {
     dataKey: 'rank',
     type: 'number' as const,

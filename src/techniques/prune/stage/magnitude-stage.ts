@@ -6,8 +6,9 @@ import { MaskedConv2D, MaskedDense, isMaskedLayer } from './masked-layers';
 import { nmMask } from '../nm';
 import { isPruningStep, polynomialDecaySparsity } from '../schedule';
 import { roundSparsities, schedulePlan, stepsPerEpochOf } from '../schedule-plan';
-import { finetune, finetuneBatchSize, isWeightLayer } from './pruned-handle';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import { finetune, finetuneBatchSize } from './pruned-handle';
+import { isWeightLayer } from '../../../engine/network/layers';
+import type { NamedLayer } from '../../../engine/network/layers';
 import type { StageContext } from '../../../engine/network/stage-types';
 
 // The step layout lives in the pure schedule-plan module (the UI draws it from there too).

@@ -4,7 +4,7 @@ import { pruneSummary } from '../spec';
 import { prunedCosts } from './pruned-handle';
 import { pruneMasked } from './magnitude-stage';
 import { pruneStructured } from './structured-stage';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { extractLayers } from '../../../engine/network/layer-ir';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';

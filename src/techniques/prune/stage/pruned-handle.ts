@@ -2,19 +2,10 @@ import type * as tf from '@tensorflow/tfjs';
 import type { PruneParams } from '../spec';
 import type { TensorSizeSpec } from '../../../engine/measure/size';
 import { pruneBatchSize } from '../schedule-plan';
-import { nonZeroCount } from '../sparse-size';
+import { isWeightLayer, layerMacs, nonZeroCount } from '../../../engine/network/layers';
 import { trainModel } from '../../../engine/train/loop';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
-import { layerMacs } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import type { StageContext } from '../../../engine/network/stage-types';
-
-/** A dense or conv layer among the plain layers. */
-export type NamedWeightLayer = Extract<NamedLayer, { kind: 'dense' | 'conv' }>;
-
-/** True for dense and conv layers (the ones with kernels). */
-export function isWeightLayer(layer: NamedLayer): layer is NamedWeightLayer {
-  return layer.kind === 'dense' || layer.kind === 'conv';
-}
 
 /** Batch size of fine-tuning: 128 for images (rank-3 input), else 32 (one rule, in the plan). */
 export const finetuneBatchSize = pruneBatchSize;

@@ -11,7 +11,7 @@ import {
   weightValues,
 } from '../../../engine/network/test-fixtures';
 import { pruningReport, runSensitivity } from './report';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { buildFromLayers, extractLayers } from '../../../engine/network/layer-ir';
 import type { ModelHandle } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
@@ -103,7 +103,7 @@ describe('runSensitivity', () => {
     handPruned.dispose();
     // 1 + 3 layers × 3 sparsities evaluations, the last at fraction 1.
     expect(ctx.progress).toHaveLength(10);
-    expect(ctx.progress.at(-1)).toBe(1);
+    expect(ctx.progress.at(-1)?.[0]).toBe(1);
 
     expect(weightValues(teacher.model)).toEqual(before);
     expect(tf.memory().numTensors).toBe(tensors);

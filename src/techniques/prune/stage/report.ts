@@ -4,11 +4,11 @@ import type { DataSplit } from '../../../engine/data/types';
 import { kernelView } from '../nm';
 import type { EvaluateWeights, SensitivityResult } from '../sensitivity';
 import { DEFAULT_SENSITIVITY_GRID, sensitivityScan } from '../sensitivity';
-import { nonZeroCount } from '../sparse-size';
+import { nonZeroCount } from '../../../engine/network/layers';
 import { evaluate } from '../../../engine/train/evaluate';
-import type { NamedWeightLayer } from './pruned-handle';
-import { isWeightLayer } from './pruned-handle';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { WeightLayer } from '../../../engine/network/layers';
+import { isWeightLayer } from '../../../engine/network/layers';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { buildFromLayers, extractLayers } from '../../../engine/network/layer-ir';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
@@ -154,7 +154,7 @@ export async function runSensitivity(
   }
 }
 
-function setKernel(model: tf.LayersModel, layer: NamedWeightLayer, kernel: Float32Array): void {
+function setKernel(model: tf.LayersModel, layer: WeightLayer, kernel: Float32Array): void {
   const target = model.getLayer(layer.name);
   const bias = target.getWeights()[1]!;
   const values = [tf.tensor(kernel, layer.kernelShape), bias.clone()];

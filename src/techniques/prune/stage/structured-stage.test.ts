@@ -14,7 +14,7 @@ import {
   weightValues,
 } from '../../../engine/network/test-fixtures';
 import { layerActivations, planRemovals } from './structured-stage';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { buildFromLayers, extractLayers } from '../../../engine/network/layer-ir';
 import { StageError } from '../../../engine/network/stage-types';
 

@@ -4,10 +4,11 @@ import type { DataSplit } from '../../../engine/data/types';
 import { removeUnits, unitScores, unitsToPrune } from '../structured';
 import { createRng, shuffledIndices } from '../../../engine/rng';
 import { makeBatch } from '../../../engine/train/batches';
-import type { NamedWeightLayer } from './pruned-handle';
-import { finetune, isWeightLayer } from './pruned-handle';
+import type { WeightLayer } from '../../../engine/network/layers';
+import { finetune } from './pruned-handle';
+import { isWeightLayer } from '../../../engine/network/layers';
 import { roundSparsities, stepsPerEpoch } from './magnitude-stage';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { buildFromLayers, extractLayers } from '../../../engine/network/layer-ir';
 import type { StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
@@ -28,7 +29,7 @@ export interface UnitRemoval {
   units: number[];
 }
 
-function unitCount(layer: NamedWeightLayer): number {
+function unitCount(layer: WeightLayer): number {
   return layer.kernelShape[layer.kernelShape.length - 1]!;
 }
 
@@ -82,7 +83,7 @@ export function planRemovals(
   activations?: ReadonlyMap<string, Float32Array>,
 ): UnitRemoval[] {
   return hiddenLayerIndices(layers).map((index, j) => {
-    const layer = layers[index] as NamedWeightLayer;
+    const layer = layers[index] as WeightLayer;
     const count = counts[j] ?? 0;
     if (count === 0) return { index, name: layer.name, units: [] };
     const scores =
@@ -117,7 +118,7 @@ export function keptUnits(layers: readonly NamedLayer[], sparsity: number): numb
     );
   }
   return hidden.map((index) => {
-    const layer = layers[index] as NamedWeightLayer;
+    const layer = layers[index] as WeightLayer;
     const n = unitCount(layer);
     const kept = n - Math.round(sparsity * n);
     if (kept < 1) {
@@ -141,7 +142,7 @@ export async function pruneStructured(
   params: PruneParams,
 ): Promise<tf.Sequential> {
   keptUnits(input, params.sparsity);
-  const original = hiddenLayerIndices(input).map((i) => unitCount(input[i] as NamedWeightLayer));
+  const original = hiddenLayerIndices(input).map((i) => unitCount(input[i] as WeightLayer));
   const targets =
     params.schedule === 'iterative'
       ? roundSparsities(params.sparsity, params.rounds)
@@ -155,7 +156,7 @@ export async function pruneStructured(
       await ctx.control.checkpoint();
       const s = targets[k]!;
       const counts = hiddenLayerIndices(layers).map((index, j) => {
-        const current = unitCount(layers[index] as NamedWeightLayer);
+        const current = unitCount(layers[index] as WeightLayer);
         return current - (original[j]! - Math.round(s * original[j]!));
       });
       const activations =

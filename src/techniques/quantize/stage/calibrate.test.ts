@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { buildFromLayers } from '../../../engine/network/layer-ir';
 import {
   calibrateRanges,
@@ -8,7 +8,7 @@ import {
   forwardPlain,
   needsPreActivationRange,
 } from './calibrate';
-import { bars, blobs, testContext } from './test-fixtures';
+import { bars, blobs, testContext } from '../../../engine/network/test-fixtures';
 import { createRng, gaussian } from '../../../engine/rng';
 
 beforeAll(async () => {

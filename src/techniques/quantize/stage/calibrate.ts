@@ -9,8 +9,8 @@ import { MinMaxObserver, MovingAverageMinMaxObserver, PercentileObserver } from 
 import type { Dataset } from '../../../engine/data/types';
 import { createRng, shuffledIndices } from '../../../engine/rng';
 import { batchRanges, makeBatch } from '../../../engine/train/batches';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
-import { isWeightLayer } from '../weights';
+import type { NamedLayer } from '../../../engine/network/layers';
+import { isWeightLayer } from '../../../engine/network/layers';
 import type { StageContext } from '../../../engine/network/stage-types';
 
 export interface ObserverChoice {

@@ -4,7 +4,7 @@
  * model on the test set, and the notes that go with it).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { extractLayers } from '../../../engine/network/layer-ir';
 import type { CalibratedRanges } from './calibrate';
 import type { IntegerModel } from './integer-model';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActivationFakeQuant } from './activation-quant';
 import { RunControl } from '../../../engine/train/control';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { buildFromLayers } from '../../../engine/network/layer-ir';
 import type { Range } from './calibrate';
 import { buildFakeQuantModel, inputQuantName, predictionAgreement } from './fake-quant-model';

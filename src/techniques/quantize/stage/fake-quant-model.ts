@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { ActivationFakeQuant } from './activation-quant';
 import type { DataSplit } from '../../../engine/data/types';
 import { batchRanges, makeBatch } from '../../../engine/train/batches';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import type { Range } from './calibrate';
-import { isWeightLayer } from '../weights';
+import { isWeightLayer } from '../../../engine/network/layers';
 import type { StageContext } from '../../../engine/network/stage-types';
 
 /** Name of the activation fake-quant layer in front of weight layer `name`. */

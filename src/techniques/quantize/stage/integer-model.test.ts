@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, gaussian } from '../../../engine/rng';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import type { Range } from './calibrate';
 import { calibrateRanges } from './calibrate';
-import { bars, blobs, testContext } from './test-fixtures';
+import { bars, blobs, testContext } from '../../../engine/network/test-fixtures';
 import { modelBytes } from '../../../engine/measure/size';
 import {
   LUT_BITS,

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { QuantParams } from '../quantizer';
 import { quantParamsFromRange, quantize, roundHalfEven } from '../quantizer';
-import { quantizeBias } from '../integer-reference';
+import { quantizeBias } from '../integer-kernels';
 import type { TensorSizeSpec } from '../../../engine/measure/size';
 import type { Range } from './calibrate';
 import type { IntegerLayer } from '../integer-kernels';
@@ -21,9 +21,10 @@ import {
   maxPoolCodes,
   requantizeAccumulators,
 } from '../integer-kernels';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
-import type { QuantizedKernel, WeightLayer } from '../weights';
-import { isWeightLayer } from '../weights';
+import type { NamedLayer } from '../../../engine/network/layers';
+import type { QuantizedKernel } from '../weights';
+import type { WeightLayer } from '../../../engine/network/layers';
+import { isWeightLayer } from '../../../engine/network/layers';
 
 /** Bits of the pre-activation grid that feeds a tanh / sigmoid lookup table. */
 export const LUT_BITS = 16;

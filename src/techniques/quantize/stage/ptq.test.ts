@@ -4,17 +4,16 @@ import { modelBytes, tensorBytes } from '../../../engine/measure/size';
 import { disposeHandle } from '../../../engine/network/handle';
 import { runPtq } from './ptq';
 import { ptqSpec, ptqSummary } from '../spec';
+import { accuracyOf, ptqParamsWith } from './test-fixtures';
 import {
   CNN,
   MLP,
-  accuracyOf,
   bars,
   blobs,
-  ptqParamsWith,
   testContext,
   trainedTeacher,
   weightValues,
-} from './test-fixtures';
+} from '../../../engine/network/test-fixtures';
 import type { ModelHandle } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 

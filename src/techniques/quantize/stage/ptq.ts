@@ -11,13 +11,15 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PtqParams } from '../spec';
 import { ptqSummary } from '../spec';
-import { buildFromLayers, layerMacs } from '../../../engine/network/layer-ir';
+import { buildFromLayers } from '../../../engine/network/layer-ir';
+import { layerMacs } from '../../../engine/network/layers';
 import { calibrateRanges } from './calibrate';
 import { DEQUANTIZED_NOTE, checkBits, convertToInteger, readLayers } from './convert';
 import { activationGridStorage } from './integer-model';
 import { buildFakeQuantModel } from './fake-quant-model';
 import type { WeightQuantConfig } from '../weights';
-import { isWeightLayer, quantizeLayers, quantizedStorage } from '../weights';
+import { quantizeLayers, quantizedStorage } from '../weights';
+import { isWeightLayer } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 

@@ -10,12 +10,12 @@ import type { QuantScheme } from '../quantizer';
 import { ActivationFakeQuant } from './activation-quant';
 import { FakeQuantConv2D, FakeQuantDense } from './qlayers';
 import { dequantize } from '../quantizer';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { extractLayers } from '../../../engine/network/layer-ir';
 import type { Range } from './calibrate';
 import { inputQuantName } from './fake-quant-model';
 import type { QuantizedKernel } from '../weights';
-import { isWeightLayer } from '../weights';
+import { isWeightLayer } from '../../../engine/network/layers';
 
 export interface QatModelOptions {
   weightBits: number;

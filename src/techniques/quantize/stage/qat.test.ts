@@ -8,18 +8,16 @@ import { runQat } from './qat';
 import { qatSpec, qatSummary } from '../spec';
 import { qatQuantizedLayers } from './qat-model';
 import { quantizationReport } from './report';
+import { accuracyOf, ptqParamsWith, qatParamsWith } from './test-fixtures';
 import {
   CNN,
   MLP,
-  accuracyOf,
   bars,
   blobs,
-  ptqParamsWith,
-  qatParamsWith,
   testContext,
   trainedTeacher,
   weightValues,
-} from './test-fixtures';
+} from '../../../engine/network/test-fixtures';
 import type { ModelHandle } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 

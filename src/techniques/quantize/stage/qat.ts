@@ -10,12 +10,13 @@ import type * as tf from '@tensorflow/tfjs';
 import type { QatParams } from '../spec';
 import { qatSummary } from '../spec';
 import { trainModel } from '../../../engine/train/loop';
-import { layerMacs } from '../../../engine/network/layer-ir';
+import { layerMacs } from '../../../engine/network/layers';
 import { calibrateRanges, needsPreActivationRange } from './calibrate';
 import { checkBits, checkTraining, convertToInteger, readLayers } from './convert';
 import { activationGridStorage } from './integer-model';
 import { buildQatModel, inputRangesOf, qatQuantizedLayers, setInputRanges } from './qat-model';
-import { isWeightLayer, quantizedStorage } from '../weights';
+import { quantizedStorage } from '../weights';
+import { isWeightLayer } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 

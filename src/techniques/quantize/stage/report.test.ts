@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../../engine/network/build';
 import { handleFromModel } from '../../../engine/network/handle';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { quantizationReport } from './report';
 
 beforeAll(async () => {

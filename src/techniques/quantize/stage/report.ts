@@ -7,11 +7,12 @@
  */
 import type { PtqParams } from '../spec';
 import { sqnrDb } from '../sqnr';
-import type { NamedLayer } from '../../../engine/network/layer-ir';
+import type { NamedLayer } from '../../../engine/network/layers';
 import { extractLayers } from '../../../engine/network/layer-ir';
 import { qatQuantizedLayers } from './qat-model';
 import type { QuantizedKernel } from '../weights';
-import { isWeightLayer, quantizeKernel } from '../weights';
+import { quantizeKernel } from '../weights';
+import { isWeightLayer } from '../../../engine/network/layers';
 import type { ModelHandle } from '../../../engine/network/stage-types';
 
 /** Grid levels listed in a report at most (16-bit grids give only the step and clip range). */

@@ -2,40 +2,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PtqParams, QatParams } from '../spec';
 import type { Dataset } from '../../../engine/data/types';
-import { createRng } from '../../../engine/rng';
-import { RunControl } from '../../../engine/train/control';
-import type { StepRecord } from '../../../engine/train/loop';
-import type { StageContext } from '../../../engine/network/stage-types';
-
-// The same tiny data sets and teachers as the prune tests.
-export {
-  bars,
-  blobs,
-  CNN,
-  MLP,
-  trainedTeacher,
-  weightValues,
-} from '../../../engine/network/test-fixtures';
-
-/** A stage context that records steps and progress. */
-export function testContext(
-  data: Dataset,
-  teacher: tf.LayersModel,
-): StageContext & { steps: StepRecord[]; progress: [number, string][] } {
-  const steps: StepRecord[] = [];
-  const progress: [number, string][] = [];
-  return {
-    data,
-    teacher,
-    seed: 5,
-    rng: createRng(5),
-    control: new RunControl(),
-    onStep: (r) => steps.push(r),
-    onProgress: (f, m) => progress.push([f, m]),
-    steps,
-    progress,
-  };
-}
 
 /** PTQ params as the zod schema fills them, with overrides. */
 export function ptqParamsWith(overrides: Partial<PtqParams>): PtqParams {

@@ -5,10 +5,9 @@ import { fakeQuantize, quantParamsToTensors } from './stage/fake-quant';
 import {
   integerConv2dValid,
   integerDense,
-  quantizeBias,
   quantizeLayerForIntegerInference,
-  requantize,
-} from './integer-reference';
+} from './integer-oracle';
+import { quantizeBias, requantize } from './integer-kernels';
 import type { QuantParams } from './quantizer';
 import { computeQuantParams, dequantize, quantize, quantParamsFromRange } from './quantizer';
 

@@ -1,62 +1,19 @@
 /**
- * Integer reference inference, the arithmetic an int8 runtime does: integer activations and
+ * Test oracle for the integer kernels: the textbook loops of integer inference, written for
+ * clarity, not speed (tests only; the app runs integer-kernels.ts). The arithmetic an int8 runtime does: integer activations and
  * weights, int32 accumulation acc = Σ (q_x − z_x)(q_w − z_w) + q_b with the bias stored at scale
  * s_x·s_w, then requantization to the next layer's grid, q_y = clamp(round(M·acc) + z_y), with a
  * float multiplier M = s_x·s_w / s_y (a real kernel would use a fixed-point multiplier and shift).
  */
 import type { QuantParams } from './quantizer';
-import { computeQuantParams, quantize, roundHalfEven } from './quantizer';
-
-export interface IntegerLayer {
-  /** Integer kernel: dense [in, out] or conv HWIO [kh, kw, inC, outC]. */
-  kernel: Int32Array;
-  kernelShape: number[];
-  /** Symmetric weight params, per tensor or per output channel (last kernel axis). */
-  weightParams: QuantParams;
-  /** Bias in int32 at scale s_x · s_w[c]. */
-  bias: Int32Array;
-  /** Per-tensor params of the layer input. */
-  inputParams: QuantParams;
-  /** Per-tensor params of the layer output (the next layer's input). */
-  outputParams: QuantParams;
-  /** Fused ReLU: clamp the output below at z_y (real 0). */
-  relu: boolean;
-}
+import { computeQuantParams, quantize } from './quantizer';
+import type { IntegerLayer } from './integer-kernels';
+import { quantizeBias, requantize } from './integer-kernels';
 
 export interface IntegerLayerOptions {
   weightBits?: number;
   perChannel?: boolean;
   relu?: boolean;
-}
-
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-
-/** q_b[c] = clamp_int32(round(b[c] / (s_x · s_w[c]))). */
-export function quantizeBias(
-  bias: Float32Array,
-  inputScale: number,
-  weightScale: Float32Array,
-): Int32Array {
-  const out = new Int32Array(bias.length);
-  for (let c = 0; c < bias.length; c++) {
-    const sw = weightScale.length === 1 ? weightScale[0]! : weightScale[c]!;
-    const q = roundHalfEven(bias[c]! / (inputScale * sw));
-    out[c] = Math.min(INT32_MAX, Math.max(INT32_MIN, q));
-  }
-  return out;
-}
-
-/** q_y = clamp(round(M · acc) + z_y, lo, qmax), lo = max(qmin, z_y) with fused ReLU. */
-export function requantize(
-  acc: number,
-  multiplier: number,
-  out: QuantParams,
-  relu: boolean,
-): number {
-  const z = out.zeroPoint[0]!;
-  const lo = relu ? Math.max(out.qmin, z) : out.qmin;
-  return Math.min(out.qmax, Math.max(lo, roundHalfEven(multiplier * acc) + z));
 }
 
 /** Quantizes a float layer (kernel, optional bias) for integer inference with given I/O params. */
