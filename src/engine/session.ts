@@ -101,7 +101,12 @@ export class EngineSession {
           });
           this.variantHandles.set(variant.id, { variant, handle });
           variants.push(
-            await measureVariant(variant, handle, { data, onEvent }, pipelineLabel(variant)),
+            await measureVariant(
+              variant,
+              handle,
+              { data, onEvent, teacherMeasurement: this.teacherOutcome?.measurement },
+              pipelineLabel(variant),
+            ),
           );
         } catch (error) {
           if (error instanceof RunCancelledError) throw error;

@@ -4,6 +4,7 @@ import {
   RESULT_COLUMNS,
   compareToTeacher,
   csvField,
+  measuredSpeedNote,
   resultRow,
   resultsToCsv,
   safeRatio,
@@ -110,5 +111,25 @@ describe('CSV', () => {
     );
     expect(RESULT_COLUMNS).toHaveLength(17);
     expect(resultsToCsv([])).toBe(`${lines[0]}\r\n`);
+  });
+});
+
+describe('measuredSpeedNote', () => {
+  it('states the measured speed against the teacher, never a guess from MACs', () => {
+    const slow = { latencyB1MedianMs: 4, latencyB32MedianMs: 24 };
+    expect(measuredSpeedNote(teacher, slow)).toBe(
+      "Measured 0.50× the teacher's speed at batch 32, 0.50× at batch 1 (slower than the teacher).",
+    );
+    const fast = { latencyB1MedianMs: 1, latencyB32MedianMs: 4 };
+    expect(measuredSpeedNote(teacher, fast)).toBe(
+      "Measured 3.0× the teacher's speed at batch 32, 2.0× at batch 1 (faster than the teacher).",
+    );
+    const mixed = { latencyB1MedianMs: 2.5, latencyB32MedianMs: 6 };
+    expect(measuredSpeedNote(teacher, mixed)).toBe(
+      "Measured 2.0× the teacher's speed at batch 32, 0.80× at batch 1.",
+    );
+    expect(measuredSpeedNote(teacher, { latencyB1MedianMs: null, latencyB32MedianMs: null })).toBe(
+      null,
+    );
   });
 });

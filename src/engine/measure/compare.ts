@@ -62,6 +62,35 @@ export function compareToTeacher(variant: RawForComparison, teacher: RawForCompa
   };
 }
 
+const times = (r: number) => `${r >= 10 ? r.toFixed(0) : r.toFixed(r >= 1.95 ? 1 : 2)}×`;
+
+/**
+ * The measured speed against the teacher, in words, from the batch-1 and batch-32 medians
+ * (speedup = t_teacher / t_variant): e.g. "measured 2.1× the teacher's speed at batch 32, 0.93× at
+ * batch 1". Null when neither was measured.
+ */
+export function measuredSpeedNote(
+  teacher: Pick<VariantMeasurement, 'latencyB1MedianMs' | 'latencyB32MedianMs'>,
+  variant: Pick<VariantMeasurement, 'latencyB1MedianMs' | 'latencyB32MedianMs'>,
+): string | null {
+  const b32 = safeRatio(teacher.latencyB32MedianMs, variant.latencyB32MedianMs);
+  const b1 = safeRatio(teacher.latencyB1MedianMs, variant.latencyB1MedianMs);
+  const parts = [
+    b32 === null ? null : `${times(b32)} the teacher's speed at batch 32`,
+    b1 === null ? null : `${times(b1)} at batch 1`,
+  ].filter((p): p is string => p !== null);
+  if (parts.length === 0) return null;
+  const verdict =
+    b32 !== null && b1 !== null
+      ? b32 >= 1.05 && b1 >= 1.05
+        ? 'faster'
+        : b32 <= 0.95 && b1 <= 0.95
+          ? 'slower'
+          : null
+      : null;
+  return `Measured ${parts.join(', ')}${verdict ? ` (${verdict} than the teacher)` : ''}.`;
+}
+
 /** A results-table row: the variant's raw measurement plus its comparison with the teacher. */
 export function resultRow(variant: VariantMeasurement, teacher: VariantMeasurement): ResultRow {
   return { ...variant, ...compareToTeacher(variant, teacher) };

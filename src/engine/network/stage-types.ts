@@ -22,6 +22,8 @@ export interface ModelHandle {
    * converted integer model of a quantized variant. Returns logits [batch, classes].
    */
   predict?: (x: tf.Tensor) => tf.Tensor;
+  /** Which path `predict` runs, in words for the note, e.g. "int8 wasm, relaxed SIMD". */
+  predictPath?: string;
   /** MACs per example of the dense structure, and skipping zeroed weights. */
   macs: number;
   effectiveMacs: number;

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types';
 import type { VariantMeasurement } from '../measure/compare';
+import { measuredSpeedNote } from '../measure/compare';
 import type { LatencyStats } from '../measure/latency';
 import { measureLatency } from '../measure/latency';
 import { fp32WeightBytes } from '../measure/measure-model';
 import { gzipBytes, modelBytes } from '../measure/size';
+import { buildFromLayers, extractLayers } from '../network/layer-ir';
 import type { ModelHandle } from '../network/stage-types';
 import { evaluate } from '../train/evaluate';
 import type { Evaluation } from '../train/evaluate';
@@ -27,18 +29,89 @@ export async function measurePredictLatency(
   }
 }
 
+/** Class names of layers that only training needs: masks and fake-quant grids. */
+const TRAINING_ONLY_LAYERS = /^(Masked|FakeQuant|ActivationFakeQuant)/;
+
+/** How a handle runs as it ships, which path that is, and what to free afterwards. */
+export interface ShippedPredictor {
+  predict: (x: tf.Tensor) => tf.Tensor;
+  /** Plain words for the note, e.g. "dense float kernels, masks baked into the weights". */
+  path: string;
+  dispose: () => void;
+}
+
 /**
- * Measures a variant the same way as every other: top-1 accuracy on the test split (through the
- * handle's predict, i.e. the converted model when there is one), exact stored bytes, MACs, and
- * latency at batch 1 and 32 on the active backend.
+ * The artifact a handle ships as: its converted model when it has one (handle.predict); else,
+ * when the model still holds training-only layers (masks multiplying kernel ⊙ mask on every
+ * call, fake-quant grids), a plain float model with the effective kernels baked in; else the
+ * model itself. Accuracy, latency and exports all use this, never the training model.
+ */
+export function shippedPredictor(
+  handle: ModelHandle,
+  inputShape: readonly number[],
+): ShippedPredictor {
+  if (handle.predict) {
+    return {
+      predict: handle.predict,
+      path: handle.predictPath ?? 'converted model',
+      dispose: () => {},
+    };
+  }
+  const model = handle.model;
+  const trainingOnly = model.layers.some((l) => TRAINING_ONLY_LAYERS.test(l.getClassName()));
+  if (trainingOnly) {
+    let plain: tf.Sequential | null = null;
+    try {
+      plain = buildFromLayers(extractLayers(model), [...inputShape]);
+    } catch {
+      plain = null;
+    }
+    if (plain) {
+      const baked = plain;
+      return {
+        predict: (x) => baked.predict(x) as tf.Tensor,
+        path: 'dense float kernels (tfjs), masks baked into the weights',
+        dispose: () => baked.dispose(),
+      };
+    }
+  }
+  return {
+    predict: (x) => model.predict(x) as tf.Tensor,
+    path: 'dense float kernels (tfjs)',
+    dispose: () => {},
+  };
+}
+
+/**
+ * Measures a variant the same way as every other: top-1 accuracy on the test split of the
+ * artifact as it ships (shippedPredictor), exact stored bytes, MACs, latency at batch 1 and 32 on
+ * the active backend, a note naming the path that ran and, given the teacher's measurement, the
+ * measured speed against it.
  */
 export async function measureHandle(
   handle: ModelHandle,
   data: Dataset,
   variant: string,
   pipeline: string,
+  teacher?: VariantMeasurement,
 ): Promise<{ measurement: VariantMeasurement; evaluation: Evaluation }> {
-  const predict = handle.predict ?? ((x: tf.Tensor) => handle.model.predict(x) as tf.Tensor);
+  const shipped = shippedPredictor(handle, data.inputShape);
+  try {
+    return await measureShipped(handle, shipped, data, variant, pipeline, teacher);
+  } finally {
+    shipped.dispose();
+  }
+}
+
+async function measureShipped(
+  handle: ModelHandle,
+  shipped: ShippedPredictor,
+  data: Dataset,
+  variant: string,
+  pipeline: string,
+  teacher: VariantMeasurement | undefined,
+): Promise<{ measurement: VariantMeasurement; evaluation: Evaluation }> {
+  const predict = shipped.predict;
   const evaluation = await evaluate(predict, data.test, data.inputShape, data.numClasses);
   const sizeBytes = modelBytes(handle.storage);
   const allFloat = handle.storage.every((s) => s.bits === 32);
@@ -55,6 +128,14 @@ export async function measureHandle(
     // A backend can fail here after training fine (a lost GPU device): keep the rest.
     const reason = error instanceof Error ? error.message : String(error);
     notes.push(`Latency could not be measured on this backend (${reason}).`);
+  }
+  notes.push(`Timed on: ${shipped.path}.`);
+  if (teacher) {
+    const speed = measuredSpeedNote(teacher, {
+      latencyB1MedianMs: b1?.medianMs ?? null,
+      latencyB32MedianMs: b32?.medianMs ?? null,
+    });
+    if (speed) notes.push(speed);
   }
   return {
     evaluation,

@@ -165,7 +165,9 @@ export async function runVariant(
 export async function measureVariant(
   variant: Variant,
   handle: ModelHandle,
-  options: Pick<VariantRunOptions, 'data' | 'onEvent'>,
+  options: Pick<VariantRunOptions, 'data' | 'onEvent'> & {
+    teacherMeasurement?: VariantMeasurement;
+  },
   pipeline: string,
 ): Promise<VariantMeasurement> {
   options.onEvent({ kind: 'measuring', variantId: variant.id });
@@ -174,6 +176,7 @@ export async function measureVariant(
     options.data,
     variant.name,
     pipeline,
+    options.teacherMeasurement,
   );
   options.onEvent({
     kind: 'result',

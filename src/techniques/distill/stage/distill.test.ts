@@ -70,9 +70,7 @@ describe('distill stage', () => {
     // Student [2]→4→3: 2·4 + 4 + 4·3 + 3 = 27 weights; MACs 8 + 12 = 20 vs the teacher's 184.
     expect(out.storage.map((s) => s.shape)).toEqual([[2, 4], [4], [4, 3], [3]]);
     expect(out.macs).toBe(20);
-    expect(out.notes).toContain(
-      'speedup is real: the student needs 9.2× fewer MACs than the teacher',
-    );
+    expect(out.notes).toContain('the student needs 9.2× fewer MACs than the teacher');
     expect(out.label).toBe('distill T=4 α=0.7');
     out.model.dispose();
     expect(tf.memory().numTensors).toBe(tensors);

@@ -83,10 +83,9 @@ function sizeNote(teacher: tf.LayersModel, studentMacs: number, inputShape: numb
   } catch {
     return [];
   }
-  if (studentMacs >= teacherMacs)
-    return ['the student is not smaller than the teacher: no speedup'];
+  if (studentMacs >= teacherMacs) return ['the student is not smaller than the teacher'];
   const ratio = (teacherMacs / Math.max(studentMacs, 1)).toFixed(1);
-  return [`speedup is real: the student needs ${ratio}× fewer MACs than the teacher`];
+  return [`the student needs ${ratio}× fewer MACs than the teacher`];
 }
 
 /** Runs the distill stage on a copy of the input (normally a fresh student). */

@@ -137,7 +137,7 @@ describe('lowrank stage', () => {
     expect(paramCount).toBeLessThan(teacher.model.countParams());
     expect(modelBytes(out.storage)).toBe(4 * paramCount);
     expect(out.macs).toBe(64 + 64 * r + 96);
-    expect(out.notes).toContain('speedup is real: fewer MACs');
+    expect(out.notes).toContain('fewer MACs: each factored layer is two thinner ones');
     expect(out.notes[0]).toMatch(new RegExp(`^factored dense2 r=${r}/32 \\(9\\d% energy\\)$`));
     expect(out.notes.some((n) => n.startsWith('logits kept as is: rank 3 would not save'))).toBe(
       true,

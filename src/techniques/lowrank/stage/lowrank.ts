@@ -71,7 +71,7 @@ function lowRankNotes(
       ]
     : ['no layer was factored: at this setting no dense layer gets smaller'];
   for (const d of decisions) if (!d.factored) notes.push(`${d.name} kept as is: ${d.reason ?? ''}`);
-  if (macsAfter < macsBefore) notes.push('speedup is real: fewer MACs');
+  if (macsAfter < macsBefore) notes.push('fewer MACs: each factored layer is two thinner ones');
   if (input.effectiveMacs < input.macs && factored.length) {
     notes.push('pruned zeros are not kept: the factors are dense matrices');
   }

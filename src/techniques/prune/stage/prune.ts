@@ -17,7 +17,7 @@ import { StageError } from '../../../engine/network/stage-types';
 
 export const SPARSE_NOTE =
   'zeros skipped only in storage and effective MACs: tfjs runs dense kernels, so latency does not drop';
-export const STRUCTURED_NOTE = 'speedup is real: the model is physically smaller';
+export const STRUCTURED_NOTE = 'the model is physically smaller: whole units removed';
 
 /** Throws a StageError a student can act on unless the params make sense together. */
 export function checkPruneParams(params: PruneParams): void {

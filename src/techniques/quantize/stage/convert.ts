@@ -68,6 +68,8 @@ export interface IntegerConversion {
   integer: IntegerModel;
   /** Logits of the integer path, for ModelHandle.predict. */
   predict: (x: tf.Tensor) => tf.Tensor;
+  /** Which path `predict` runs, for the note. */
+  path: string;
   /** Fraction of test examples where the integer path and the fake-quant model agree. */
   agreement: number;
   notes: string[];
@@ -114,6 +116,7 @@ export async function convertToInteger(
   return {
     integer,
     predict,
+    path: 'integer reference path (plain JavaScript, exact integer arithmetic)',
     agreement,
     notes: [
       INTEGER_PATH_NOTE,

@@ -110,6 +110,7 @@ export async function runPtq(
       storage: [...storage, ...activationGridStorage(conversion.integer)],
       ...costs,
       predict: conversion.predict,
+      predictPath: conversion.path,
       notes,
       label,
     };

@@ -125,6 +125,7 @@ export async function runQat(
       ],
       ...layerMacs(layers, inputShape),
       predict: conversion.predict,
+      predictPath: conversion.path,
       notes: [
         ...conversion.notes,
         `trained ${params.epochs} epoch(s) with fake-quant ${params.weightBits}-bit ` +

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runPrune } from '../../techniques/prune/stage/prune';
+import { MLP, blobs, pruneParamsWith, testContext, trainedTeacher } from '../network/test-fixtures';
+import { measureHandle, shippedPredictor } from './measure-variant';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('the artifact a variant ships as', () => {
+  it('a pruned variant is timed and scored on a plain model with the masks baked in', async () => {
+    const data = blobs();
+    const teacher = await trainedTeacher(MLP, data);
+    const ctx = testContext(data, teacher.model);
+    const pruned = await runPrune(ctx, teacher, pruneParamsWith({ finetuneEpochs: 1 }));
+    // The training model multiplies kernel ⊙ mask on every call.
+    expect(pruned.model.layers.some((l) => l.getClassName().startsWith('Masked'))).toBe(true);
+    const before = tf.memory().numTensors;
+    const shipped = shippedPredictor(pruned, data.inputShape);
+    expect(shipped.path).toMatch(/masks baked/);
+    const x = tf.tensor(data.test.x, [data.test.count, ...data.inputShape]);
+    const a = shipped.predict(x);
+    const b = pruned.model.predict(x) as tf.Tensor;
+    const gap = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+    expect(gap).toBeLessThan(1e-5);
+    tf.dispose([x, a, b]);
+    shipped.dispose();
+    expect(tf.memory().numTensors).toBe(before); // the baked copy is freed
+
+    const { measurement } = await measureHandle(pruned, data, 'pruned', 'teacher → prune', {
+      variant: 'teacher',
+      pipeline: 'teacher',
+      accuracy: 1,
+      sizeBytes: 1,
+      gzipBytes: null,
+      params: 1,
+      macs: 1,
+      effectiveMacs: 1,
+      latencyB1MedianMs: 1,
+      latencyB1P90Ms: 1,
+      latencyB32MedianMs: 1,
+      latencyB32P90Ms: 1,
+      note: '',
+    });
+    expect(measurement.note).toMatch(/Timed on: dense float kernels \(tfjs\), masks baked/);
+    expect(measurement.note).toMatch(/Measured [\d.]+× the teacher's speed at batch 32/);
+    teacher.model.dispose();
+    pruned.model.dispose();
+  });
+
+  it('a plain model is timed as it is', async () => {
+    const data = blobs();
+    const teacher = await trainedTeacher(MLP, data);
+    const shipped = shippedPredictor(teacher, data.inputShape);
+    expect(shipped.path).toBe('dense float kernels (tfjs)');
+    teacher.model.dispose();
+  });
+});
