@@ -24,6 +24,15 @@ import type { Experiment } from './deps';
 import { expandVariants, experimentSchema } from './deps';
 
 export { makeSyntheticDataset };
+// App functions the parity test holds the Python port against.
+export { PercentileObserver, quantParamsFromRange } from '../../quant';
+export { rankForEnergy } from '../../lowrank/factorize';
+export type { TensorSizeSpec } from '../../measure/size';
+export { tensorBytes } from '../../measure/size';
+export { nmMask } from '../../prune/nm';
+export { roundSparsities, schedulePlan } from '../../prune/schedule-plan';
+export { createRng, shuffledIndices } from '../../rng';
+export { quantizeKernel } from '../../techniques/quant-weights';
 
 /** A Python 3 interpreter, and whether it imports torch (null when there is no Python). */
 export interface PythonInfo {

@@ -90,6 +90,9 @@ def read_safetensors(path):
         itemsize = torch.tensor([], dtype=dtype).element_size()
         if end - begin != count * itemsize or base + end > len(raw):
             raise ValueError(f"{path}: tensor {name} has inconsistent offsets")
+        if count == 0:  # torch.frombuffer refuses empty views
+            tensors[name] = torch.zeros(shape, dtype=dtype)
+            continue
         flat = torch.frombuffer(raw, dtype=dtype, count=count, offset=base + begin)
         tensors[name] = flat.clone().reshape(shape)
     return tensors, metadata
