@@ -327,7 +327,14 @@ describe.skipIf(NO_TORCH !== '')('experiment.py with the app’s MNIST teacher',
     expect(out.status).toBe(0);
     const stdout = untee(out.stdout);
     expect(stdout).toContain('2 processes');
-    expectRows(results(join(dir, 'ddp.json')), stdout, appAccuracy, appSizes);
+    const rows = results(join(dir, 'ddp.json'));
+    expectRows(rows, stdout, appAccuracy, appSizes);
+    // The shards of each step add up to the one-process batch: the same training, up to the
+    // order of float sums.
+    const single = new Map(results(join(dir, 'single.json')).map((r) => [r.id, r.accuracy!]));
+    for (const row of rows) {
+      expect(Math.abs(row.accuracy! - single.get(row.id)!)).toBeLessThanOrEqual(0.03);
+    }
     // Rank 0 alone prints: one log, one table.
     expect(stdout.match(/^teacher accuracy/gm)?.length).toBe(1);
     expect(out.stdout).not.toMatch(/^\[[a-z]*1\]:\S/m);

@@ -28,6 +28,7 @@ import {
 
 const python = findPython();
 const SKIP = !python.torch;
+if (SKIP) console.warn('skipping the parity checks: no Python with torch (set $PYTHON)');
 
 /** Deterministic pseudo-random values in [−1, 1). */
 function values(n: number, seed: number): number[] {

@@ -43,12 +43,14 @@ export interface PythonInfo {
 
 let cached: PythonInfo | null = null;
 
-/** The first of $PYTHON, python3, /usr/bin/python3, python that runs, preferring one with torch. */
+/**
+ * $PYTHON when set, else the first of python3, /usr/bin/python3, python that imports torch (or,
+ * failing that, the first that runs at all: py_compile checks need no torch).
+ */
 export function findPython(): PythonInfo {
   if (cached) return cached;
-  const candidates = [process.env['PYTHON'], 'python3', '/usr/bin/python3', 'python'].filter(
-    (c): c is string => typeof c === 'string' && c.length > 0,
-  );
+  const chosen = process.env['PYTHON'];
+  const candidates = chosen ? [chosen] : ['python3', '/usr/bin/python3', 'python'];
   let plain: string | null = null;
   for (const python of candidates) {
     const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], {

@@ -103,8 +103,15 @@ def raw_bytes(t):
     try:
         return t.numpy().tobytes()
     except (RuntimeError, TypeError):  # "Numpy is not available"
-        codes = {torch.float32: "f", torch.float64: "d", torch.int32: "i", torch.int64: "q",
-                 torch.int16: "h", torch.int8: "b", torch.uint8: "B"}
+        codes = {
+            torch.float32: "f",
+            torch.float64: "d",
+            torch.int32: "i",
+            torch.int64: "q",
+            torch.int16: "h",
+            torch.int8: "b",
+            torch.uint8: "B",
+        }
         return array.array(codes[t.dtype], t.flatten().tolist()).tobytes()
 
 

@@ -207,7 +207,11 @@ def load_image_splits(dataset_id, data_dir, download):
     if download:
         import torchvision  # optional: only needed to download
 
-        cls = torchvision.datasets.MNIST if dataset_id == "mnist" else torchvision.datasets.FashionMNIST
+        cls = (
+            torchvision.datasets.MNIST
+            if dataset_id == "mnist"
+            else torchvision.datasets.FashionMNIST
+        )
         if RT.rank == 0:
             cls(data_dir, train=True, download=True)
             cls(data_dir, train=False, download=True)
@@ -225,12 +229,18 @@ def load_dataset(spec, seed, data_dir, download=False):
     kind = spec["id"]
     if kind in SYNTHETIC_CLASSES:
         train = generate_points(kind, spec["trainSize"], spec["noise"], seed)
-        test = generate_points(kind, spec["testSize"], spec["noise"], (seed ^ 0x9E3779B9) & 0xFFFFFFFF)
+        test = generate_points(
+            kind, spec["testSize"], spec["noise"], (seed ^ 0x9E3779B9) & 0xFFFFFFFF
+        )
         return Dataset(kind, (2,), SYNTHETIC_CLASSES[kind], train, test)
     splits = []
-    for (pixels, labels), size in zip(load_image_splits(kind, data_dir, download), (spec["trainSize"], spec["testSize"])):
+    for (pixels, labels), size in zip(
+        load_image_splits(kind, data_dir, download), (spec["trainSize"], spec["testSize"])
+    ):
         if size > labels.shape[0]:
-            raise SystemExit(f"{kind} holds {labels.shape[0]} examples, fewer than the {size} asked for.")
+            raise SystemExit(
+                f"{kind} holds {labels.shape[0]} examples, fewer than the {size} asked for."
+            )
         x = pixels[:size].to(torch.float32).div(255.0).reshape(size, 1, 28, 28)
         splits.append(Split(x, labels[:size].to(torch.int64)))
     return Dataset(kind, (1, 28, 28), 10, splits[0], splits[1])

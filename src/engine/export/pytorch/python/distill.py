@@ -11,8 +11,10 @@ def hint_point(net, who):
     children = list(net.named_children())
     dense = [i for i, (_, m) in enumerate(children) if isinstance(m, nn.Linear)]
     if len(dense) < 2:
-        raise StageError(f"Feature hints match the last hidden dense layers, but the {who} has none: "
-                         "give it a hidden dense layer, or set the hint weight β to 0.")
+        raise StageError(
+            f"Feature hints match the last hidden dense layers, but the {who} has none: "
+            "give it a hidden dense layer, or set the hint weight β to 0."
+        )
     i = dense[-2]
     if i + 1 < len(children) and isinstance(children[i + 1][1], tuple(ACTIVATIONS.values())):
         i += 1
@@ -53,8 +55,10 @@ def distillation_loss(student_logits, teacher_logits, y, temperature, alpha):
 
 def run_distill(ctx, handle, p):
     if handle.converted:
-        raise StageError("Distillation trains float weights, but this input runs as a converted "
-                         "quantized model: put distillation before the quantization stage.")
+        raise StageError(
+            "Distillation trains float weights, but this input runs as a converted "
+            "quantized model: put distillation before the quantization stage."
+        )
     student = clone_net(handle.net)
     teacher = ctx.teacher.net.to(RT.device).eval()
     T, alpha, beta = p["temperature"], p["alpha"], p["hintWeight"]
@@ -74,6 +78,7 @@ def run_distill(ctx, handle, p):
                 t_logits, t_feature = teacher_hint(x)
             kd = distillation_loss(logits, t_logits, y, T, alpha)
             return kd + beta * F.mse_loss(mapped, t_feature)
+
     else:
         module = student
 
@@ -89,7 +94,8 @@ def run_distill(ctx, handle, p):
     if s_macs >= t_macs:
         notes.append("the student is not smaller than the teacher: no speedup")
     else:
-        notes.append(f"speedup is real: the student needs {t_macs / max(s_macs, 1):.1f}× fewer MACs than the teacher")
+        ratio = t_macs / max(s_macs, 1)
+        notes.append(f"speedup is real: the student needs {ratio:.1f}× fewer MACs than the teacher")
     if alpha == 0:
         notes.append("α = 0: the teacher was ignored (plain training)")
     label = f"distill T={T:g} α={alpha:g}" + (f" β={beta:g}" if beta > 0 else "")

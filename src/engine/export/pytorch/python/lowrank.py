@@ -29,8 +29,10 @@ def factor_layer(layer, p):
     r = p["rank"] if p["rankMode"] == "rank" else rank_for_energy(S, p["energy"])
     if (rows + cols) * r >= rows * cols:
         even = (rows * cols - 1) // (rows + cols)
-        return [layer], (f"{layer['name']} kept as is: rank {r} would not save parameters "
-                         f"((m + n)·r ≥ m·n; break-even r ≤ {even})")
+        return [layer], (
+            f"{layer['name']} kept as is: rank {r} would not save parameters "
+            f"((m + n)·r ≥ m·n; break-even r ≤ {even})"
+        )
     root = S[:r].sqrt()
     a = (U[:, :r] * root).float()  # [out, r]
     b = (root[:, None] * Vh[:r]).float()  # [r, in·k·k]
@@ -42,21 +44,43 @@ def factor_layer(layer, p):
     else:
         first, second, kind = b, a, "dense"
     factors = [
-        {"kind": kind, "name": f"{layer['name']}_u", "weight": first, "bias": None, "activation": "linear"},
-        {"kind": kind, "name": f"{layer['name']}_v", "weight": second, "bias": layer["bias"], "activation": layer["activation"]},
+        {
+            "kind": kind,
+            "name": f"{layer['name']}_u",
+            "weight": first,
+            "bias": None,
+            "activation": "linear",
+        },
+        {
+            "kind": kind,
+            "name": f"{layer['name']}_v",
+            "weight": second,
+            "bias": layer["bias"],
+            "activation": layer["activation"],
+        },
     ]
-    return factors, f"{layer['name']} r={r}/{S.numel()} ({round_half_up(energy.item() * 100)}% energy)"
+    return (
+        factors,
+        f"{layer['name']} r={r}/{S.numel()} ({round_half_up(energy.item() * 100)}% energy)",
+    )
 
 
 def run_lowrank(ctx, handle, p):
     if handle.converted or any(spec["bits"] < 32 for spec in handle.storage):
-        raise StageError("Low-rank factorization works on float weights: put it before quantization (PTQ or QAT).")
+        raise StageError(
+            "Low-rank factorization works on float weights: "
+            "put it before quantization (PTQ or QAT)."
+        )
     layers = plain_layers(handle.net)
     if p["rankMode"] == "rank":
-        largest = max([min(layer["weight"].shape) for layer in layers if layer["kind"] == "dense"] + [0])
+        largest = max(
+            [min(layer["weight"].shape) for layer in layers if layer["kind"] == "dense"] + [0]
+        )
         if not 1 <= p["rank"] <= largest:
-            raise StageError(f"rank must be between 1 and min(m, n) = {largest} (the largest over this "
-                             f"model's dense layers W [m×n]); got {p['rank']}.")
+            raise StageError(
+                f"rank must be between 1 and min(m, n) = {largest} (the largest over this "
+                f"model's dense layers W [m×n]); got {p['rank']}."
+            )
     out, factored, kept = [], [], []
     for layer in layers:
         if layer["kind"] == "dense" or (layer["kind"] == "conv" and p["convs"]):
@@ -66,11 +90,25 @@ def run_lowrank(ctx, handle, p):
         else:
             out.append(layer)
     net = net_from_plain(out)
-    train(net, ctx.data, stage_training(p["finetuneEpochs"], p["learningRate"], ctx.data), ctx.seed, what="low-rank fine-tune")
-    notes = [f"factored {', '.join(factored)}"] if factored else ["no layer was factored: at this setting no dense layer gets smaller"]
+    train(
+        net,
+        ctx.data,
+        stage_training(p["finetuneEpochs"], p["learningRate"], ctx.data),
+        ctx.seed,
+        what="low-rank fine-tune",
+    )
+    notes = (
+        [f"factored {', '.join(factored)}"]
+        if factored
+        else ["no layer was factored: at this setting no dense layer gets smaller"]
+    )
     notes += kept
     before = layer_macs(layers, ctx.data.input_shape)[0]
     if layer_macs(plain_layers(net), ctx.data.input_shape)[0] < before:
         notes.append("speedup is real: fewer MACs")
-    label = f"low-rank r={p['rank']}" if p["rankMode"] == "rank" else f"low-rank {round_half_up(p['energy'] * 100)}% energy"
+    label = (
+        f"low-rank r={p['rank']}"
+        if p["rankMode"] == "rank"
+        else f"low-rank {round_half_up(p['energy'] * 100)}% energy"
+    )
     return Handle(net, fp32_storage(plain_layers(net)), label, notes)

@@ -1,6 +1,8 @@
 # --- the experiment --------------------------------------------------------------------------
 
-STAGES = {name[4:]: fn for name, fn in globals().items() if name.startswith("run_") and callable(fn)}
+STAGES = {
+    name[4:]: fn for name, fn in globals().items() if name.startswith("run_") and callable(fn)
+}
 
 
 class Context:
@@ -19,7 +21,9 @@ def run_variant(ctx, variant, experiment):
     if variant["source"] == "teacher":
         handle = ctx.teacher
     else:
-        student = build_net(variant["student"], ctx.data.input_shape, ctx.data.num_classes, seed + 1)
+        student = build_net(
+            variant["student"], ctx.data.input_shape, ctx.data.num_classes, seed + 1
+        )
         layers = plain_layers(student)
         handle = Handle(student, fp32_storage(layers), "student")
     for stage in variant["stages"]:
@@ -29,11 +33,19 @@ def run_variant(ctx, variant, experiment):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", help="folder with the dataset files (image sets; see the header)")
-    parser.add_argument("--download", action="store_true", help="download a missing image set with torchvision")
-    parser.add_argument("--teacher-weights", help="the app's exported teacher (.safetensors): skip training it")
-    parser.add_argument("--save-teacher", help="write the teacher's weights here (.safetensors, PyTorch layout)")
+    parser.add_argument(
+        "--download", action="store_true", help="download a missing image set with torchvision"
+    )
+    parser.add_argument(
+        "--teacher-weights", help="the app's exported teacher (.safetensors): skip training it"
+    )
+    parser.add_argument(
+        "--save-teacher", help="write the teacher's weights here (.safetensors, PyTorch layout)"
+    )
     parser.add_argument("--results", help="write the results table here as JSON")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--variants", help="comma-separated variant ids to run (default: all)")
@@ -46,8 +58,10 @@ def main(argv=None):
     setup_runtime(args.device)
     experiment = EXPERIMENT["experiment"]
     seed = experiment["seed"]
-    log(f"{experiment['name']}: PyTorch {torch.__version__} on {RT.device}"
-        + (f", {RT.world} processes" if RT.world > 1 else ""))
+    log(
+        f"{experiment['name']}: PyTorch {torch.__version__} on {RT.device}"
+        + (f", {RT.world} processes" if RT.world > 1 else "")
+    )
     data = load_dataset(experiment["dataset"], seed, args.data, args.download)
     log(f"data: {data.id}, {len(data.train)} train / {len(data.test)} test examples")
     teacher_spec = experiment["teacher"]
@@ -61,7 +75,9 @@ def main(argv=None):
     net.to(RT.device).eval()
     if args.save_teacher and RT.rank == 0:
         save_teacher_weights(net, args.save_teacher)
-    teacher = Handle(net, fp32_storage(plain_layers(net)), "teacher", ["the reference: full-precision float32"])
+    teacher = Handle(
+        net, fp32_storage(plain_layers(net)), "teacher", ["the reference: full-precision float32"]
+    )
     ctx = Context(data, teacher, seed)
     with_latency = not args.no_latency
     rows = [measure(teacher, data, "teacher", "teacher", "teacher (fp32)", with_latency)]
@@ -74,7 +90,9 @@ def main(argv=None):
         log(f"variant {variant['id']}: {pipeline}")
         try:
             handle = run_variant(ctx, variant, experiment)
-            rows.append(measure(handle, data, variant["id"], variant["name"], pipeline, with_latency))
+            rows.append(
+                measure(handle, data, variant["id"], variant["name"], pipeline, with_latency)
+            )
         except StageError as error:
             log(f"  refused: {error}")
             rows.append(error_row(variant["id"], variant["name"], pipeline, str(error)))

@@ -22,7 +22,14 @@ def architecture_layers(arch, input_shape, num_classes):
     if arch["kind"] == "cnn":
         for i, conv in enumerate(arch["convs"]):
             k = conv["kernel"]
-            layers.append({"kind": "conv", "name": f"conv{i + 1}", "shape": (conv["filters"], channels, k, k), "activation": act})
+            layers.append(
+                {
+                    "kind": "conv",
+                    "name": f"conv{i + 1}",
+                    "shape": (conv["filters"], channels, k, k),
+                    "activation": act,
+                }
+            )
             layers.append({"kind": "maxpool", "name": f"pool{i + 1}"})
             channels = conv["filters"]
         layers.append({"kind": "flatten", "name": "flatten"})
@@ -34,7 +41,14 @@ def architecture_layers(arch, input_shape, num_classes):
     units = [None] + list(hidden) + [num_classes]
     for i in range(1, len(units)):
         name = f"dense{i}" if i < len(units) - 1 else "logits"
-        layers.append({"kind": "dense", "name": name, "units": units[i], "activation": act if i < len(units) - 1 else "linear"})
+        layers.append(
+            {
+                "kind": "dense",
+                "name": name,
+                "units": units[i],
+                "activation": act if i < len(units) - 1 else "linear",
+            }
+        )
     return layers
 
 
@@ -48,13 +62,17 @@ def build_net(arch, input_shape, num_classes, seed):
         if layer["kind"] == "conv":
             out, cin, k, _ = layer["shape"]
             if x.shape[2] < k:
-                raise StageError(f"{layer['name']}: a {k}×{k} conv does not fit {x.shape[2]}×{x.shape[3]} pixels")
+                raise StageError(
+                    f"{layer['name']}: a {k}×{k} conv does not fit {x.shape[2]}×{x.shape[3]} pixels"
+                )
             module = nn.Conv2d(cin, out, k)
         elif layer["kind"] == "dense":
             module = nn.Linear(x.shape[1], layer["units"])
         elif layer["kind"] == "maxpool":
             if x.shape[2] < 2:
-                raise StageError(f"{layer['name']}: nothing left to pool ({x.shape[2]}×{x.shape[3]})")
+                raise StageError(
+                    f"{layer['name']}: nothing left to pool ({x.shape[2]}×{x.shape[3]})"
+                )
             module = nn.MaxPool2d(2, 2)
         else:
             module = nn.Flatten()
@@ -102,7 +120,15 @@ def plain_layers(net, shipped=False):
                     weight = effective_weight(module)
             bias = None if module.bias is None else module.bias.detach().clone()
             kind = "dense" if isinstance(module, nn.Linear) else "conv"
-            out.append({"kind": kind, "name": name, "weight": weight.detach().clone(), "bias": bias, "activation": "linear"})
+            out.append(
+                {
+                    "kind": kind,
+                    "name": name,
+                    "weight": weight.detach().clone(),
+                    "bias": bias,
+                    "activation": "linear",
+                }
+            )
         elif isinstance(module, tuple(ACTIVATIONS.values())):
             out[-1]["activation"] = next(k for k, v in ACTIVATIONS.items() if isinstance(module, v))
         elif isinstance(module, nn.MaxPool2d):
@@ -112,26 +138,25 @@ def plain_layers(net, shipped=False):
     return out
 
 
-def net_from_plain(layers, make_weight=None, act_bits=None, act_ranges=None):
-    """A network from plain layers. `make_weight(layer)` may return a custom dense/conv module
-    (QAT); with `act_bits`, an ActFakeQuant named <layer>_input_quant goes before every dense /
-    conv layer, frozen at act_ranges[name] when given (static PTQ) or learning its range (QAT)."""
+def net_from_plain(layers, make_weight=None, make_input_quant=None):
+    """A network from plain layers. `make_weight(layer)` may return a custom dense / conv module
+    (QAT); `make_input_quant(name)` a module that goes before layer `name` as <name>_input_quant
+    (an activation fake-quant: frozen for static PTQ, learning its range for QAT)."""
     children = OrderedDict()
     for layer in layers:
         kind, name = layer["kind"], layer["name"]
         if kind in ("dense", "conv"):
-            if act_bits is not None:
-                quant = ActFakeQuant(act_bits)
-                if act_ranges is not None:
-                    quant.set_range(*act_ranges[name])
-                children[f"{name}_input_quant"] = quant
+            if make_input_quant is not None:
+                children[f"{name}_input_quant"] = make_input_quant(name)
             w, b = layer["weight"], layer["bias"]
             module = make_weight(layer) if make_weight else None
             if module is None:
                 if kind == "dense":
                     module = nn.Linear(w.shape[1], w.shape[0], bias=b is not None)
                 else:
-                    module = nn.Conv2d(w.shape[1], w.shape[0], tuple(w.shape[2:]), bias=b is not None)
+                    module = nn.Conv2d(
+                        w.shape[1], w.shape[0], tuple(w.shape[2:]), bias=b is not None
+                    )
             with torch.no_grad():
                 module.weight.copy_(w)
                 if b is not None:
@@ -208,7 +233,9 @@ def load_teacher_weights(net, path, input_shape):
 def save_teacher_weights(net, path):
     """Saves the teacher in PyTorch layout (load it back with --teacher-weights)."""
     state = {k: v for k, v in net.state_dict().items()}
-    write_safetensors(path, state, {"format": "compression-playground-weights", "layout": "pytorch"})
+    write_safetensors(
+        path, state, {"format": "compression-playground-weights", "layout": "pytorch"}
+    )
 
 
 class Handle:

@@ -13,6 +13,8 @@
 # L1 or L2 norm of their weights, torch.nn.utils.prune.ln_structured, or by mean |activation|)
 # and the matching inputs of the next layer: the network is physically smaller.
 
+from torch.nn.utils import prune  # noqa: E402 (imported here: only pruning scripts use it)
+
 GRADUAL_TOO_SHORT = "too few fine-tuning steps for a gradual ramp: pruned in one shot instead"
 
 
@@ -98,14 +100,20 @@ def prune_to(net, p, sparsity, scheduled, flat):
     if p["scope"] == "global":
         total = sum(m.weight.numel() for _, m in modules)
         amount = max(0, round_half_up(sparsity * total) - sum(pruned_count(m) for _, m in modules))
-        prune.global_unstructured([(m, "weight") for _, m in modules], prune.L1Unstructured,
-                                  importance_scores=scores, amount=amount)
+        prune.global_unstructured(
+            [(m, "weight") for _, m in modules],
+            prune.L1Unstructured,
+            importance_scores=scores,
+            amount=amount,
+        )
         return
     overrides = (p.get("layerSparsities") or {}) if uses_layer_sparsities(p) else {}
     for name, module in modules:
         target = scheduled(overrides[name]) if name in overrides else sparsity
         amount = max(0, round_half_up(target * module.weight.numel()) - pruned_count(module))
-        prune.l1_unstructured(module, "weight", amount=amount, importance_scores=scores[(module, "weight")])
+        prune.l1_unstructured(
+            module, "weight", amount=amount, importance_scores=scores[(module, "weight")]
+        )
 
 
 def bake_masks(net):
@@ -124,12 +132,18 @@ def prune_masked(ctx, layers, p):
     final = 1 - p["n"] / p["m"] if p["kind"] == "nm" else p["sparsity"]
     flat = flatten_shapes(net, ctx.data.input_shape)
     names = {n for n, m in net.named_children() if is_weight(m)}
-    unknown = sorted(set(p.get("layerSparsities") or {}) - names) if uses_layer_sparsities(p) else []
+    unknown = (
+        sorted(set(p.get("layerSparsities") or {}) - names) if uses_layer_sparsities(p) else []
+    )
     if p.get("layerSparsities") and not uses_layer_sparsities(p):
-        notes.append("per-layer sparsities ignored: they apply to layer-wise magnitude pruning only")
+        notes.append(
+            "per-layer sparsities ignored: they apply to layer-wise magnitude pruning only"
+        )
     if unknown:
         notes.append(f"per-layer sparsities for unknown layers ignored: {', '.join(unknown)}")
-    ramp = gradual_ramp(per_round, final) if p["schedule"] == "gradual" and p["kind"] != "nm" else None
+    ramp = (
+        gradual_ramp(per_round, final) if p["schedule"] == "gradual" and p["kind"] != "nm" else None
+    )
     if p["schedule"] == "gradual" and p["kind"] != "nm" and ramp is None:
         notes.append(GRADUAL_TOO_SHORT)
     if p["schedule"] == "iterative" and p["kind"] != "nm":
@@ -142,7 +156,13 @@ def prune_masked(ctx, layers, p):
 
         def before_step(step, _total):
             if is_pruning_step(step, end, frequency):
-                prune_to(net, p, ramp_sparsity(step, end, final), lambda s: ramp_sparsity(step, end, s), flat)
+                prune_to(
+                    net,
+                    p,
+                    ramp_sparsity(step, end, final),
+                    lambda s: ramp_sparsity(step, end, s),
+                    flat,
+                )
 
         train(net, ctx.data, training, ctx.seed, before_step=before_step, what="gradual pruning")
     else:
@@ -182,7 +202,10 @@ def mean_activations(layers, data, seed):
             out[name] = h
         elif isinstance(module, tuple(ACTIVATIONS.values())):
             out[children[i - 1][0]] = h
-    return {name: a.abs().mean(dim=[d for d in range(a.dim()) if d != 1]).cpu() for name, a in out.items()}
+    return {
+        name: a.abs().mean(dim=[d for d in range(a.dim()) if d != 1]).cpu()
+        for name, a in out.items()
+    }
 
 
 def units_to_remove(layer, count, criterion, activations):
@@ -195,8 +218,14 @@ def units_to_remove(layer, count, criterion, activations):
     if criterion == "activation":
         score = activations[layer["name"]].reshape([-1] + [1] * (w.dim() - 1))
         scores = score.expand_as(w).contiguous()
-    prune.ln_structured(scratch, "weight", amount=count, n=2 if criterion == "l2" else 1, dim=0,
-                        importance_scores=scores)
+    prune.ln_structured(
+        scratch,
+        "weight",
+        amount=count,
+        n=2 if criterion == "l2" else 1,
+        dim=0,
+        importance_scores=scores,
+    )
     removed = scratch.weight_mask.reshape(w.shape[0], -1).sum(dim=1) == 0
     return [u for u in range(w.shape[0]) if removed[u]]
 
@@ -207,7 +236,9 @@ def remove_units(layers, index, units):
     output f(0) (0.5 for sigmoid) is folded into the next layer's bias."""
     layers = [dict(layer) for layer in layers]
     layer = layers[index]
-    nxt_index = next(i for i in range(index + 1, len(layers)) if layers[i]["kind"] in ("dense", "conv"))
+    nxt_index = next(
+        i for i in range(index + 1, len(layers)) if layers[i]["kind"] in ("dense", "conv")
+    )
     nxt = layers[nxt_index]
     count = unit_count(layer)
     keep = torch.tensor([u for u in range(count) if u not in set(units)], dtype=torch.int64)
@@ -220,7 +251,11 @@ def remove_units(layers, index, units):
     if layer["activation"] == "sigmoid":
         bias += 0.5 * grouped[:, gone].sum(dim=(1, 2))
     kept = grouped[:, keep]
-    nxt["weight"] = kept.reshape(w.shape[0], len(keep), *w.shape[2:]) if w.dim() == 4 else kept.reshape(w.shape[0], -1)
+    nxt["weight"] = (
+        kept.reshape(w.shape[0], len(keep), *w.shape[2:])
+        if w.dim() == 4
+        else kept.reshape(w.shape[0], -1)
+    )
     nxt["bias"] = bias
     return layers
 
@@ -228,22 +263,38 @@ def remove_units(layers, index, units):
 def prune_structured(ctx, layers, p):
     hidden = hidden_indices(layers)
     if not hidden:
-        raise StageError("Structured pruning removes hidden units, but this model has no hidden layer "
-                         "(only the output layer, whose units are the classes). Use magnitude or N:M pruning instead.")
+        raise StageError(
+            "Structured pruning removes hidden units, but this model has no hidden layer "
+            "(only the output layer, whose units are the classes). "
+            "Use magnitude or N:M pruning instead."
+        )
     original = [unit_count(layers[i]) for i in hidden]
     for i, n in zip(hidden, original):
         if n - round_half_up(p["sparsity"] * n) < 1:
-            raise StageError(f"Removing {round_half_up(p['sparsity'] * 100)}% of the {n} units of "
-                             f"{layers[i]['name']} would remove all of them: lower the sparsity or widen the layer.")
-    targets = round_sparsities(p["sparsity"], p["rounds"]) if p["schedule"] == "iterative" else [p["sparsity"]]
+            raise StageError(
+                f"Removing {round_half_up(p['sparsity'] * 100)}% of the {n} units of "
+                f"{layers[i]['name']} would remove all of them: "
+                "lower the sparsity or widen the layer."
+            )
+    targets = (
+        round_sparsities(p["sparsity"], p["rounds"])
+        if p["schedule"] == "iterative"
+        else [p["sparsity"]]
+    )
     training = stage_training(p["finetuneEpochs"], p["learningRate"], ctx.data)
     net = None
     for k, s in enumerate(targets):
-        activations = mean_activations(layers, ctx.data, ctx.seed) if p["criterion"] == "activation" else None
+        activations = (
+            mean_activations(layers, ctx.data, ctx.seed) if p["criterion"] == "activation" else None
+        )
         removals = []
         for j, index in enumerate(hidden):
             count = unit_count(layers[index]) - (original[j] - round_half_up(s * original[j]))
-            units = units_to_remove(layers[index], count, p["criterion"], activations) if count > 0 else []
+            units = (
+                units_to_remove(layers[index], count, p["criterion"], activations)
+                if count > 0
+                else []
+            )
             removals.append((index, units))
         for index, units in removals:
             if units:
@@ -261,5 +312,7 @@ def run_prune(ctx, handle, p):
         notes = ["speedup is real: the model is physically smaller"]
     else:
         net, extra = prune_masked(ctx, layers, p)
-        notes = ["zeros skipped only in storage and effective MACs: dense kernels still run"] + extra
+        notes = [
+            "zeros skipped only in storage and effective MACs: dense kernels still run"
+        ] + extra
     return Handle(net, sparse_storage(plain_layers(net)), prune_label(p), notes)

@@ -9,7 +9,11 @@
 
 
 def ptq_label(p):
-    bits = f"w{p['weightBits']}a{p['activationBits']}" if p["mode"] == "static" else f"w{p['weightBits']}"
+    bits = (
+        f"w{p['weightBits']}a{p['activationBits']}"
+        if p["mode"] == "static"
+        else f"w{p['weightBits']}"
+    )
     extras = ["pow2" if p["powerOfTwo"] else "asym" if p["scheme"] == "asymmetric" else ""]
     extras.append("per-tensor" if p["granularity"] == "per-tensor" else "")
     return " ".join(["PTQ", bits, p["mode"]] + [e for e in extras if e])
@@ -25,16 +29,27 @@ def quantize_weights(layers, bits, symmetric, per_channel, power_of_two=False):
                 if power_of_two:
                     layer["weight"] = power_of_two_weight(layer["weight"], bits, per_channel)
                 else:
-                    layer["weight"] = fake_quantize_weight(layer["weight"], bits, symmetric, per_channel)
+                    layer["weight"] = fake_quantize_weight(
+                        layer["weight"], bits, symmetric, per_channel
+                    )
         out.append(layer)
     return out
+
+
+def frozen(bits, value_range):
+    """An activation fake-quant fixed at a calibrated range."""
+    quant = ActFakeQuant(bits)
+    quant.set_range(*value_range)
+    return quant
 
 
 def run_ptq(ctx, handle, p):
     check_bits(p["weightBits"], "Weight bits")
     per_channel = p["granularity"] == "per-channel"
     symmetric = p["powerOfTwo"] or p["scheme"] == "symmetric"
-    layers = quantize_weights(plain_layers(handle.net), p["weightBits"], symmetric, per_channel, p["powerOfTwo"])
+    layers = quantize_weights(
+        plain_layers(handle.net), p["weightBits"], symmetric, per_channel, p["powerOfTwo"]
+    )
     storage = quantized_storage(layers, p["weightBits"], per_channel, symmetric)
     if p["powerOfTwo"]:
         weights = f"weights powers of two ±2^k ({p['weightBits']}-bit sign + exponent codes)"
@@ -44,16 +59,28 @@ def run_ptq(ctx, handle, p):
         notes = ["runs dequantized in float", weights, "activations stay float32 (dynamic mode)"]
         return Handle(net_from_plain(layers), storage, ptq_label(p), notes)
     check_bits(p["activationBits"], "Activation bits")
-    ranges = calibrate(net_from_plain(layers), ctx.data, p["calibrationSize"], ctx.seed,
-                       p["observer"], p["emaMomentum"], p["percentile"])
-    net = net_from_plain(layers, act_bits=p["activationBits"], act_ranges=ranges)
-    observer = {"percentile": f"{p['percentile']}th percentile",
-                "ema": f"EMA of batch min/max, momentum {p['emaMomentum']}"}.get(p["observer"], "min/max")
+    ranges = calibrate(
+        net_from_plain(layers),
+        ctx.data,
+        p["calibrationSize"],
+        ctx.seed,
+        p["observer"],
+        p["emaMomentum"],
+        p["percentile"],
+    )
+    net = net_from_plain(
+        layers, make_input_quant=lambda name: frozen(p["activationBits"], ranges[name])
+    )
+    observer = {
+        "percentile": f"{p['percentile']}th percentile",
+        "ema": f"EMA of batch min/max, momentum {p['emaMomentum']}",
+    }.get(p["observer"], "min/max")
     calibrated = min(p["calibrationSize"], len(ctx.data.train))
     notes = [
         "fake-quant float simulation of the app's integer model",
         weights,
-        f"activations {p['activationBits']}-bit asymmetric per tensor, ranges from {observer} on {calibrated} training examples",
+        f"activations {p['activationBits']}-bit asymmetric per tensor, "
+        f"ranges from {observer} on {calibrated} training examples",
     ]
     storage = storage + grid_storage(layers, p["activationBits"])
     return Handle(net, storage, ptq_label(p), notes, converted=True)

@@ -22,7 +22,12 @@ class WeightFakeQuant:
     """Mixin of QuantLinear / QuantConv2d: the weight as the forward pass sees it."""
 
     def configure(self, bits, symmetric, per_channel, learned):
-        self.bits, self.symmetric, self.per_channel, self.learned = bits, symmetric, per_channel, learned
+        self.bits, self.symmetric, self.per_channel, self.learned = (
+            bits,
+            symmetric,
+            per_channel,
+            learned,
+        )
         if learned:
             self.reset_scale()
 
@@ -36,7 +41,9 @@ class WeightFakeQuant:
             scale = torch.clamp(2 * rows.abs().mean(dim=1) / math.sqrt(qmax), min=1e-8)
             self.weight_scale = nn.Parameter(scale)
         else:
-            scale, zero = grid_from_range(rows.min(dim=1).values, rows.max(dim=1).values, self.bits, False)
+            scale, zero = grid_from_range(
+                rows.min(dim=1).values, rows.max(dim=1).values, self.bits, False
+            )
             self.weight_scale = nn.Parameter(scale)
             self.weight_zero_point = nn.Parameter(zero.float())
 
@@ -79,7 +86,7 @@ def prepare_qat(layers, p, seed):
             return QuantLinear(w.shape[1], w.shape[0], bias=b is not None)
         return QuantConv2d(w.shape[1], w.shape[0], tuple(w.shape[2:]), bias=b is not None)
 
-    net = net_from_plain(layers, make_weight, act_bits=p["activationBits"])
+    net = net_from_plain(layers, make_weight, lambda _name: ActFakeQuant(p["activationBits"]))
     if p["fromScratch"]:
         torch.manual_seed(seed)
         for module in net.modules():
@@ -95,8 +102,11 @@ QAT_CALIBRATION_SIZE = 256
 
 
 def qat_label(p):
-    extras = ["asym" if p["scheme"] == "asymmetric" else "", "LSQ" if p["learnedScale"] else "",
-              "per-tensor" if p["granularity"] == "per-tensor" else ""]
+    extras = [
+        "asym" if p["scheme"] == "asymmetric" else "",
+        "LSQ" if p["learnedScale"] else "",
+        "per-tensor" if p["granularity"] == "per-tensor" else "",
+    ]
     text = " ".join(["QAT", f"w{p['weightBits']}a{p['activationBits']}"] + [e for e in extras if e])
     return text + (", from scratch" if p["fromScratch"] else "")
 
@@ -105,20 +115,38 @@ def run_qat(ctx, handle, p):
     check_bits(p["weightBits"], "Weight bits")
     check_bits(p["activationBits"], "Activation bits")
     if not p["fromScratch"] and handle.label == "student":
-        raise StageError("QAT fine-tunes a trained model, but this student has not been trained yet.")
+        raise StageError(
+            "QAT fine-tunes a trained model, but this student has not been trained yet."
+        )
     net = prepare_qat(plain_layers(handle.net), p, ctx.seed)
     # First activation ranges from the starting float weights; training then follows them by EMA.
     start = calibrate(net_from_plain(plain_layers(net)), ctx.data, QAT_CALIBRATION_SIZE, ctx.seed)
     for name, (lo, hi) in start.items():
         getattr(net, f"{name}_input_quant").set_range(lo, hi)
-    train(net, ctx.data, stage_training(p["epochs"], p["learningRate"], ctx.data), ctx.seed, what="QAT")
+    train(
+        net,
+        ctx.data,
+        stage_training(p["epochs"], p["learningRate"], ctx.data),
+        ctx.seed,
+        what="QAT",
+    )
     shipped = plain_layers(net, shipped=True)
     per_channel = p["granularity"] == "per-channel"
     storage = quantized_storage(shipped, p["weightBits"], per_channel, p["scheme"] == "symmetric")
     storage += grid_storage(shipped, p["activationBits"])
-    grids = ("learned LSQ+ scales and zero points" if p["scheme"] == "asymmetric" else "learned LSQ scales") if p["learnedScale"] else "min/max scales"
+    grids = (
+        (
+            "learned LSQ+ scales and zero points"
+            if p["scheme"] == "asymmetric"
+            else "learned LSQ scales"
+        )
+        if p["learnedScale"]
+        else "min/max scales"
+    )
     notes = [
         "fake-quant float simulation of the app's integer model",
-        f"trained {p['epochs']} epoch(s) with fake-quant {p['weightBits']}-bit {p['scheme']} {p['granularity']} weights ({grids}) and activations before every dense/conv input, straight-through gradients",
+        f"trained {p['epochs']} epoch(s) with fake-quant {p['weightBits']}-bit {p['scheme']} "
+        f"{p['granularity']} weights ({grids}) and activations before every dense/conv input, "
+        "straight-through gradients",
     ]
     return Handle(net, storage, qat_label(p), notes, converted=True)

@@ -48,7 +48,11 @@ def power_of_two_weight(w, bits, per_channel):
     """Power-of-two weights ±2^k, k = clip(round(log2|w|), kmax − 2^(b−1) + 1, kmax) with
     kmax = round(log2 max|w|) per channel; exponents below kmax − min(2^(b−1) − 1, 12) flush to
     0 (so the integer codes stay shifts of ≤ 12 bits), as the app's integer path stores them."""
-    rows = w.detach().double().reshape(w.shape[0], -1) if per_channel else w.detach().double().reshape(1, -1)
+    rows = (
+        w.detach().double().reshape(w.shape[0], -1)
+        if per_channel
+        else w.detach().double().reshape(1, -1)
+    )
     shift = min(2 ** (bits - 1) - 1, 12)
     absmax = rows.abs().max(dim=1, keepdim=True).values
     kmax = torch.where(absmax > 0, torch.floor(torch.log2(absmax) + 0.5), torch.zeros_like(absmax))

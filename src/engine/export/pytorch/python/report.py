@@ -48,10 +48,23 @@ def measure(handle, data, variant_id, name, pipeline, with_latency):
 
 
 def error_row(variant_id, name, pipeline, message):
-    return {"id": variant_id, "variant": name, "pipeline": pipeline, "accuracy": None, "sizeBytes": None,
-            "gzipBytes": None, "params": None, "macs": None, "effectiveMacs": None,
-            "latencyB1MedianMs": None, "latencyB1P90Ms": None, "latencyB32MedianMs": None,
-            "latencyB32P90Ms": None, "note": "", "error": message}
+    return {
+        "id": variant_id,
+        "variant": name,
+        "pipeline": pipeline,
+        "accuracy": None,
+        "sizeBytes": None,
+        "gzipBytes": None,
+        "params": None,
+        "macs": None,
+        "effectiveMacs": None,
+        "latencyB1MedianMs": None,
+        "latencyB1P90Ms": None,
+        "latencyB32MedianMs": None,
+        "latencyB32P90Ms": None,
+        "note": "",
+        "error": message,
+    }
 
 
 def ratio(a, b):
@@ -72,7 +85,10 @@ def compare(rows):
 
 def print_table(rows):
     """The comparison table: variant, accuracy, Δ vs teacher, bytes, ×smaller, params, latency."""
-    head = f"{'variant':<34} {'accuracy':>9} {'Δ pts':>7} {'size B':>10} {'×smaller':>9} {'params':>9} {'b1 ms':>7}"
+    head = (
+        f"{'variant':<34} {'accuracy':>9} {'Δ pts':>7} {'size B':>10} {'×smaller':>9} "
+        f"{'params':>9} {'b1 ms':>7}"
+    )
     log("")
     log(head)
     log("-" * len(head))
@@ -81,10 +97,11 @@ def print_table(rows):
             log(f"{row['variant'][:34]:<34} error: {row['error']}")
             continue
         b1 = row["latencyB1MedianMs"]
+        latency = "" if b1 is None else f"{b1:.3f}"
         log(
-            f"{row['variant'][:34]:<34} {100 * row['accuracy']:>8.2f}% {row['accuracyChangePoints']:>+7.2f} "
-            f"{row['sizeBytes']:>10} {row['compressionRatio'] or 0:>8.2f}× {row['params']:>9} "
-            f"{'' if b1 is None else f'{b1:.3f}':>7}"
+            f"{row['variant'][:34]:<34} {100 * row['accuracy']:>8.2f}% "
+            f"{row['accuracyChangePoints']:>+7.2f} {row['sizeBytes']:>10} "
+            f"{row['compressionRatio'] or 0:>8.2f}× {row['params']:>9} {latency:>7}"
         )
     log("")
 

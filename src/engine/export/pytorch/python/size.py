@@ -26,7 +26,9 @@ def tensor_bytes(spec):
     scales = spec.get("scales", 1)
     params = 0
     if bits != 32:
-        params = scales * 4 + (0 if spec.get("symmetric", True) else scales * (1 if bits <= 8 else 4))
+        params = scales * 4 + (
+            0 if spec.get("symmetric", True) else scales * (1 if bits <= 8 else 4)
+        )
     dense = 4 * count if bits == 32 else HEADER_BYTES + params + math.ceil(bits * count / 8)
     base = HEADER_BYTES + params + math.ceil(bits * nnz / 8)
     cols = shape[-1] if shape else 1
@@ -53,9 +55,13 @@ def fp32_storage(layers):
     """Every kernel and bias at 32 bits (the teacher, a student, a low-rank model)."""
     out = []
     for layer in weight_layers(layers):
-        out.append({"name": f"{layer['name']}/kernel", "shape": app_shape(layer["weight"]), "bits": 32})
+        out.append(
+            {"name": f"{layer['name']}/kernel", "shape": app_shape(layer["weight"]), "bits": 32}
+        )
         if layer["bias"] is not None:
-            out.append({"name": f"{layer['name']}/bias", "shape": [layer["bias"].shape[0]], "bits": 32})
+            out.append(
+                {"name": f"{layer['name']}/bias", "shape": [layer["bias"].shape[0]], "bits": 32}
+            )
     return out
 
 
@@ -64,7 +70,14 @@ def sparse_storage(layers):
     out = []
     for layer in weight_layers(layers):
         w = layer["weight"]
-        out.append({"name": f"{layer['name']}/kernel", "shape": app_shape(w), "bits": 32, "nonzeros": nonzeros(w)})
+        out.append(
+            {
+                "name": f"{layer['name']}/kernel",
+                "shape": app_shape(w),
+                "bits": 32,
+                "nonzeros": nonzeros(w),
+            }
+        )
         out.append({"name": f"{layer['name']}/bias", "shape": [w.shape[0]], "bits": 32})
     return out
 
@@ -75,11 +88,16 @@ def quantized_storage(layers, bits, per_channel, symmetric):
     out = []
     for layer in weight_layers(layers):
         w = layer["weight"]
-        out.append({
-            "name": f"{layer['name']}/kernel", "shape": app_shape(w), "bits": bits,
-            "scales": w.shape[0] if per_channel else 1, "symmetric": symmetric,
-            "nonzeros": nonzeros(w),
-        })
+        out.append(
+            {
+                "name": f"{layer['name']}/kernel",
+                "shape": app_shape(w),
+                "bits": bits,
+                "scales": w.shape[0] if per_channel else 1,
+                "symmetric": symmetric,
+                "nonzeros": nonzeros(w),
+            }
+        )
         out.append({"name": f"{layer['name']}/bias", "shape": [w.shape[0]], "bits": 32})
     return out
 
@@ -90,15 +108,26 @@ def grid_storage(layers, bits):
     out = []
     weights = weight_layers(layers)
     for i, layer in enumerate(weights):
-        out.append({"name": f"{layer['name']}/input_grid", "shape": [0], "bits": bits, "grid": True})
+        out.append(
+            {"name": f"{layer['name']}/input_grid", "shape": [0], "bits": bits, "grid": True}
+        )
         if i + 1 < len(weights) and layer["activation"] in ("tanh", "sigmoid"):
-            out.append({"name": f"{layer['name']}/pre_activation_grid", "shape": [0], "bits": 16, "grid": True})
+            out.append(
+                {
+                    "name": f"{layer['name']}/pre_activation_grid",
+                    "shape": [0],
+                    "bits": 16,
+                    "grid": True,
+                }
+            )
     return out
 
 
 def retrained_storage(storage, layers):
     """The input's storage with non-zero counts read again from trained weights."""
-    counts = {f"{layer['name']}/kernel": nonzeros(layer["weight"]) for layer in weight_layers(layers)}
+    counts = {
+        f"{layer['name']}/kernel": nonzeros(layer["weight"]) for layer in weight_layers(layers)
+    }
     out = []
     for spec in storage:
         spec = dict(spec)

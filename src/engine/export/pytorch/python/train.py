@@ -24,7 +24,13 @@ def steps_per_epoch(count, batch):
 def stage_training(epochs, learning_rate, data):
     """The app's settings for every stage that trains: Adam(lr), batch 128 for images, else 32."""
     batch = 128 if len(data.input_shape) == 3 else 32
-    return {"optimizer": "adam", "learningRate": learning_rate, "momentum": 0.9, "batchSize": batch, "epochs": epochs}
+    return {
+        "optimizer": "adam",
+        "learningRate": learning_rate,
+        "momentum": 0.9,
+        "batchSize": batch,
+        "epochs": epochs,
+    }
 
 
 def make_optimizer(params, training):
@@ -58,8 +64,12 @@ def train(module, data, training, seed, loss_fn=None, before_step=None, what="tr
     model = distribute(module)
     optimizer = make_optimizer(model.parameters(), training)
     dataset = TensorDataset(data.train.x, data.train.y)
-    sampler = DistributedSampler(dataset, num_replicas=RT.world, rank=RT.rank, shuffle=True, seed=seed)
-    loader = DataLoader(dataset, batch_size=per_process_batch(training["batchSize"]), sampler=sampler)
+    sampler = DistributedSampler(
+        dataset, num_replicas=RT.world, rank=RT.rank, shuffle=True, seed=seed
+    )
+    loader = DataLoader(
+        dataset, batch_size=per_process_batch(training["batchSize"]), sampler=sampler
+    )
     total = len(loader) * epochs
     step = 0
     for epoch in range(epochs):
@@ -82,7 +92,8 @@ def train(module, data, training, seed, loss_fn=None, before_step=None, what="tr
                 )
             losses.append(value)
             step += 1
-        log(f"  {what} epoch {epoch + 1}/{epochs}: mean loss {sum(losses) / max(len(losses), 1):.4f}")
+        mean = sum(losses) / max(len(losses), 1)
+        log(f"  {what} epoch {epoch + 1}/{epochs}: mean loss {mean:.4f}")
     module.eval()
 
 
