@@ -20,6 +20,7 @@ import { RunCancelledError } from './train/control';
 import type { ExportedModel } from './export/artifacts';
 import { exportPlainModel, loadExported, saveToMemory } from './export/artifacts';
 import { shipsUint8, teacherSpecKey } from './export/variant';
+import { teacherSafetensors } from './export/pytorch/teacher-weights';
 import { evaluate } from './train/evaluate';
 import { createRng } from './rng';
 import type { SensitivityTable } from '../techniques/prune/stage/report';
@@ -298,6 +299,12 @@ export class EngineSession {
   async exportTeacher(): Promise<ExportedModel> {
     if (!this.teacher) throw new Error('Train the teacher first.');
     return saveToMemory(this.teacher);
+  }
+
+  /** The trained teacher's kernels and biases as safetensors, for the PyTorch script. */
+  exportTeacherSafetensors(): Uint8Array {
+    if (!this.teacher) throw new Error('Train the teacher first.');
+    return teacherSafetensors(this.teacher, { experiment: this.teacherKey });
   }
 
   /** Adopts imported teacher artifacts and their results for `experiment` (no training). */

@@ -1,4 +1,9 @@
 // Experiment files (export / import with results and teacher weights) and model downloads.
+import {
+  SCRIPT_FILE_NAME,
+  TEACHER_WEIGHTS_FILE_NAME,
+  generatePytorchScript,
+} from '../engine/export/pytorch/script';
 import { fromBase64, toBase64 } from '../engine/export/base64';
 import { restoreExperiment } from '../experiment/link';
 import type { Experiment } from '../experiment/schema';
@@ -233,6 +238,40 @@ export async function importExperimentFile(file: File): Promise<void> {
 }
 
 /** Downloads model.json + weights.bin of the teacher or a variant (stock tfjs loads them). */
+/**
+ * Downloads experiment.py (the whole experiment in PyTorch, torchrun-ready) and, when a teacher
+ * is trained, teacher.safetensors so the script starts from the same weights.
+ */
+export async function exportPytorch(): Promise<void> {
+  const { experiment, teacher } = useStore.getState();
+  const result = generatePytorchScript(experiment);
+  if (!result.ok) return notify('error', `Could not export the PyTorch script: ${result.reason}`);
+  download(SCRIPT_FILE_NAME, result.script, 'text/x-python');
+  if (!teacher) {
+    return notify(
+      'info',
+      `Downloaded ${SCRIPT_FILE_NAME}; it trains its own teacher (none is trained here yet).`,
+    );
+  }
+  try {
+    const weights = await getEngine().exportTeacherSafetensors();
+    download(
+      TEACHER_WEIGHTS_FILE_NAME,
+      weights as Uint8Array<ArrayBuffer>,
+      'application/octet-stream',
+    );
+    notify(
+      'info',
+      `Downloaded ${SCRIPT_FILE_NAME} and ${TEACHER_WEIGHTS_FILE_NAME}: python3 ${SCRIPT_FILE_NAME} --teacher-weights ${TEACHER_WEIGHTS_FILE_NAME} --data DIR`,
+    );
+  } catch (error) {
+    notify(
+      'error',
+      `The script downloaded, but the teacher's weights could not be: ${message(error)}`,
+    );
+  }
+}
+
 export async function exportModel(source: string): Promise<void> {
   try {
     const model = await getEngine().exportModel(source);

@@ -93,6 +93,10 @@ const api: EngineApi = {
     const model = await session.exportTeacher();
     return Comlink.transfer(model, [model.weightData]);
   },
+  exportTeacherSafetensors: async () => {
+    const bytes = session.exportTeacherSafetensors();
+    return Comlink.transfer(bytes, [bytes.buffer]);
+  },
   importTeacher: (artifacts, experiment, outcome) =>
     session.importTeacher(artifacts, experiment, outcome),
   exportModel: async (source) => {

@@ -85,6 +85,8 @@ export interface EngineApi {
   loadTeacher(experiment: Experiment, meta: StoredTeacherMeta): Promise<boolean>;
   /** The teacher's topology and float32 weights, for the experiment file. */
   exportTeacher(): Promise<ExportedModel>;
+  /** The trained teacher as safetensors (tfjs layout), read by the exported PyTorch script. */
+  exportTeacherSafetensors(): Promise<Uint8Array>;
   /** Adopts a teacher from an experiment file, with its results, so runAll skips training. */
   importTeacher(
     artifacts: ExportedModel,

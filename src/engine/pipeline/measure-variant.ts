@@ -60,11 +60,11 @@ export function shippedPredictor(
   const model = handle.model;
   const trainingOnly = model.layers.some((l) => TRAINING_ONLY_LAYERS.test(l.getClassName()));
   if (trainingOnly) {
-    let plain: tf.Sequential | null = null;
+    let plain: tf.Sequential | null;
     try {
       plain = buildFromLayers(extractLayers(model), [...inputShape]);
     } catch {
-      plain = null;
+      plain = null; // a layer the plain IR cannot hold: time the model as it is
     }
     if (plain) {
       const baked = plain;

@@ -2,7 +2,13 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { expandVariants } from '../../experiment/expand';
 import { isBusy } from '../../store/actions';
-import { exportExperiment, exportModel, importExperimentFile } from '../../store/files';
+import { pytorchExportReason } from '../../engine/export/pytorch/script';
+import {
+  exportExperiment,
+  exportModel,
+  exportPytorch,
+  importExperimentFile,
+} from '../../store/files';
 import { clearStoredData } from '../../store/persist';
 import { useStore } from '../../store/store';
 import { Card } from '../common/Card';
@@ -19,6 +25,7 @@ export function ShareCard() {
   );
   const [source, setSource] = useState('teacher');
   const [working, setWorking] = useState(false);
+  const pytorchReason = pytorchExportReason(experiment);
   const measured = new Set(results.map((r) => r.variant));
   const variants = expandVariants(experiment.variants).filter((v) => measured.has(v.name));
   const selected =
@@ -89,6 +96,21 @@ export function ShareCard() {
       <p className="card-subtitle">
         Downloads model.json + weights.bin for stock TensorFlow.js (tf.loadLayersModel); int8
         variants store 8-bit weights (value = min + scale·q).
+      </p>
+      <div className="button-row">
+        <button
+          type="button"
+          data-testid="export-pytorch"
+          disabled={working || pytorchReason !== null}
+          title={pytorchReason ?? undefined}
+          onClick={() => run(exportPytorch)}
+        >
+          Export as PyTorch
+        </button>
+      </div>
+      <p className="card-subtitle" data-testid="export-pytorch-note">
+        {pytorchReason ??
+          'experiment.py reproduces this experiment in PyTorch (also under torchrun with DDP on a cluster); with a trained teacher, teacher.safetensors comes along.'}
       </p>
       <div className="button-row">
         <button

@@ -5,5 +5,5 @@
 export type { ArchitectureSpec, Experiment } from '../../../experiment/schema';
 export { experimentSchema, inputShapeOf, isImageDataset } from '../../../experiment/schema';
 export type { Stage, Variant } from '../../../experiment/stages';
-export { TECHNIQUE_LABELS } from '../../../experiment/stages';
+export { techniqueOf } from '../../../techniques/registry';
 export { expandVariants } from '../../../experiment/expand';

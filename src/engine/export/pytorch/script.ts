@@ -1,5 +1,5 @@
 import type { ArchitectureSpec, Experiment, Variant } from './deps';
-import { TECHNIQUE_LABELS, expandVariants, experimentSchema } from './deps';
+import { expandVariants, experimentSchema, techniqueOf } from './deps';
 import type { TechniqueId } from './sections';
 import { IMPORTS_SECTION, scriptSections } from './sections';
 import { experimentExportReason, variantExportReason } from './support';
@@ -67,7 +67,7 @@ function header(experiment: Experiment, run: Variant[], skipped: ExportedVariant
     ...(skippedLines.length
       ? ['Left out, because the app refuses their pipelines too:', ...skippedLines]
       : []),
-    `Techniques in this file: ${techniques.length ? techniques.map((id) => TECHNIQUE_LABELS[id as TechniqueId]).join(', ') : 'none'}.`,
+    `Techniques in this file: ${techniques.length ? techniques.map((id) => techniqueOf(id).label).join(', ') : 'none'}.`,
     '',
     'One process:',
     '    python3 experiment.py --data DIR --teacher-weights teacher.safetensors --results results.json',

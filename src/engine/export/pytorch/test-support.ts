@@ -13,10 +13,10 @@ import { parseDatasetFile, takeSubset } from '../../data/binary';
 import { makeSyntheticDataset } from '../../data/synthetic';
 import type { Dataset } from '../../data/types';
 import { modelBytes } from '../../measure/size';
-import { buildModel } from '../../models/build';
-import { TECHNIQUES } from '../../pipeline/registry';
+import { buildModel } from '../../network/build';
+import { loadTechniqueStage } from '../../pipeline/registry';
 import { clearCache, runVariant } from '../../pipeline/runner';
-import type { ModelHandle } from '../../techniques/types';
+import type { ModelHandle } from '../../network/stage-types';
 import { RunControl } from '../../train/control';
 import { evaluate } from '../../train/evaluate';
 import { trainModel } from '../../train/loop';
@@ -26,14 +26,15 @@ import { expandVariants, experimentSchema } from './deps';
 export { makeSyntheticDataset };
 export { PRESETS } from '../../../experiment/presets';
 // App functions the parity test holds the Python port against.
-export { PercentileObserver, quantParamsFromRange } from '../../quant';
-export { rankForEnergy } from '../../lowrank/factorize';
+export { PercentileObserver } from '../../../techniques/quantize/observers';
+export { quantParamsFromRange } from '../../../techniques/quantize/quantizer';
+export { rankForEnergy } from '../../../techniques/lowrank/factorize';
 export type { TensorSizeSpec } from '../../measure/size';
 export { tensorBytes } from '../../measure/size';
-export { nmMask } from '../../prune/nm';
-export { roundSparsities, schedulePlan } from '../../prune/schedule-plan';
+export { nmMask } from '../../../techniques/prune/nm';
+export { roundSparsities, schedulePlan } from '../../../techniques/prune/schedule-plan';
 export { createRng, shuffledIndices } from '../../rng';
-export { quantizeKernel } from '../../techniques/quant-weights';
+export { quantizeKernel } from '../../../techniques/quantize/weights';
 
 /** A Python 3 interpreter, and whether it imports torch (null when there is no Python). */
 export interface PythonInfo {
@@ -171,7 +172,7 @@ export async function appVariantSizes(
         teacherArchitecture: experiment.teacher.architecture,
         seed: experiment.seed,
         control: new RunControl(),
-        registry: TECHNIQUES,
+        stages: loadTechniqueStage,
         cache,
         teacherKey: 'test',
         onEvent: () => {},
