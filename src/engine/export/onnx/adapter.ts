@@ -8,16 +8,28 @@ export { extractLayers } from '../../techniques/plain';
 export type { IntegerModel, IntegerOp } from '../../techniques/quant-integer';
 export type { QuantParams } from '../../quant';
 
-// Test support: the app's own stages, fixtures and integer path make the models the tests export.
+// Test support: the app's own data, stages, fixtures and integer path make the models the tests
+// export, so the files are checked against what the app really builds.
+export type { ArchitectureSpec } from '../../../experiment/schema';
+export { lowrankParams, pruneParams } from '../../../experiment/stages';
+export type { Dataset } from '../../data/types';
+export { PREPARE_DATA_HINT, parseDatasetFile, takeSubset } from '../../data/binary';
+export { makeSyntheticDataset } from '../../data/synthetic';
+export { buildFromLayers } from '../../techniques/plain';
+export { disposeHandle } from '../../techniques/handle';
+export type { ModelHandle } from '../../techniques/types';
+export { runPrune } from '../../techniques/prune';
+export { runLowrank } from '../../techniques/lowrank';
+export { runPtq, ptqWeightConfig } from '../../techniques/ptq';
+export { runQat } from '../../techniques/qat';
+export { inputRangesOf, qatQuantizedLayers } from '../../techniques/quant-qat-model';
 export { buildIntegerModel, runIntegerModel } from '../../techniques/quant-integer';
 export { quantizeLayers } from '../../techniques/quant-weights';
-export type { WeightQuantConfig } from '../../techniques/quant-weights';
 export { calibrateRanges } from '../../techniques/quant-calibrate';
 export {
-  CNN,
-  MLP,
   bars,
-  blobs,
+  ptqParamsWith,
+  qatParamsWith,
   testContext,
   trainedTeacher,
 } from '../../techniques/quant-fixtures';
