@@ -15,7 +15,7 @@ import {
 } from './adapter';
 import { exportFloatOnnx } from './float';
 import { exportModelOnnx } from './from-model';
-import { decodeModel } from './proto';
+import { inspectOnnx } from './inspect';
 import { agreement, maxDiff, runInOrt, smallMnist } from './testing';
 
 const CNN: ArchitectureSpec = {
@@ -47,18 +47,17 @@ async function checkVariant(handle: ModelHandle, data: Dataset) {
 }
 
 function kernelDims(bytes: Uint8Array): number[][] {
-  const graph = decodeModel(bytes).graph!;
-  return graph.initializer
-    .filter((t) => t.name?.endsWith('/kernel'))
-    .map((t) => t.dims.map(Number));
+  return inspectOnnx(bytes)
+    .initializers.filter((t) => t.name.endsWith('/kernel'))
+    .map((t) => t.dims);
 }
 
 function zeroFraction(bytes: Uint8Array): number {
   let zeros = 0;
   let total = 0;
-  for (const t of decodeModel(bytes).graph!.initializer) {
-    if (!t.name?.endsWith('/kernel')) continue;
-    const v = new Float32Array(t.rawData.slice().buffer);
+  for (const t of inspectOnnx(bytes).initializers) {
+    if (!t.name.endsWith('/kernel')) continue;
+    const v = new Float32Array(t.raw.slice().buffer);
     zeros += v.filter((w) => w === 0).length;
     total += v.length;
   }
@@ -132,12 +131,10 @@ describe('float ONNX export, layout by hand', () => {
     expect(scale).toBeGreaterThan(0.1);
     expect(diff).toBeLessThan(1e-5 * Math.max(1, scale));
     expect(optimizedOps).toContain('MaxPool');
-    const graph = decodeModel(bytes).graph!;
-    expect(
-      graph.input[0]!.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue)),
-    ).toEqual(['N', 2, 9, 8]);
+    const info = inspectOnnx(bytes);
+    expect(info.inputs[0]!.dims).toEqual(['N', 2, 9, 8]);
     // The all-zero bias of `logits` is left out: Gemm reads only x and W.
-    expect(graph.node.find((n) => n.name === 'logits/Gemm')!.input).toHaveLength(2);
+    expect(info.nodes.find((n) => n.name === 'logits/Gemm')!.inputs).toHaveLength(2);
     expect(kernelDims(bytes)).toEqual([
       [3, 2, 3, 2],
       [4, 3, 2, 1],
@@ -198,12 +195,11 @@ describe('float ONNX export of trained variants in onnxruntime', () => {
     console.info(`fp32 CNN: agreement ${result.agreement}, max |Δlogit| ${result.diff}`);
     expect(result.agreement).toBeGreaterThanOrEqual(0.995);
     expect(result.diff).toBeLessThan(1e-4 * result.scale);
-    const graph = decodeModel(result.bytes).graph!;
-    const dims = (v: (typeof graph.input)[number]) =>
-      v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
-    expect(dims(graph.input[0]!)).toEqual(['N', 1, 28, 28]);
-    expect(dims(graph.output[0]!)).toEqual(['N', 10]);
-    expect(Number(decodeModel(result.bytes).opsetImport[0]!.version)).toBe(13);
+    const info = inspectOnnx(result.bytes);
+    expect(info.inputs).toEqual([{ name: 'input', dims: ['N', 1, 28, 28] }]);
+    expect(info.outputs).toEqual([{ name: 'logits', dims: ['N', 10] }]);
+    expect(info.opset).toBe(13);
+    expect(info.irVersion).toBe(7);
   });
 
   it('magnitude-pruned CNN: masks baked (half the kernel weights are 0 in the file)', async () => {
@@ -231,7 +227,7 @@ describe('float ONNX export of trained variants in onnxruntime', () => {
     console.info(`low-rank CNN: agreement ${result.agreement}, max |Δlogit| ${result.diff}`);
     expect(result.agreement).toBeGreaterThanOrEqual(0.995);
     const weightNodes = (bytes: Uint8Array) =>
-      decodeModel(bytes).graph!.node.filter((n) => n.opType === 'Conv' || n.opType === 'Gemm');
+      inspectOnnx(bytes).nodes.filter((n) => n.opType === 'Conv' || n.opType === 'Gemm');
     expect(weightNodes(result.bytes).length).toBeGreaterThan(
       weightNodes(exportModelOnnx(cnn.model, mnist.inputShape)).length,
     );

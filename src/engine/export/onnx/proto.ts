@@ -13,6 +13,7 @@ export const DataType = {
   FLOAT: 1,
   UINT8: 2,
   INT8: 3,
+  INT16: 5,
   INT32: 6,
   INT64: 7,
   INT4: 22,
@@ -23,6 +24,7 @@ export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 export const INTEGER_RANGE: Readonly<Record<number, readonly [number, number]>> = {
   [DataType.UINT8]: [0, 255],
   [DataType.INT8]: [-128, 127],
+  [DataType.INT16]: [-32768, 32767],
   [DataType.INT32]: [-(2 ** 31), 2 ** 31 - 1],
   [DataType.INT4]: [-8, 7],
 };
@@ -52,7 +54,7 @@ function rawBytes(dataType: DataTypeCode, values: ArrayLike<number>): Uint8Array
     for (let i = 0; i < n; i++) out[i >> 1]! |= (values[i]! & 0x0f) << ((i & 1) * 4);
     return out;
   }
-  const width = { 1: 4, 2: 1, 3: 1, 6: 4, 7: 8, 22: 0 }[dataType];
+  const width = { 1: 4, 2: 1, 3: 1, 5: 2, 6: 4, 7: 8, 22: 0 }[dataType];
   const out = new Uint8Array(n * width);
   const view = new DataView(out.buffer);
   for (let i = 0; i < n; i++) {
@@ -60,6 +62,7 @@ function rawBytes(dataType: DataTypeCode, values: ArrayLike<number>): Uint8Array
     if (dataType === DataType.FLOAT) view.setFloat32(4 * i, v, true);
     else if (dataType === DataType.UINT8) view.setUint8(i, v);
     else if (dataType === DataType.INT8) view.setInt8(i, v);
+    else if (dataType === DataType.INT16) view.setInt16(2 * i, v, true);
     else if (dataType === DataType.INT32) view.setInt32(4 * i, v, true);
     else view.setBigInt64(8 * i, BigInt(v), true);
   }

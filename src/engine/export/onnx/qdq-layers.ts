@@ -1,9 +1,9 @@
 /**
  * One dense / conv layer of a QDQ export, in the form onnxruntime fuses:
- * DQ(x) → Conv / Gemm(DQ(w_int8, per channel), DQ(b_int32, s_x·s_w)) → Q becomes QLinearConv /
- * QGemm. int4 weights (opt-in, opset 21) take the same form; onnxruntime 1.30 has no fused int4
- * kernel for it and dequantizes them. Codes wider than 8 bits (power-of-two, 9–16-bit grids) are
- * stored as float ŵ.
+ * DQ(x) → Conv / Gemm(DQ(w_8bit, per channel), DQ(b_int32, s_x·s_w)) → Q becomes QLinearConv /
+ * QGemm. int4 (opt-in) and int16 weights (codes wider than 8 bits: power-of-two, 9–16-bit grids)
+ * take the same form at opset 21; onnxruntime 1.30 fuses neither and computes those layers in
+ * float on the exactly dequantized weights.
  */
 import type { IntegerOp } from './adapter';
 import { hwcRowsToChw, hwioToOihw } from './layout';
@@ -20,9 +20,10 @@ export interface LayerEmit {
   g: GraphBuilder;
   /** Collects the notes of the export (a set: each said once). */
   notes: Set<string>;
-  weightType: 'int8' | 'uint8';
+  /** 8-bit container; 'auto': int8 where |codes| ≤ 64 (u8·s8 pair sums cannot saturate), else uint8. */
+  weightType: 'auto' | 'int8' | 'uint8';
   int4: boolean;
-  /** Called when a layer stores int4 weights (opset 21). */
+  /** Called when a layer stores int4 or int16 weights (opset 21). */
   useOpset21: () => void;
 }
 
@@ -82,34 +83,42 @@ export function emitWeightLayer(
   const { layer, name } = op;
   const bits = layer.weightParams.bits;
   const w4 = e.int4 && bits <= 4 ? weightTensor(layer.kernel, layer.weightParams, 'int4') : null;
-  const w = w4 ?? weightTensor(layer.kernel, layer.weightParams, e.weightType);
+  const asInt8 =
+    e.weightType === 'uint8' ? null : weightTensor(layer.kernel, layer.weightParams, 'int8');
+  const w8 =
+    asInt8 && (e.weightType === 'int8' || asInt8.maxAbsCode <= U8S8_SAFE_CODE)
+      ? asInt8
+      : weightTensor(layer.kernel, layer.weightParams, 'uint8');
+  const w16 = w4 || w8 ? null : weightTensor(layer.kernel, layer.weightParams, 'int16');
+  const w = w4 ?? w8 ?? w16;
   if (!w || layer.wideBias) {
     e.notes.add(
-      (w
-        ? `${name}: bias codes do not fit int32 at scale s_x·s_w, so this layer is stored in float`
-        : `${name}: weight codes span more than 8 bits (power-of-two or > 8-bit grid), so this ` +
-          'layer is stored as float ŵ') +
-        '; onnxruntime’s optimizer may quantize such weights itself (per-tensor int8) when it ' +
+      `${name}: bias codes do not fit int32 at scale s_x·s_w, so this layer is stored in float; ` +
+        'onnxruntime’s optimizer may quantize such weights itself (per-tensor int8) when it ' +
         'fuses the layer, so its results can differ slightly from the app’s',
     );
     return floatLayer(e, op, x, rowsFrom, output);
   }
-  if (w4) {
+  if (w4 || w16) {
     e.useOpset21();
     e.notes.add(
-      `${name}: ${bits}-bit weights stored as int4 (opset 21); onnxruntime has no fused int4 ` +
-        'Conv / Gemm kernel, so it dequantizes them and computes this layer in float',
+      w4
+        ? `${name}: ${bits}-bit weights stored as int4 (opset 21); onnxruntime has no fused ` +
+            'int4 Conv / Gemm kernel, so it computes this layer in float on the dequantized weights'
+        : `${name}: weight codes span more than 8 bits (power-of-two or > 8-bit grid), so they ` +
+            'are stored as int16 (opset 21) and onnxruntime computes this layer in float on the ' +
+            'dequantized weights',
     );
   } else if (bits < 8) {
     e.notes.add(
-      `${name}: ${bits}-bit weight codes stored in ${e.weightType} (values unchanged), so that ` +
+      `${name}: ${bits}-bit weight codes stored in 8 bits (values unchanged), so that ` +
         'onnxruntime fuses the layer into an 8-bit kernel',
     );
   }
   if (w.dataType === DataType.INT8 && w.maxAbsCode > U8S8_SAFE_CODE) {
     e.notes.add(
       'int8 weights use codes beyond ±64: onnxruntime’s u8·s8 kernels on x86 CPUs without ' +
-        'VNNI can saturate 16-bit pair sums there (export uint8 weights for bit-exact results)',
+        'VNNI can saturate 16-bit pair sums there (uint8 weights give bit-exact results)',
     );
   }
   const perChannel = layer.weightParams.scale.length > 1;

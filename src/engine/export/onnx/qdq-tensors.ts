@@ -8,12 +8,13 @@ import type { DataTypeCode } from './proto';
 import { DataType, INTEGER_RANGE } from './proto';
 
 /** Integer types a weight tensor can be stored in. */
-export type WeightType = 'int4' | 'int8' | 'uint8';
+export type WeightType = 'int4' | 'int8' | 'uint8' | 'int16';
 
 const TYPE_CODE: Readonly<Record<WeightType, DataTypeCode>> = {
   int4: DataType.INT4,
   int8: DataType.INT8,
   uint8: DataType.UINT8,
+  int16: DataType.INT16,
 };
 
 export interface WeightTensor {

@@ -13,16 +13,18 @@ import type { LayerEmit } from './qdq-layers';
 import { emitWeightLayer } from './qdq-layers';
 import { assertQdqExportable, checkActivationGrid } from './support';
 
-/** Opset of a QDQ export: 13, or 21 when int4 weights are stored. */
+/** Opset of a QDQ export: 13, or 21 when int4 or int16 weights are stored. */
 export const QDQ_OPSET = 13;
-export const INT4_OPSET = 21;
+export const INT4_INT16_OPSET = 21;
 
 export interface QdqExportOptions extends OnnxExportOptions {
   /**
-   * Container of 5–8-bit weight codes: 'int8' (default, the usual QDQ form) or 'uint8' (codes
-   * and zero points + 128: bit-exact on x86 CPUs without VNNI, whose u8·s8 kernels can saturate).
+   * Container of ≤ 8-bit weight codes. 'auto' (default): int8 where every |code| ≤ 64, else
+   * uint8 (codes and zero points + 128, same values): onnxruntime's u8·s8 kernels on x86 CPUs
+   * without VNNI saturate 16-bit pair sums of full-range int8 weights, its u8·u8 ones do not.
+   * 'int8' / 'uint8' force one container (int8 is the usual QDQ form, fastest with VNNI / ARM).
    */
-  weightType?: 'int8' | 'uint8';
+  weightType?: 'auto' | 'int8' | 'uint8';
   /**
    * Store ≤ 4-bit weight codes as int4 (opset 21) for a smaller file; default false, because
    * onnxruntime 1.30 fuses no int4 QDQ Conv / Gemm / MatMul (it dequantizes them to float), while
@@ -55,10 +57,10 @@ export function exportQdqOnnx(model: IntegerModel, options: QdqExportOptions = {
   const emit: LayerEmit = {
     g,
     notes: new Set<string>(),
-    weightType: options.weightType ?? 'int8',
+    weightType: options.weightType ?? 'auto',
     int4: options.int4 ?? false,
     useOpset21: () => {
-      opset = INT4_OPSET;
+      opset = INT4_INT16_OPSET;
     },
   };
   const grids: [QuantParams, [string, string]][] = [];

@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import type { Dataset } from './adapter';
 import { PREPARE_DATA_HINT, parseDatasetFile, takeSubset } from './adapter';
 import { nhwcToNchw, onnxInputShape } from './layout';
-import { decodeModel } from './proto';
+import { inspectOnnx } from './inspect';
 
 function readSplit(split: 'train' | 'test') {
   const path = join(process.cwd(), 'public', 'data', `mnist-${split}.bin`);
@@ -64,9 +64,9 @@ export async function runInOrt(bytes: Uint8Array, data: Dataset): Promise<OrtRun
     const logits = out.logits;
     if (!logits) throw new Error('The session has no logits output.');
     await session.release();
-    const optimized = decodeModel(readFileSync(optimizedModelFilePath));
-    const optimizedOps = (optimized.graph?.node ?? []).map((n) =>
-      n.domain ? `${n.domain}.${n.opType}` : (n.opType ?? ''),
+    const optimized = inspectOnnx(readFileSync(optimizedModelFilePath));
+    const optimizedOps = optimized.nodes.map((n) =>
+      n.domain ? `${n.domain}.${n.opType}` : n.opType,
     );
     return { logits: logits.data as Float32Array, optimizedOps };
   } finally {
