@@ -208,6 +208,7 @@ describe('float ONNX export of trained variants in onnxruntime', () => {
     console.info(`pruned CNN: agreement ${result.agreement}, max |Δlogit| ${result.diff}`);
     expect(result.agreement).toBeGreaterThanOrEqual(0.995);
     expect(zeroFraction(result.bytes)).toBeGreaterThan(0.45);
+    expect(zeroFraction(exportModelOnnx(cnn.model, mnist.inputShape))).toBeLessThan(0.05);
   });
 
   it('structurally pruned CNN: smaller layers in the file', async () => {

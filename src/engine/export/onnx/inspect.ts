@@ -76,7 +76,8 @@ export function inspectOnnx(bytes: Uint8Array): OnnxModelInfo {
       name: t.name ?? '',
       dataType: t.dataType ?? 0,
       dims: (t.dims ?? []).map(num),
-      raw: t.rawData ?? new Uint8Array(),
+      // A copy: in Node the decoder hands out Buffer views into one shared pool.
+      raw: Uint8Array.from(t.rawData ?? []),
     })),
   };
 }
