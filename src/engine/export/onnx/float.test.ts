@@ -159,7 +159,7 @@ describe('float ONNX export of trained variants in onnxruntime', () => {
   let mlp: ModelHandle;
 
   beforeAll(async () => {
-    mnist = smallMnist(600, 300);
+    mnist = smallMnist(400, 300);
     points = makeSyntheticDataset({ id: 'spiral', trainSize: 600, testSize: 300, noise: 0.1 }, 3);
     cnn = await trainedTeacher(CNN, mnist, 2);
     mlp = await trainedTeacher(MLP, points, 20);
