@@ -21,6 +21,8 @@ import type { ExportedModel } from './export/artifacts';
 import { exportPlainModel, loadExported, saveToMemory } from './export/artifacts';
 import { shipsUint8, teacherSpecKey } from './export/variant';
 import { teacherSafetensors } from './export/pytorch/teacher-weights';
+import type { OnnxArtifact } from './export/variant-onnx';
+import { onnxOf, onnxReasonOf } from './export/variant-onnx';
 import { evaluate } from './train/evaluate';
 import { createRng } from './rng';
 import type { SensitivityTable } from '../techniques/prune/stage/report';
@@ -348,6 +350,31 @@ export class EngineSession {
     const entry = this.variantHandles.get(source);
     if (!entry) throw new Error(`No model for variant “${source}” yet: run it first.`);
     return exportPlainModel(entry.handle.model, this.dataset.inputShape, shipsUint8(entry.variant));
+  }
+
+  /** The teacher or a variant of the last run as ONNX: what was measured (QDQ when integer). */
+  exportOnnx(source: string): OnnxArtifact {
+    const { source: exportable, inputShape } = this.exportable(source);
+    return onnxOf(exportable, inputShape);
+  }
+
+  /** Why `source` cannot be exported as ONNX, or null when it can. */
+  onnxReason(source: string): string | null {
+    try {
+      const { source: exportable, inputShape } = this.exportable(source);
+      return onnxReasonOf(exportable, inputShape);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private exportable(source: string) {
+    if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
+    const inputShape = this.dataset.inputShape;
+    if (source === 'teacher') return { source: { model: this.teacher }, inputShape };
+    const entry = this.variantHandles.get(source);
+    if (!entry) throw new Error(`No model for variant “${source}” yet: run it first.`);
+    return { source: entry.handle, inputShape };
   }
 
   /** True class of every test example (a copy), 0 … numClasses − 1. */

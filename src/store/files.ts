@@ -272,6 +272,29 @@ export async function exportPytorch(): Promise<void> {
   }
 }
 
+/** Why `source` cannot be exported as ONNX (null when it can, or when there is nothing yet). */
+export async function onnxExportReason(source: string): Promise<string | null> {
+  try {
+    return await getEngine().onnxReason(source);
+  } catch (error) {
+    return message(error);
+  }
+}
+
+/** Downloads `source` (teacher or variant id) as model.onnx, saying what was widened or kept float. */
+export async function exportOnnx(source: string): Promise<void> {
+  try {
+    const { bytes, notes } = await getEngine().exportOnnx(source);
+    download(`${source}.onnx`, bytes as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+    notify(
+      'info',
+      `Downloaded ${source}.onnx (input [N, C, H, W] or [N, features]).${notes.length ? ` ${notes.join(' ')}` : ''}`,
+    );
+  } catch (error) {
+    notify('error', `Could not export ONNX: ${message(error)}`);
+  }
+}
+
 export async function exportModel(source: string): Promise<void> {
   try {
     const model = await getEngine().exportModel(source);

@@ -97,6 +97,11 @@ const api: EngineApi = {
     const bytes = session.exportTeacherSafetensors();
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
+  exportOnnx: async (source) => {
+    const artifact = session.exportOnnx(source);
+    return Comlink.transfer(artifact, [artifact.bytes.buffer]);
+  },
+  onnxReason: async (source) => session.onnxReason(source),
   importTeacher: (artifacts, experiment, outcome) =>
     session.importTeacher(artifacts, experiment, outcome),
   exportModel: async (source) => {

@@ -87,6 +87,10 @@ export interface EngineApi {
   exportTeacher(): Promise<ExportedModel>;
   /** The trained teacher as safetensors (tfjs layout), read by the exported PyTorch script. */
   exportTeacherSafetensors(): Promise<Uint8Array>;
+  /** The teacher or a variant as ONNX (QDQ for integer variants), with notes. */
+  exportOnnx(source: string): Promise<{ bytes: Uint8Array; notes: string[] }>;
+  /** Why a model cannot be exported as ONNX, or null. */
+  onnxReason(source: string): Promise<string | null>;
   /** Adopts a teacher from an experiment file, with its results, so runAll skips training. */
   importTeacher(
     artifacts: ExportedModel,

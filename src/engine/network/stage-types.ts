@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { Dataset } from '../data/types';
 import type { TensorSizeSpec } from '../measure/size';
 import type { Rng } from '../rng';
@@ -22,6 +23,8 @@ export interface ModelHandle {
    * converted integer model of a quantized variant. Returns logits [batch, classes].
    */
   predict?: (x: tf.Tensor) => tf.Tensor;
+  /** The converted integer model behind `predict`, when there is one (exports write it). */
+  integerModel?: IntegerModel;
   /** Which path `predict` runs, in words for the note, e.g. "int8 wasm, relaxed SIMD". */
   predictPath?: string;
   /** MACs per example of the dense structure, and skipping zeroed weights. */

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { expandVariants } from '../../experiment/expand';
 import { isBusy } from '../../store/actions';
@@ -6,8 +6,10 @@ import { pytorchExportReason } from '../../engine/export/pytorch/script';
 import {
   exportExperiment,
   exportModel,
+  exportOnnx,
   exportPytorch,
   importExperimentFile,
+  onnxExportReason,
 } from '../../store/files';
 import { clearStoredData } from '../../store/persist';
 import { useStore } from '../../store/store';
@@ -30,6 +32,15 @@ export function ShareCard() {
   const variants = expandVariants(experiment.variants).filter((v) => measured.has(v.name));
   const selected =
     source === 'teacher' || variants.some((v) => v.id === source) ? source : 'teacher';
+  const [onnxReason, setOnnxReason] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    if (!teacher || busy) return;
+    void onnxExportReason(selected).then((r) => live && setOnnxReason(r));
+    return () => {
+      live = false;
+    };
+  }, [selected, teacher, busy, results]);
   const run = (task: () => Promise<void>) => {
     setWorking(true);
     void task().finally(() => setWorking(false));
@@ -92,7 +103,21 @@ export function ShareCard() {
         >
           Export model
         </button>
+        <button
+          type="button"
+          data-testid="export-onnx"
+          disabled={!teacher || busy || working || onnxReason !== null}
+          title={onnxReason ?? 'ONNX for onnxruntime: QDQ (int8) for quantized variants'}
+          onClick={() => run(() => exportOnnx(selected))}
+        >
+          Export ONNX
+        </button>
       </div>
+      {teacher && onnxReason && (
+        <p className="card-subtitle" data-testid="onnx-reason">
+          ONNX: {onnxReason}
+        </p>
+      )}
       <p className="card-subtitle">
         Downloads model.json + weights.bin for stock TensorFlow.js (tf.loadLayersModel); int8
         variants store 8-bit weights (value = min + scale·q).

@@ -1,35 +1,34 @@
 /**
- * Every import this folder takes from the rest of the app, in one place, so that the folder can be
- * re-pointed in one file when modules move. The exporters import types only from here (erased at
- * build time: no tfjs in them); `fromModel` and the tests use the values.
+ * Every import this folder takes from the rest of the app, in one place. The exporters import
+ * types only from here (erased at build time: no tfjs in them); `fromModel` and the tests use the
+ * values.
  */
-export type { NamedLayer } from '../../techniques/plain';
-export { extractLayers } from '../../techniques/plain';
-export type { IntegerModel, IntegerOp } from '../../techniques/quant-integer';
-export type { QuantParams } from '../../quant';
+export type { NamedLayer } from '../../network/layers';
+export { extractLayers } from '../../network/layer-ir';
+export type { IntegerModel, IntegerOp } from '../../../techniques/quantize/stage/integer-model';
+export type { QuantParams } from '../../../techniques/quantize/quantizer';
 
 // Test support: the app's own data, stages, fixtures and integer path make the models the tests
 // export, so the files are checked against what the app really builds.
 export type { ArchitectureSpec } from '../../../experiment/schema';
-export { lowrankParams, pruneParams } from '../../../experiment/stages';
+export { lowrankParams } from '../../../techniques/lowrank/spec';
+export { pruneParams } from '../../../techniques/prune/spec';
 export type { Dataset } from '../../data/types';
 export { PREPARE_DATA_HINT, parseDatasetFile, takeSubset } from '../../data/binary';
 export { makeSyntheticDataset } from '../../data/synthetic';
-export { buildFromLayers } from '../../techniques/plain';
-export { disposeHandle } from '../../techniques/handle';
-export type { ModelHandle } from '../../techniques/types';
-export { runPrune } from '../../techniques/prune';
-export { runLowrank } from '../../techniques/lowrank';
-export { runPtq, ptqWeightConfig } from '../../techniques/ptq';
-export { runQat } from '../../techniques/qat';
-export { inputRangesOf, qatQuantizedLayers } from '../../techniques/quant-qat-model';
-export { buildIntegerModel, runIntegerModel } from '../../techniques/quant-integer';
-export { quantizeLayers } from '../../techniques/quant-weights';
-export { calibrateRanges } from '../../techniques/quant-calibrate';
+export { buildFromLayers } from '../../network/layer-ir';
+export { disposeHandle } from '../../network/handle';
+export type { ModelHandle } from '../../network/stage-types';
+export { runPrune } from '../../../techniques/prune/stage/prune';
+export { runLowrank } from '../../../techniques/lowrank/stage/lowrank';
+export { runPtq, ptqWeightConfig } from '../../../techniques/quantize/stage/ptq';
+export { runQat } from '../../../techniques/quantize/stage/qat';
+export { inputRangesOf, qatQuantizedLayers } from '../../../techniques/quantize/stage/qat-model';
 export {
-  bars,
-  ptqParamsWith,
-  qatParamsWith,
-  testContext,
-  trainedTeacher,
-} from '../../techniques/quant-fixtures';
+  buildIntegerModel,
+  runIntegerModel,
+} from '../../../techniques/quantize/stage/integer-model';
+export { quantizeLayers } from '../../../techniques/quantize/weights';
+export { calibrateRanges } from '../../../techniques/quantize/stage/calibrate';
+export { bars, testContext, trainedTeacher } from '../../network/test-fixtures';
+export { ptqParamsWith, qatParamsWith } from '../../../techniques/quantize/stage/test-fixtures';

@@ -111,6 +111,7 @@ export async function runPtq(
       ...costs,
       predict: conversion.predict,
       predictPath: conversion.path,
+      integerModel: conversion.integer,
       notes,
       label,
     };

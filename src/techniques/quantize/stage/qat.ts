@@ -126,6 +126,7 @@ export async function runQat(
       ...layerMacs(layers, inputShape),
       predict: conversion.predict,
       predictPath: conversion.path,
+      integerModel: conversion.integer,
       notes: [
         ...conversion.notes,
         `trained ${params.epochs} epoch(s) with fake-quant ${params.weightBits}-bit ` +
