@@ -31,6 +31,8 @@ export default tseslint.config(
       'test-results',
       'playwright-report',
       'bench-results',
+      'src/engine/kernels/assembly',
+      'src/engine/kernels/build',
     ],
   },
   js.configs.recommended,
