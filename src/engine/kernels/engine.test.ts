@@ -13,9 +13,9 @@ import {
   loadEngine,
 } from './engine';
 import { relaxedSelfTest } from './self-test';
-import { prepareEngineForTests } from './test-support';
+import { BUILD_TIMEOUT_MS, prepareEngineForTests } from './test-support';
 
-beforeAll(prepareEngineForTests);
+beforeAll(prepareEngineForTests, BUILD_TIMEOUT_MS);
 
 /** WebAssembly.validate of each file in a fresh Node without the relaxed-SIMD flag. */
 function validateWithoutRelaxedFlag(files: string[]): boolean[] {

@@ -22,6 +22,7 @@ import {
   dense,
   inputData,
   integerModelOf,
+  BUILD_TIMEOUT_MS,
   prepareEngineForTests,
   referenceCnn,
   seeded,
@@ -43,7 +44,7 @@ beforeAll(async () => {
   }
   relaxedExact = relaxedSelfTest(engines[0]!.module) === null;
   if (process.versions.node.startsWith('20.')) expect(relaxedExact).toBe(false);
-});
+}, BUILD_TIMEOUT_MS);
 
 const pool = (name: string): NamedLayer => ({ kind: 'maxpool', name });
 const flatten: NamedLayer = { kind: 'flatten', name: 'flatten' };

@@ -17,6 +17,9 @@ import { buildIntegerModel } from '../techniques/quant-integer';
 import type { WeightQuantConfig } from '../techniques/quant-weights';
 import { quantizeLayers } from '../techniques/quant-weights';
 
+/** Time a beforeAll may take when it has to build both modules first (≈ 15 s on 2 busy cores). */
+export const BUILD_TIMEOUT_MS = 180_000;
+
 /** Builds stale engine modules, then enables relaxed SIMD (a no-op where it is on already). */
 export async function prepareEngineForTests(): Promise<void> {
   await buildWasm();
@@ -85,6 +88,19 @@ export function referenceCnn(seed = 11): NamedLayer[] {
     dense('dense1', 5 * 5 * 32, 128, 'relu', seed + 4),
     dense('logits', 128, 10, 'linear', seed + 6),
   ];
+}
+
+/** Zeros the fraction `sparsity` of smallest-|w| weights of every dense / conv layer. */
+export function magnitudePruned(layers: NamedLayer[], sparsity: number): NamedLayer[] {
+  return layers.map((layer) => {
+    if (layer.kind !== 'dense' && layer.kind !== 'conv') return layer;
+    const order = Array.from(layer.kernel, (v, i) => [Math.abs(v), i] as const).sort(
+      (a, b) => a[0] - b[0],
+    );
+    const kernel = Float32Array.from(layer.kernel);
+    for (let i = 0; i < Math.round(sparsity * kernel.length); i++) kernel[order[i]![1]] = 0;
+    return { ...layer, kernel };
+  });
 }
 
 /** A data set of seeded inputs (uniform for images, N(0, 1) for vectors); labels i mod classes. */

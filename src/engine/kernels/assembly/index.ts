@@ -15,3 +15,13 @@ export {
   i8_run_op,
   i8_set_kernel,
 } from './int8';
+export {
+  f_begin,
+  f_input,
+  f_layer,
+  f_output_size,
+  f_pool,
+  f_run,
+  f_run_op,
+  f_set_mode,
+} from './float';
