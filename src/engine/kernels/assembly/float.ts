@@ -42,10 +42,13 @@ let opCount: i32 = 0;
 let inFeatures: i32 = 0;
 let maxActFloats: i32 = 0;
 let maxChw: i32 = 0;
+/** Largest outC · oh · w of a CSR conv: its channel-major "wide" output plane. */
+let maxWide: i32 = 0;
 let outFeatures: i32 = 0;
 let bufA: usize = 0;
 let bufB: usize = 0;
 let bufT: usize = 0;
+let bufW: usize = 0;
 let bufOut: usize = 0;
 const TMP: usize = memory.data(64, 16);
 
@@ -67,6 +70,7 @@ export function f_begin(features: i32): bool {
   inFeatures = features;
   maxActFloats = features;
   maxChw = 0;
+  maxWide = 0;
   outFeatures = 0;
   return ops != 0;
 }
@@ -165,6 +169,8 @@ export function f_layer(
   memory.copy(op.bias, bias, <usize>outC << 2);
   const inFloats = h * w * c;
   if (op.conv && inFloats > maxChw) maxChw = inFloats;
+  const wide = outC * ((op.oh * w + 31) & ~31);
+  if (op.conv && wide > maxWide) maxWide = wide;
   const outFloats = op.oh * op.ow * outC;
   if (outFloats > maxActFloats) maxActFloats = outFloats;
   outFeatures = outFloats;
@@ -199,12 +205,14 @@ export function f_input(batch: i32): usize {
   const b = <usize>batch;
   const act = alignUp((b * <usize>maxActFloats + 16) * 4 + SLACK);
   // Transposes: one example channel-major (CSR conv) or the batch's rows transposed (CSR dense).
-  const t = alignUp((max(<usize>maxChw, b * <usize>maxActFloats + 16 * <usize>maxActFloats) + 16) * 4 + SLACK);
-  const start = scratch(2 * act + t);
+  const t = alignUp((max(<usize>maxChw, b * <usize>maxActFloats + 16 * <usize>maxActFloats) + 64) * 4 + SLACK);
+  const wide = alignUp((<usize>maxWide + 64) * 4 + SLACK);
+  const start = scratch(2 * act + t + wide);
   if (start == 0) return 0;
   bufA = start;
   bufB = bufA + act;
   bufT = bufB + act;
+  bufW = bufT + t;
   return bufA;
 }
 
@@ -408,11 +416,71 @@ function vectorsFor(left: i32): i32 {
   return left >= 16 ? 4 : left > 4 ? 2 : 1;
 }
 
-/** CSR conv, one example at a time: channel-major copy of the input, then per channel and output row. */
+/**
+ * Σ over channel c's non-zeros of w·x[base + off] for 32 consecutive lanes, plus bias and ReLU,
+ * stored as 8 vectors at dst (the caller's plane has room for them).
+ */
+function csrWide(op: FOp, ch: i32, base: usize, dst: usize): void {
+  const start = load<i32>(op.rowStart + (<usize>ch << 2));
+  const end = load<i32>(op.rowStart + (<usize>(ch + 1) << 2));
+  const b = f32x4.splat(load<f32>(op.bias + (<usize>ch << 2)));
+  let a0 = b;
+  let a1 = b;
+  let a2 = b;
+  let a3 = b;
+  let a4 = b;
+  let a5 = b;
+  let a6 = b;
+  let a7 = b;
+  let offs = op.offsets + (<usize>start << 2);
+  let vals = op.values + (<usize>start << 2);
+  const offsEnd = op.offsets + (<usize>end << 2);
+  while (offs < offsEnd) {
+    const p = base + (<usize>load<i32>(offs) << 2);
+    const wv = v128.load32_splat(vals);
+    a0 = madd(wv, v128.load(p), a0);
+    a1 = madd(wv, v128.load(p, 16), a1);
+    a2 = madd(wv, v128.load(p, 32), a2);
+    a3 = madd(wv, v128.load(p, 48), a3);
+    a4 = madd(wv, v128.load(p, 64), a4);
+    a5 = madd(wv, v128.load(p, 80), a5);
+    a6 = madd(wv, v128.load(p, 96), a6);
+    a7 = madd(wv, v128.load(p, 112), a7);
+    offs += 4;
+    vals += 4;
+  }
+  if (op.relu) {
+    const zero = f32x4.splat(0);
+    a0 = f32x4.pmax(a0, zero);
+    a1 = f32x4.pmax(a1, zero);
+    a2 = f32x4.pmax(a2, zero);
+    a3 = f32x4.pmax(a3, zero);
+    a4 = f32x4.pmax(a4, zero);
+    a5 = f32x4.pmax(a5, zero);
+    a6 = f32x4.pmax(a6, zero);
+    a7 = f32x4.pmax(a7, zero);
+  }
+  v128.store(dst, a0);
+  v128.store(dst, a1, 16);
+  v128.store(dst, a2, 32);
+  v128.store(dst, a3, 48);
+  v128.store(dst, a4, 64);
+  v128.store(dst, a5, 80);
+  v128.store(dst, a6, 96);
+  v128.store(dst, a7, 112);
+}
+
+/**
+ * CSR conv, one example at a time: a channel-major copy of the input; per output channel the
+ * "wide" plane of oh × w outputs (the kw − 1 columns past each row's end are computed and
+ * dropped), so pixel p reads input p + offset and 32 pixels run per pass over the non-zeros;
+ * then the planes are transposed into NHWC.
+ */
 function runCsrConv(op: FOp, src: usize, dst: usize, batch: i32): void {
   const hw = op.h * op.w;
   const inFloats = hw * op.c;
-  const outStride = <usize>op.outC << 2;
+  const plane = op.oh * op.w;
+  const planeStride = <usize>((plane + 31) & ~31) << 2;
   for (let b = 0; b < batch; b++) {
     const x = src + (<usize>(b * inFloats) << 2);
     for (let i = 0; i < hw; i++) {
@@ -420,17 +488,18 @@ function runCsrConv(op: FOp, src: usize, dst: usize, batch: i32): void {
         store<f32>(bufT + (<usize>(ci * hw + i) << 2), load<f32>(x + (<usize>(i * op.c + ci) << 2)));
       }
     }
-    const out = dst + (<usize>(b * op.oh * op.ow * op.outC) << 2);
     for (let ch = 0; ch < op.outC; ch++) {
-      for (let oy = 0; oy < op.oh; oy++) {
-        let ox = 0;
-        while (ox < op.ow) {
-          const V = vectorsFor(op.ow - ox);
-          const count = min(V * 4, op.ow - ox);
-          const base = bufT + (<usize>(oy * op.w + ox) << 2);
-          const o = out + <usize>(oy * op.ow + ox) * outStride + (<usize>ch << 2);
-          csrLanes(op, ch, base, 4, V, o, outStride, count);
-          ox += count;
+      const out = bufW + <usize>ch * planeStride;
+      for (let p = 0; p < plane; p += 32) csrWide(op, ch, bufT + (<usize>p << 2), out + (<usize>p << 2));
+    }
+    let o = dst + (<usize>(b * op.oh * op.ow * op.outC) << 2);
+    for (let oy = 0; oy < op.oh; oy++) {
+      for (let ox = 0; ox < op.ow; ox++) {
+        let q = bufW + (<usize>(oy * op.w + ox) << 2);
+        for (let ch = 0; ch < op.outC; ch++) {
+          store<f32>(o, load<f32>(q));
+          q += planeStride;
+          o += 4;
         }
       }
     }
