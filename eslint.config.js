@@ -38,6 +38,8 @@ export default tseslint.config(
       'test-results',
       'playwright-report',
       'bench-results',
+      'src/engine/kernels/assembly',
+      'src/engine/kernels/build',
     ],
   },
   js.configs.recommended,

@@ -1,0 +1,859 @@
+// The int8 engine: a whole converted integer model (quantize input → conv / dense with fused
+// requantization → 2×2 max pool → … → dequantized logits) run by one call, i8_run.
+//
+// Activations are stored as their uint8 codes q (0..255). Weights are int8 w8 = (q_w − z_w) − d_c,
+// d_c a per-channel offset that is 0 unless an asymmetric channel needs it to fit int8. Each
+// accumulator is the exact integer of the JS reference, computed mod 2^32:
+//   acc = q_b + Σ (q_x − z_x)(w8 + d_c) = [q_b − z_x·Σ w8] + Σ q_x·w8 + d_c·Σ (q_x − z_x),
+// and equals int32 accumulation because the caller only sends models with accumulatorBits ≤ 32.
+// Products: relaxed SIMD i32x4.relaxed_dot_i8x16_i7x16_add_s(w8, q_x) where q_x is the 7-bit
+// operand, so it is exact only for codes 0..127; 8-bit codes are split q = lo + 128·hi
+// (lo = q & 127, hi = q >> 7, both 7-bit) or run on the fixed-SIMD kernel, i32x4.dot_i16x8_s over
+// codes and weights widened to int16. Every path gives the same integers, hence the same codes.
+import { SLACK, alignUp, alloc, scratch } from './memory';
+
+export const OP_GEMM: i32 = 1;
+export const OP_POOL: i32 = 2;
+
+/** Products exact for 7-bit codes only: one relaxed dot per 16 MACs. */
+export const K_RELAXED: i32 = 1;
+/** 8-bit codes as two 7-bit halves: two relaxed dots per 16 MACs. */
+export const K_RELAXED_SPLIT: i32 = 2;
+/** Fixed SIMD: codes and weights as int16, i32x4.dot_i16x8_s. */
+export const K_FIXED: i32 = 3;
+
+/** Output channels per tile: four i32x4 accumulators per pixel. */
+const TILE: i32 = 16;
+const MAX_OPS: i32 = 64;
+
+/** 1.5·2^52: adding it rounds an f64 below 2^51 to an integer, half to even, in the low word. */
+const MAGIC: f64 = 6755399441055744.0;
+
+@unmanaged
+class I8Op {
+  kind: i32;
+  /** Input per example: h × w × c (dense: rows × 1 × inDim). */
+  h: i32;
+  w: i32;
+  c: i32;
+  kh: i32;
+  kw: i32;
+  outC: i32;
+  oh: i32;
+  ow: i32;
+  /** 4-byte groups per kernel row: ceil(kw·c / 4). */
+  groups: i32;
+  tiles: i32;
+  kernel: i32;
+  last: i32;
+  /** A 2×2 max pool fused after this conv: pooled on accumulators, then requantized. */
+  pool: i32;
+  zx: i32;
+  z: i32;
+  lutMin: i32;
+  weights: usize;
+  /** Relaxed-layout weights (relaxed build), fixed-layout weights; `weights` is the one in use. */
+  relaxedWeights: usize;
+  fixedWeights: usize;
+  /** Input codes fit 7 bits: the one-dot relaxed kernel is exact. */
+  codes7: i32;
+  bias: usize;
+  mult: usize;
+  d: usize;
+  lut: usize;
+  ws: usize;
+  /** Clamp bounds MAGIC + (lo − z_y), MAGIC + (qmax − z_y). */
+  lo: f64;
+  hi: f64;
+  sx: f64;
+}
+
+let ops: usize = 0;
+let opCount: i32 = 0;
+let inFeatures: i32 = 0;
+let inScale: f64 = 1;
+let inZero: f64 = 0;
+let inQmin: f64 = 0;
+let inQmax: f64 = 255;
+let maxActBytes: i32 = 0;
+let maxPixels: i32 = 0;
+let outFeatures: i32 = 0;
+let needsSums: bool = false;
+
+let bufIn: usize = 0;
+let bufA: usize = 0;
+let bufB: usize = 0;
+let bufT: usize = 0;
+let bufOut: usize = 0;
+/** Spill area for lane-wise stores (lane indices must be constants in wasm). */
+const TMP: usize = memory.data(64, 16);
+/** Accumulators of up to four pixels × 16 channels, from the tile kernels to the epilogue. */
+const ACC: usize = memory.data(256, 16);
+
+function opAt(i: i32): I8Op {
+  return changetype<I8Op>(load<usize>(ops + (<usize>i << alignof<usize>())));
+}
+
+/** True when this build can run the relaxed kernels. */
+export function i8_has_relaxed(): bool {
+  return ASC_FEATURE_RELAXED_SIMD;
+}
+
+/** Starts a model whose input has `features` values per example on the grid (scale, zero, qmin, qmax). */
+export function i8_begin(features: i32, scale: f64, zero: i32, qmin: i32, qmax: i32): bool {
+  ops = alloc(<usize>MAX_OPS << alignof<usize>());
+  opCount = 0;
+  inFeatures = features;
+  inScale = scale;
+  inZero = <f64>zero;
+  inQmin = <f64>qmin;
+  inQmax = <f64>qmax;
+  maxActBytes = features;
+  maxPixels = 0;
+  outFeatures = 0;
+  needsSums = false;
+  return ops != 0;
+}
+
+function pushOp(op: I8Op): bool {
+  if (opCount >= MAX_OPS) return false;
+  store<usize>(ops + (<usize>opCount << alignof<usize>()), changetype<usize>(op));
+  opCount++;
+  return true;
+}
+
+function packRelaxed(op: I8Op, raw: usize): usize {
+  const L = op.kw * op.c;
+  const G = op.groups;
+  const dst = alloc(<usize>(op.tiles * op.kh * G) * 64);
+  if (dst == 0) return 0;
+  let o = dst;
+  for (let t = 0; t < op.tiles; t++) {
+    for (let dy = 0; dy < op.kh; dy++) {
+      for (let g = 0; g < G; g++) {
+        for (let b = 0; b < 4; b++) {
+          for (let j = 0; j < 4; j++) {
+            const ch = t * TILE + b * 4 + j;
+            for (let e = 0; e < 4; e++) {
+              const k = g * 4 + e;
+              let v: i8 = 0;
+              if (ch < op.outC && k < L) v = load<i8>(raw + <usize>((dy * L + k) * op.outC + ch));
+              store<i8>(o, v);
+              o++;
+            }
+          }
+        }
+      }
+    }
+  }
+  return dst;
+}
+
+function packFixed(op: I8Op, raw: usize): usize {
+  const L = op.kw * op.c;
+  const G = op.groups;
+  const dst = alloc(<usize>(op.tiles * op.kh * G) * 128);
+  if (dst == 0) return 0;
+  let o = dst;
+  for (let t = 0; t < op.tiles; t++) {
+    for (let dy = 0; dy < op.kh; dy++) {
+      for (let g = 0; g < G; g++) {
+        for (let half = 0; half < 2; half++) {
+          for (let b = 0; b < 4; b++) {
+            for (let j = 0; j < 4; j++) {
+              const ch = t * TILE + b * 4 + j;
+              for (let e = 0; e < 2; e++) {
+                const k = g * 4 + half * 2 + e;
+                let v: i16 = 0;
+                if (ch < op.outC && k < L) {
+                  v = <i16>load<i8>(raw + <usize>((dy * L + k) * op.outC + ch));
+                }
+                store<i16>(o, v);
+                o += 2;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return dst;
+}
+
+/** Selects a kernel if this build and the layer's codes allow it (all give the same integers). */
+function setKernel(op: I8Op, kernel: i32): bool {
+  if (kernel == K_FIXED) {
+    op.weights = op.fixedWeights;
+  } else if (ASC_FEATURE_RELAXED_SIMD && (kernel == K_RELAXED_SPLIT || (kernel == K_RELAXED && op.codes7))) {
+    op.weights = op.relaxedWeights;
+  } else {
+    return false;
+  }
+  op.kernel = kernel;
+  return true;
+}
+
+/** Switches op `index` to `kernel` (K_RELAXED needs 7-bit input codes, relaxed ones the relaxed build). */
+export function i8_set_kernel(index: i32, kernel: i32): bool {
+  if (index < 0 || index >= opCount) return false;
+  const op = opAt(index);
+  return op.kind == OP_GEMM && setKernel(op, kernel);
+}
+
+/** The kernel op `index` runs (0 for a pool). */
+export function i8_kernel(index: i32): i32 {
+  if (index < 0 || index >= opCount) return 0;
+  const op = opAt(index);
+  return op.kind == OP_GEMM ? op.kernel : 0;
+}
+
+function copyPadded<T>(src: usize, count: i32, padded: i32): usize {
+  const dst = alloc(<usize>padded * sizeof<T>());
+  if (dst != 0 && src != 0) memory.copy(dst, src, <usize>count * sizeof<T>());
+  return dst;
+}
+
+/**
+ * Adds a conv (valid, stride 1, HWIO) or dense layer (h = rows per example, w = 1, kh = kw = 1).
+ * raw: int8 w8 [kh·kw·c, outC]; bias: int32 q_b; mult: f64 M_c = s_x·s_w[c]/s_y; d: int32 d_c or 0;
+ * lut: int32 next codes of pre-activation codes lutMin…; ws: f64 s_w[c] and sx for the last layer.
+ * choice: 0 auto (one relaxed dot for 7-bit codes, else fixed), or a kernel to start with. pool: a 2×2 max pool follows (exact on
+ * accumulators since requantization is monotone for M_c > 0). Returns the kernel used, 0 on failure.
+ */
+export function i8_gemm(
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  outC: i32,
+  raw: usize,
+  bias: usize,
+  zx: i32,
+  inQmaxCode: i32,
+  mult: usize,
+  d: usize,
+  z: i32,
+  loCode: i32,
+  qmaxCode: i32,
+  lut: usize,
+  lutLen: i32,
+  lutMin: i32,
+  last: bool,
+  sx: f64,
+  ws: usize,
+  choice: i32,
+  pool: bool,
+): i32 {
+  const op = changetype<I8Op>(alloc(offsetof<I8Op>()));
+  if (changetype<usize>(op) == 0) return 0;
+  op.kind = OP_GEMM;
+  op.h = h;
+  op.w = w;
+  op.c = c;
+  op.kh = kh;
+  op.kw = kw;
+  op.outC = outC;
+  op.oh = h - kh + 1;
+  op.ow = w - kw + 1;
+  op.groups = (kw * c + 3) >> 2;
+  op.tiles = (outC + TILE - 1) / TILE;
+  op.zx = zx;
+  op.z = z;
+  op.last = last ? 1 : 0;
+  op.pool = pool ? 1 : 0;
+  op.lo = MAGIC + <f64>(loCode - z);
+  op.hi = MAGIC + <f64>(qmaxCode - z);
+  op.sx = sx;
+  op.lutMin = lutMin;
+  op.codes7 = inQmaxCode <= 127 ? 1 : 0;
+  op.fixedWeights = packFixed(op, raw);
+  if (op.fixedWeights == 0) return 0;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    op.relaxedWeights = packRelaxed(op, raw);
+    if (op.relaxedWeights == 0) return 0;
+  }
+  const auto = op.codes7 ? K_RELAXED : K_FIXED;
+  if (!setKernel(op, choice == 0 ? auto : choice)) setKernel(op, K_FIXED);
+  const padded = op.tiles * TILE;
+  // bias' = q_b − z_x·Σ_k w8[k, c], wrapping like every int32 sum here.
+  op.bias = alloc(<usize>padded * 4);
+  const K = kh * kw * c;
+  for (let ch = 0; ch < outC; ch++) {
+    let s: i32 = 0;
+    for (let k = 0; k < K; k++) s += <i32>load<i8>(raw + <usize>(k * outC + ch));
+    store<i32>(op.bias + (<usize>ch << 2), load<i32>(bias + (<usize>ch << 2)) - zx * s);
+  }
+  op.mult = copyPadded<f64>(mult, outC, padded);
+  op.d = d != 0 ? copyPadded<i32>(d, outC, padded) : 0;
+  op.ws = ws != 0 ? copyPadded<f64>(ws, outC, padded) : 0;
+  op.lut = lut != 0 ? copyPadded<i32>(lut, lutLen, lutLen) : 0;
+  if (op.bias == 0 || op.mult == 0) return 0;
+  if (d != 0) needsSums = true;
+  const pixels = op.oh * op.ow;
+  if (pixels > maxPixels) maxPixels = pixels;
+  const outBytes = (pool ? (op.oh >> 1) * (op.ow >> 1) : pixels) * outC;
+  if (last) outFeatures = outBytes;
+  else if (outBytes > maxActBytes) maxActBytes = outBytes;
+  return pushOp(op) ? op.kernel : 0;
+}
+
+/** Adds a 2×2 stride-2 max pool over codes of an h × w × c input. */
+export function i8_pool(h: i32, w: i32, c: i32): bool {
+  const op = changetype<I8Op>(alloc(offsetof<I8Op>()));
+  if (changetype<usize>(op) == 0) return false;
+  op.kind = OP_POOL;
+  op.h = h;
+  op.w = w;
+  op.c = c;
+  op.oh = h >> 1;
+  op.ow = w >> 1;
+  return pushOp(op);
+}
+
+/** Lays out scratch for `batch` examples; returns where the host writes the f32 input (0: no memory). */
+export function i8_input(batch: i32): usize {
+  const b = <usize>batch;
+  const inBytes = alignUp(b * <usize>inFeatures * 4 + SLACK);
+  const act = alignUp(b * <usize>maxActBytes + SLACK);
+  const sums = needsSums ? alignUp(b * <usize>maxPixels * 4 + SLACK) : 0;
+  const outBytes = alignUp(b * <usize>outFeatures * 4 + SLACK);
+  const start = scratch(inBytes + 2 * act + sums + outBytes);
+  if (start == 0) return 0;
+  bufIn = start;
+  bufA = bufIn + inBytes;
+  bufB = bufA + act;
+  bufT = bufB + act;
+  bufOut = bufT + sums;
+  return bufIn;
+}
+
+/** Logit values per example. */
+export function i8_output_size(): i32 {
+  return outFeatures;
+}
+
+/** q = clamp(nearest(x / s + z), qmin, qmax): integer-inference's quantize (round half to even). */
+function quantizeInput(count: i32): void {
+  const s = f64x2.splat(inScale);
+  const z = f64x2.splat(inZero);
+  const lo = f64x2.splat(inQmin);
+  const hi = f64x2.splat(inQmax);
+  let i = 0;
+  // pmax / pmin keep NaN (as Math.max / Math.min do) and trunc_sat maps it to 0 (as Int32Array does).
+  for (; i + 4 <= count; i += 4) {
+    const v = v128.load(bufIn + (<usize>i << 2));
+    const a = f64x2.promote_low_f32x4(v);
+    const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+    const qa = f64x2.pmin(f64x2.pmax(f64x2.nearest(f64x2.add(f64x2.div(a, s), z)), lo), hi);
+    const qb = f64x2.pmin(f64x2.pmax(f64x2.nearest(f64x2.add(f64x2.div(b, s), z)), lo), hi);
+    const q = i32x4.shuffle(i32x4.trunc_sat_f64x2_s_zero(qa), i32x4.trunc_sat_f64x2_s_zero(qb), 0, 1, 4, 5);
+    const halves = i16x8.narrow_i32x4_s(q, q);
+    const bytes = i8x16.narrow_i16x8_u(halves, halves);
+    v128.store32_lane(bufA + <usize>i, bytes, 0);
+  }
+  for (; i < count; i++) {
+    const x = <f64>load<f32>(bufIn + (<usize>i << 2));
+    const r = Math.min(inQmax, Math.max(inQmin, nearest<f64>(x / inScale + inZero)));
+    store<u8>(bufA + <usize>i, <u8>(<i32>r));
+  }
+}
+
+/** 2×2 max pool, stride 2, valid, on uint8 codes NHWC; each pixel's 16-lane spill is overwritten by the next. */
+function poolCodes(op: I8Op, src: usize, dst: usize, batch: i32): void {
+  const c = <usize>op.c;
+  const rowBytes = <usize>op.w * c;
+  let o = dst;
+  for (let b = 0; b < batch; b++) {
+    for (let y = 0; y < op.oh; y++) {
+      let p = src + (<usize>(b * op.h + 2 * y) * <usize>op.w) * c;
+      for (let x = 0; x < op.ow; x++) {
+        for (let k: usize = 0; k < c; k += 16) {
+          const m0 = i8x16.max_u(v128.load(p + k), v128.load(p + c + k));
+          const m1 = i8x16.max_u(v128.load(p + rowBytes + k), v128.load(p + rowBytes + c + k));
+          v128.store(o + k, i8x16.max_u(m0, m1));
+        }
+        p += 2 * c;
+        o += c;
+      }
+    }
+  }
+}
+
+/** T[p] = Σ_window (q_x − z_x) for every output pixel: the d_c correction's input. */
+function windowSums(op: I8Op, src: usize, batch: i32): void {
+  const L = op.kw * op.c;
+  const K = op.kh * L;
+  const rowStride = <usize>(op.w * op.c);
+  let p: usize = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let y = 0; y < op.oh; y++) {
+      for (let x = 0; x < op.ow; x++) {
+        const base = src + (<usize>((b * op.h + y) * op.w + x) * <usize>op.c);
+        let s: i32 = 0;
+        for (let dy = 0; dy < op.kh; dy++) {
+          const row = base + <usize>dy * rowStride;
+          for (let k = 0; k < L; k++) s += <i32>load<u8>(row + <usize>k);
+        }
+        store<i32>(bufT + (p << 2), s - K * op.zx);
+        p++;
+      }
+    }
+  }
+}
+
+/** acc[0..16) += d_c · T[p] (asymmetric weight channels with an offset d_c). */
+function addWindowSum(op: I8Op, t: i32, acc: usize, p: usize): void {
+  const tv = i32x4.splat(load<i32>(bufT + (p << 2)));
+  const d = op.d + (<usize>(t * TILE) << 2);
+  v128.store(acc, i32x4.add(v128.load(acc), i32x4.mul(v128.load(d), tv)));
+  v128.store(acc, i32x4.add(v128.load(acc, 16), i32x4.mul(v128.load(d, 16), tv)), 16);
+  v128.store(acc, i32x4.add(v128.load(acc, 32), i32x4.mul(v128.load(d, 32), tv)), 32);
+  v128.store(acc, i32x4.add(v128.load(acc, 48), i32x4.mul(v128.load(d, 48), tv)), 48);
+}
+
+// @ts-ignore: decorator
+@inline
+function requant4(acc: v128, m: usize, lo: v128, hi: v128, z: v128): v128 {
+  const magic = f64x2.splat(MAGIC);
+  const a = f64x2.convert_low_i32x4_s(acc);
+  const b = f64x2.convert_low_i32x4_s(i32x4.shuffle(acc, acc, 2, 3, 2, 3));
+  const ta = f64x2.pmin(f64x2.pmax(f64x2.add(f64x2.mul(a, v128.load(m)), magic), lo), hi);
+  const tb = f64x2.pmin(f64x2.pmax(f64x2.add(f64x2.mul(b, v128.load(m, 16)), magic), lo), hi);
+  return i32x4.add(i32x4.shuffle(ta, tb, 0, 2, 4, 6), z);
+}
+
+/** Requantizes (or dequantizes, or looks up) the 16 accumulators at acc for tile t and stores them. */
+function finish(op: I8Op, t: i32, dst: usize, acc: usize): void {
+  const c0 = t * TILE;
+  const valid = min(TILE, op.outC - c0);
+  if (op.last) {
+    // y = f32((acc · s_x) · s_w[c]), the order of dequantizeAccumulators.
+    for (let i = 0; i < valid; i++) {
+      const a = <f64>load<i32>(acc + (<usize>i << 2));
+      const y = a * op.sx * load<f64>(op.ws + (<usize>(c0 + i) << 3));
+      store<f32>(dst + (<usize>(c0 + i) << 2), <f32>y);
+    }
+    return;
+  }
+  const lo = f64x2.splat(op.lo);
+  const hi = f64x2.splat(op.hi);
+  const z = i32x4.splat(op.z);
+  const m = op.mult + (<usize>c0 << 3);
+  const q0 = requant4(v128.load(acc), m, lo, hi, z);
+  const q1 = requant4(v128.load(acc, 16), m + 32, lo, hi, z);
+  const q2 = requant4(v128.load(acc, 32), m + 64, lo, hi, z);
+  const q3 = requant4(v128.load(acc, 48), m + 96, lo, hi, z);
+  if (op.lut != 0) {
+    v128.store(TMP, q0);
+    v128.store(TMP, q1, 16);
+    v128.store(TMP, q2, 32);
+    v128.store(TMP, q3, 48);
+    for (let i = 0; i < valid; i++) {
+      const q = load<i32>(TMP + (<usize>i << 2)) - op.lutMin;
+      store<u8>(dst + <usize>(c0 + i), <u8>load<i32>(op.lut + (<usize>q << 2)));
+    }
+    return;
+  }
+  const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3));
+  if (valid == TILE) {
+    v128.store(dst + <usize>c0, bytes);
+  } else {
+    v128.store(TMP, bytes);
+    memory.copy(dst + <usize>c0, TMP, <usize>valid);
+  }
+}
+
+// Tile kernels: the 16 accumulators of tile t for two pixels (inputs x0, x1) or one, stored at acc;
+// wp walks the tile's packed weights.
+
+function tileRelaxed2(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize): void {
+  if (!ASC_FEATURE_RELAXED_SIMD) return;
+  const bias = op.bias + (<usize>t << 6);
+  let a0 = v128.load(bias);
+  let a1 = v128.load(bias, 16);
+  let a2 = v128.load(bias, 32);
+  let a3 = v128.load(bias, 48);
+  let b0 = a0;
+  let b1 = a1;
+  let b2 = a2;
+  let b3 = a3;
+  const rowStride = <usize>(op.w * op.c);
+  const G = op.groups;
+  for (let dy = 0; dy < op.kh; dy++) {
+    let p0 = x0 + <usize>dy * rowStride;
+    let p1 = x1 + <usize>dy * rowStride;
+    for (let g = 0; g < G; g++) {
+      const v0 = v128.load32_splat(p0);
+      const v1 = v128.load32_splat(p1);
+      const w0 = v128.load(wp);
+      const w1 = v128.load(wp, 16);
+      const w2 = v128.load(wp, 32);
+      const w3 = v128.load(wp, 48);
+      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, v0, a0);
+      a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, v0, a1);
+      a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w2, v0, a2);
+      a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w3, v0, a3);
+      b0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, v1, b0);
+      b1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, v1, b1);
+      b2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w2, v1, b2);
+      b3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w3, v1, b3);
+      wp += 64;
+      p0 += 4;
+      p1 += 4;
+    }
+  }
+  v128.store(acc, a0);
+  v128.store(acc, a1, 16);
+  v128.store(acc, a2, 32);
+  v128.store(acc, a3, 48);
+  v128.store(acc, b0, 64);
+  v128.store(acc, b1, 80);
+  v128.store(acc, b2, 96);
+  v128.store(acc, b3, 112);
+}
+
+function tileRelaxed1(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
+  if (!ASC_FEATURE_RELAXED_SIMD) return;
+  const bias = op.bias + (<usize>t << 6);
+  let a0 = v128.load(bias);
+  let a1 = v128.load(bias, 16);
+  let a2 = v128.load(bias, 32);
+  let a3 = v128.load(bias, 48);
+  const rowStride = <usize>(op.w * op.c);
+  const G = op.groups;
+  for (let dy = 0; dy < op.kh; dy++) {
+    let p0 = x0 + <usize>dy * rowStride;
+    for (let g = 0; g < G; g++) {
+      const v0 = v128.load32_splat(p0);
+      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(wp), v0, a0);
+      a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(wp, 16), v0, a1);
+      a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(wp, 32), v0, a2);
+      a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(wp, 48), v0, a3);
+      wp += 64;
+      p0 += 4;
+    }
+  }
+  v128.store(acc, a0);
+  v128.store(acc, a1, 16);
+  v128.store(acc, a2, 32);
+  v128.store(acc, a3, 48);
+}
+
+/** 8-bit codes q = lo + 128·hi: Σ q·w = Σ lo·w + 128·Σ hi·w, both operands 7-bit. */
+function tileSplit1(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
+  if (!ASC_FEATURE_RELAXED_SIMD) return;
+  const bias = op.bias + (<usize>t << 6);
+  let a0 = v128.load(bias);
+  let a1 = v128.load(bias, 16);
+  let a2 = v128.load(bias, 32);
+  let a3 = v128.load(bias, 48);
+  let h0 = i32x4.splat(0);
+  let h1 = h0;
+  let h2 = h0;
+  let h3 = h0;
+  const low7 = i8x16.splat(0x7f);
+  const rowStride = <usize>(op.w * op.c);
+  const G = op.groups;
+  for (let dy = 0; dy < op.kh; dy++) {
+    let p0 = x0 + <usize>dy * rowStride;
+    for (let g = 0; g < G; g++) {
+      const v = v128.load32_splat(p0);
+      const lo = v128.and(v, low7);
+      const hi = i8x16.shr_u(v, 7);
+      const w0 = v128.load(wp);
+      const w1 = v128.load(wp, 16);
+      const w2 = v128.load(wp, 32);
+      const w3 = v128.load(wp, 48);
+      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, lo, a0);
+      a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, lo, a1);
+      a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w2, lo, a2);
+      a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w3, lo, a3);
+      h0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, hi, h0);
+      h1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, hi, h1);
+      h2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w2, hi, h2);
+      h3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w3, hi, h3);
+      wp += 64;
+      p0 += 4;
+    }
+  }
+  v128.store(acc, i32x4.add(a0, i32x4.shl(h0, 7)));
+  v128.store(acc, i32x4.add(a1, i32x4.shl(h1, 7)), 16);
+  v128.store(acc, i32x4.add(a2, i32x4.shl(h2, 7)), 32);
+  v128.store(acc, i32x4.add(a3, i32x4.shl(h3, 7)), 48);
+}
+
+// @ts-ignore: decorator
+@inline
+function dot2(acc: v128, wa: v128, xa: v128, wb: v128, xb: v128): v128 {
+  return i32x4.add(acc, i32x4.add(i32x4.dot_i16x8_s(wa, xa), i32x4.dot_i16x8_s(wb, xb)));
+}
+
+function tileFixed2(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize): void {
+  const bias = op.bias + (<usize>t << 6);
+  let a0 = v128.load(bias);
+  let a1 = v128.load(bias, 16);
+  let a2 = v128.load(bias, 32);
+  let a3 = v128.load(bias, 48);
+  let b0 = a0;
+  let b1 = a1;
+  let b2 = a2;
+  let b3 = a3;
+  const rowStride = <usize>(op.w * op.c);
+  const G = op.groups;
+  for (let dy = 0; dy < op.kh; dy++) {
+    let p0 = x0 + <usize>dy * rowStride;
+    let p1 = x1 + <usize>dy * rowStride;
+    let g = 0;
+    // Two groups (8 codes) per step: one widening load, int16 pairs (k0,k1) … (k6,k7) splat by shuffles.
+    for (; g + 1 < G; g += 2) {
+      const e0 = v128.load8x8_u(p0);
+      const e1 = v128.load8x8_u(p1);
+      let xa = i32x4.shuffle(e0, e0, 0, 0, 0, 0);
+      let xb = i32x4.shuffle(e0, e0, 1, 1, 1, 1);
+      let ya = i32x4.shuffle(e1, e1, 0, 0, 0, 0);
+      let yb = i32x4.shuffle(e1, e1, 1, 1, 1, 1);
+      let wa = v128.load(wp);
+      let wb = v128.load(wp, 64);
+      a0 = dot2(a0, wa, xa, wb, xb);
+      b0 = dot2(b0, wa, ya, wb, yb);
+      wa = v128.load(wp, 16);
+      wb = v128.load(wp, 80);
+      a1 = dot2(a1, wa, xa, wb, xb);
+      b1 = dot2(b1, wa, ya, wb, yb);
+      wa = v128.load(wp, 32);
+      wb = v128.load(wp, 96);
+      a2 = dot2(a2, wa, xa, wb, xb);
+      b2 = dot2(b2, wa, ya, wb, yb);
+      wa = v128.load(wp, 48);
+      wb = v128.load(wp, 112);
+      a3 = dot2(a3, wa, xa, wb, xb);
+      b3 = dot2(b3, wa, ya, wb, yb);
+      xa = i32x4.shuffle(e0, e0, 2, 2, 2, 2);
+      xb = i32x4.shuffle(e0, e0, 3, 3, 3, 3);
+      ya = i32x4.shuffle(e1, e1, 2, 2, 2, 2);
+      yb = i32x4.shuffle(e1, e1, 3, 3, 3, 3);
+      wa = v128.load(wp, 128);
+      wb = v128.load(wp, 192);
+      a0 = dot2(a0, wa, xa, wb, xb);
+      b0 = dot2(b0, wa, ya, wb, yb);
+      wa = v128.load(wp, 144);
+      wb = v128.load(wp, 208);
+      a1 = dot2(a1, wa, xa, wb, xb);
+      b1 = dot2(b1, wa, ya, wb, yb);
+      wa = v128.load(wp, 160);
+      wb = v128.load(wp, 224);
+      a2 = dot2(a2, wa, xa, wb, xb);
+      b2 = dot2(b2, wa, ya, wb, yb);
+      wa = v128.load(wp, 176);
+      wb = v128.load(wp, 240);
+      a3 = dot2(a3, wa, xa, wb, xb);
+      b3 = dot2(b3, wa, ya, wb, yb);
+      wp += 256;
+      p0 += 8;
+      p1 += 8;
+    }
+    if (g < G) {
+      const e0 = i16x8.extend_low_i8x16_u(v128.load32_splat(p0));
+      const e1 = i16x8.extend_low_i8x16_u(v128.load32_splat(p1));
+      const xa = i32x4.shuffle(e0, e0, 0, 0, 0, 0);
+      const xb = i32x4.shuffle(e0, e0, 1, 1, 1, 1);
+      const ya = i32x4.shuffle(e1, e1, 0, 0, 0, 0);
+      const yb = i32x4.shuffle(e1, e1, 1, 1, 1, 1);
+      a0 = dot2(a0, v128.load(wp), xa, v128.load(wp, 64), xb);
+      b0 = dot2(b0, v128.load(wp), ya, v128.load(wp, 64), yb);
+      a1 = dot2(a1, v128.load(wp, 16), xa, v128.load(wp, 80), xb);
+      b1 = dot2(b1, v128.load(wp, 16), ya, v128.load(wp, 80), yb);
+      a2 = dot2(a2, v128.load(wp, 32), xa, v128.load(wp, 96), xb);
+      b2 = dot2(b2, v128.load(wp, 32), ya, v128.load(wp, 96), yb);
+      a3 = dot2(a3, v128.load(wp, 48), xa, v128.load(wp, 112), xb);
+      b3 = dot2(b3, v128.load(wp, 48), ya, v128.load(wp, 112), yb);
+      wp += 128;
+    }
+  }
+  v128.store(acc, a0);
+  v128.store(acc, a1, 16);
+  v128.store(acc, a2, 32);
+  v128.store(acc, a3, 48);
+  v128.store(acc, b0, 64);
+  v128.store(acc, b1, 80);
+  v128.store(acc, b2, 96);
+  v128.store(acc, b3, 112);
+}
+
+function tileFixed1(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
+  const bias = op.bias + (<usize>t << 6);
+  let a0 = v128.load(bias);
+  let a1 = v128.load(bias, 16);
+  let a2 = v128.load(bias, 32);
+  let a3 = v128.load(bias, 48);
+  const rowStride = <usize>(op.w * op.c);
+  const G = op.groups;
+  for (let dy = 0; dy < op.kh; dy++) {
+    let p0 = x0 + <usize>dy * rowStride;
+    for (let g = 0; g < G; g++) {
+      const e0 = i16x8.extend_low_i8x16_u(v128.load32_splat(p0));
+      const xa = i32x4.shuffle(e0, e0, 0, 0, 0, 0);
+      const xb = i32x4.shuffle(e0, e0, 1, 1, 1, 1);
+      a0 = dot2(a0, v128.load(wp), xa, v128.load(wp, 64), xb);
+      a1 = dot2(a1, v128.load(wp, 16), xa, v128.load(wp, 80), xb);
+      a2 = dot2(a2, v128.load(wp, 32), xa, v128.load(wp, 96), xb);
+      a3 = dot2(a3, v128.load(wp, 48), xa, v128.load(wp, 112), xb);
+      wp += 128;
+      p0 += 4;
+    }
+  }
+  v128.store(acc, a0);
+  v128.store(acc, a1, 16);
+  v128.store(acc, a2, 32);
+  v128.store(acc, a3, 48);
+}
+
+/** Accumulators of two pixels (inputs x0, x1) for tile t at acc, acc + 64. */
+function pair(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize): void {
+  if (op.kernel == K_FIXED) {
+    tileFixed2(op, t, wp, x0, x1, acc);
+  } else if (op.kernel == K_RELAXED) {
+    tileRelaxed2(op, t, wp, x0, x1, acc);
+  } else {
+    tileSplit1(op, t, wp, x0, acc);
+    tileSplit1(op, t, wp, x1, acc + 64);
+  }
+}
+
+function single(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
+  if (op.kernel == K_FIXED) tileFixed1(op, t, wp, x0, acc);
+  else if (op.kernel == K_RELAXED) tileRelaxed1(op, t, wp, x0, acc);
+  else tileSplit1(op, t, wp, x0, acc);
+}
+
+// @ts-ignore: decorator
+@inline
+function tileBytes(op: I8Op): usize {
+  return <usize>(op.kh * op.groups) * (op.kernel == K_FIXED ? 128 : 64);
+}
+
+/** One conv / dense layer over `batch` examples: src codes → dst codes (or f32 logits if last). */
+function gemm(op: I8Op, src: usize, dst: usize, batch: i32): void {
+  if (op.d != 0) windowSums(op, src, batch);
+  const pixels = batch * op.oh * op.ow;
+  const outStride = <usize>op.outC * (op.last ? 4 : 1);
+  const c = <usize>op.c;
+  for (let t = 0; t < op.tiles; t++) {
+    const wt = op.weights + <usize>t * tileBytes(op);
+    let b = 0;
+    let y = 0;
+    let x = 0;
+    let p = 0;
+    while (p < pixels) {
+      const x0 = src + <usize>((b * op.h + y) * op.w + x) * c;
+      if (++x == op.ow) {
+        x = 0;
+        if (++y == op.oh) {
+          y = 0;
+          b++;
+        }
+      }
+      const o0 = dst + <usize>p * outStride;
+      if (p + 1 == pixels) {
+        single(op, t, wt, x0, ACC);
+        if (op.d != 0) addWindowSum(op, t, ACC, p);
+        finish(op, t, o0, ACC);
+        p++;
+        continue;
+      }
+      const x1 = src + <usize>((b * op.h + y) * op.w + x) * c;
+      if (++x == op.ow) {
+        x = 0;
+        if (++y == op.oh) {
+          y = 0;
+          b++;
+        }
+      }
+      pair(op, t, wt, x0, x1, ACC);
+      if (op.d != 0) {
+        addWindowSum(op, t, ACC, p);
+        addWindowSum(op, t, ACC + 64, p + 1);
+      }
+      finish(op, t, o0, ACC);
+      finish(op, t, o0 + outStride, ACC + 64);
+      p += 2;
+    }
+  }
+}
+
+/** A conv followed by 2×2 max pooling: per pooled pixel, the max of 4 accumulators, requantized once. */
+function gemmPooled(op: I8Op, src: usize, dst: usize, batch: i32): void {
+  if (op.d != 0) windowSums(op, src, batch);
+  const ph = op.oh >> 1;
+  const pw = op.ow >> 1;
+  const c = <usize>op.c;
+  const rowBytes = <usize>op.w * c;
+  const outC = <usize>op.outC;
+  for (let t = 0; t < op.tiles; t++) {
+    const wt = op.weights + <usize>t * tileBytes(op);
+    let o = dst;
+    for (let b = 0; b < batch; b++) {
+      for (let py = 0; py < ph; py++) {
+        for (let px = 0; px < pw; px++) {
+          const x00 = src + <usize>((b * op.h + 2 * py) * op.w + 2 * px) * c;
+          pair(op, t, wt, x00, x00 + c, ACC);
+          pair(op, t, wt, x00 + rowBytes, x00 + rowBytes + c, ACC + 128);
+          if (op.d != 0) {
+            const p00 = <usize>((b * op.oh + 2 * py) * op.ow + 2 * px);
+            const p10 = p00 + <usize>op.ow;
+            addWindowSum(op, t, ACC, p00);
+            addWindowSum(op, t, ACC + 64, p00 + 1);
+            addWindowSum(op, t, ACC + 128, p10);
+            addWindowSum(op, t, ACC + 192, p10 + 1);
+          }
+          for (let v: usize = 0; v < 64; v += 16) {
+            const m0 = i32x4.max_s(v128.load(ACC + v), v128.load(ACC + v, 64));
+            const m1 = i32x4.max_s(v128.load(ACC + v, 128), v128.load(ACC + v, 192));
+            v128.store(ACC + v, i32x4.max_s(m0, m1));
+          }
+          finish(op, t, o, ACC);
+          o += outC;
+        }
+      }
+    }
+  }
+}
+
+function runOp(op: I8Op, src: usize, dst: usize, batch: i32): void {
+  if (op.kind == OP_POOL) poolCodes(op, src, dst, batch);
+  else if (op.pool) gemmPooled(op, src, dst, batch);
+  else gemm(op, src, dst, batch);
+}
+
+/** Runs the whole model on the `batch` examples at i8_input's pointer; returns the f32 logits' pointer. */
+export function i8_run(batch: i32): usize {
+  quantizeInput(batch * inFeatures);
+  let src = bufA;
+  let dst = bufB;
+  for (let i = 0; i < opCount; i++) {
+    const op = opAt(i);
+    if (op.kind == OP_GEMM && op.last) {
+      gemm(op, src, bufOut, batch);
+      return bufOut;
+    }
+    runOp(op, src, dst, batch);
+    const swap = src;
+    src = dst;
+    dst = swap;
+  }
+  return 0;
+}
+
+/** Runs op `index` alone from buffer A into buffer B (for the host's per-layer timings). */
+export function i8_run_op(index: i32, batch: i32): bool {
+  if (index < 0 || index >= opCount) return false;
+  const op = opAt(index);
+  runOp(op, bufA, op.kind == OP_GEMM && op.last ? bufOut : bufB, batch);
+  return true;
+}
+
+/** Quantizes the input alone (for the host's per-layer timings). */
+export function i8_quantize_input(batch: i32): void {
+  quantizeInput(batch * inFeatures);
+}

@@ -1,0 +1,176 @@
+/**
+ * Worker of the browser check (scripts/check-engine-browser.mjs): loads the engine the way the
+ * app's worker will (module-relative URLs under Vite), runs every integer case on both builds
+ * and every kernel, compares with the JS reference bit for bit, and times the int8 engine, the
+ * sparse float engine and the tfjs-wasm fp32 teacher (this browser's real relaxed SIMD path).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { buildFromLayers } from '../techniques/plain';
+import { runIntegerModel } from '../techniques/quant-integer';
+import type { CheckCases } from './browser-check-cases';
+import type { KernelEngine } from './engine';
+import { compileEngine, detectSimd, isFallback, loadEngine } from './engine';
+import { chooseFloatModes, prepareFloatModel, runFloat, setFloatModes } from './float-model';
+import type { Int8KernelChoice } from './int8-model';
+import { prepareInt8Model, runInt8 } from './int8-model';
+import { relaxedSelfTest } from './self-test';
+import { decodeTyped } from './wire';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+function median(f: () => unknown, runs: number): number {
+  for (let i = 0; i < 5; i++) f();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(runs / 2)]!;
+}
+
+async function engines(): Promise<KernelEngine[]> {
+  const out: KernelEngine[] = [];
+  for (const path of ['relaxed-simd', 'simd'] as const) {
+    const engine = await compileEngine(path);
+    if (!isFallback(engine)) out.push(engine);
+  }
+  return out;
+}
+
+async function exactness(cases: CheckCases, list: KernelEngine[]) {
+  const rows: {
+    name: string;
+    batch: number;
+    module: string;
+    kernel: string;
+    kernels: string;
+    exact: boolean;
+  }[] = [];
+  for (const c of cases.integer) {
+    for (const engine of list) {
+      const choices: Int8KernelChoice[] =
+        engine.path === 'relaxed-simd' ? ['auto', 'fixed', 'split'] : ['fixed'];
+      for (const kernel of choices) {
+        const handle = await prepareInt8Model(c.model, { engine, kernel });
+        if (isFallback(handle)) {
+          rows.push({
+            name: c.name,
+            batch: c.batch,
+            module: engine.path,
+            kernel,
+            kernels: handle.fallback,
+            exact: false,
+          });
+          continue;
+        }
+        const y = runInt8(handle, c.x, c.batch);
+        const exact =
+          y.length === c.reference.length && y.every((v, i) => Object.is(v, c.reference[i]));
+        rows.push({
+          name: c.name,
+          batch: c.batch,
+          module: engine.path,
+          kernel,
+          kernels: handle.kernels.join(','),
+          exact,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+async function timings(cases: CheckCases, list: KernelEngine[], runs: number) {
+  const rows: { what: string; batch: number; ms: number }[] = [];
+  await tf.setBackend('wasm');
+  const threads = getThreadsCount();
+  for (const batch of [1, 32]) {
+    const x = Float32Array.from(
+      { length: batch * 784 },
+      (_, i) => ((i * 2654435761) % 1000) / 1000,
+    );
+    const time = (what: string, f: () => unknown, n = runs) =>
+      rows.push({ what, batch, ms: median(f, n) });
+    const predictTime = (what: string, layers: CheckCases['teacher']) => {
+      const model = buildFromLayers(layers, [28, 28, 1]);
+      const input = tf.tensor(x, [batch, 28, 28, 1]);
+      time(what, () => {
+        const y = model.predict(input) as tf.Tensor;
+        y.dataSync();
+        y.dispose();
+      });
+      input.dispose();
+      model.dispose();
+    };
+    predictTime('tfjs-wasm fp32 predict (teacher)', cases.teacher);
+    time(
+      'JS integer reference',
+      () => runIntegerModel(cases.teacherInt8, x, batch),
+      batch === 1 ? 20 : 5,
+    );
+    for (const engine of list) {
+      for (const kernel of ['auto', 'fixed', 'split', 'measure'] as const) {
+        if (engine.path === 'simd' && kernel !== 'auto') continue;
+        const handle = await prepareInt8Model(cases.teacherInt8, {
+          engine,
+          kernel,
+          measureBatch: batch,
+        });
+        if (isFallback(handle)) continue;
+        time(`int8 ${engine.path} ${kernel} [${handle.kernels.join(',')}]`, () =>
+          runInt8(handle, x, batch),
+        );
+      }
+    }
+    for (const { sparsity, layers } of cases.sparse) {
+      predictTime(`${sparsity * 100}% sparse: tfjs-wasm fp32 predict`, layers);
+      const handle = await prepareFloatModel(layers, [28, 28, 1], { engine: list[0]! });
+      if (isFallback(handle)) continue;
+      for (const mode of ['dense', 'csr'] as const) {
+        setFloatModes(
+          handle,
+          handle.modes.map(() => mode),
+        );
+        time(`${sparsity * 100}% sparse: f32 ${handle.path} all ${mode}`, () =>
+          runFloat(handle, x, batch),
+        );
+      }
+      const modes = chooseFloatModes(handle, batch);
+      time(`${sparsity * 100}% sparse: f32 ${handle.path} measured [${modes.join(',')}]`, () =>
+        runFloat(handle, x, batch),
+      );
+    }
+  }
+  return { rows, threads };
+}
+
+self.onmessage = async (event: MessageEvent<{ json: string; runs: number }>) => {
+  try {
+    const cases = JSON.parse(event.data.json, decodeTyped) as CheckCases;
+    const list = await engines();
+    const relaxed = list.find((e) => e.path === 'relaxed-simd');
+    const best = await loadEngine();
+    self.postMessage({
+      simd: detectSimd(),
+      selfTest: relaxed ? relaxedSelfTest(relaxed.module) : 'relaxed build did not load',
+      chosen: isFallback(best) ? best : { path: best.path, note: best.note ?? null },
+      exactness: await exactness(cases, list),
+      timings: await timings(cases, list, event.data.runs),
+      crossOriginIsolated: self.crossOriginIsolated,
+    });
+  } catch (error) {
+    self.postMessage({
+      error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error),
+    });
+  }
+};
