@@ -3,9 +3,9 @@
  * inputs and JS-reference logits; float layers for the tfjs-wasm teacher and the sparse engine.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NamedLayer } from '../techniques/plain';
-import type { IntegerModel } from '../techniques/quant-integer';
-import { runIntegerModel } from '../techniques/quant-integer';
+import type { NamedLayer } from '../network/layers';
+import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
+import { runIntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { IntegerRecipe } from './test-support';
 import {
   conv,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NamedLayer } from '../techniques/plain';
-import { buildFromLayers } from '../techniques/plain';
+import type { NamedLayer } from '../network/layers';
+import { buildFromLayers } from '../network/layer-ir';
 import type { KernelEngine } from './engine';
 import { compileEngine, isFallback } from './engine';
 import type { FloatHandle, FloatLayerMode } from './float-model';

@@ -4,7 +4,7 @@
  * over output channels) and as CSR (work ∝ non-zeros), and runs in the form chosen per layer —
  * by density at first, by measurement after chooseFloatModes. One call runs the whole model.
  */
-import type { NamedLayer } from '../techniques/plain';
+import type { NamedLayer } from '../network/layers';
 import type { EngineExports, EngineFailure, Fallback, KernelEngine, KernelPath } from './engine';
 import { copyIn, instantiate, isFallback, loadEngine } from './engine';
 

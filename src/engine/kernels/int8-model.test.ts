@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NamedLayer } from '../techniques/plain';
-import type { IntegerModel } from '../techniques/quant-integer';
-import { runIntegerModel } from '../techniques/quant-integer';
+import type { NamedLayer } from '../network/layers';
+import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
+import { runIntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { KernelEngine } from './engine';
 import { compileEngine, isFallback } from './engine';
 import type { Int8Handle, Int8Kernel } from './int8-model';

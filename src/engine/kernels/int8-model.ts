@@ -5,7 +5,7 @@
  * in one call, bit-exact with the JS reference (runIntegerModel in techniques/quant-integer).
  * Anything the engine cannot do exactly comes back as a typed Fallback instead.
  */
-import type { IntegerModel } from '../techniques/quant-integer';
+import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { EngineExports, EngineFailure, Fallback, KernelEngine, KernelPath } from './engine';
 import { copyIn, instantiate, isFallback, loadEngine } from './engine';
 

@@ -9,13 +9,13 @@ import type * as tf from '@tensorflow/tfjs';
 import { buildWasm } from '../../../scripts/build-wasm.mjs';
 import type { Dataset } from '../data/types';
 import { createRng, gaussian } from '../rng';
-import type { NamedLayer } from '../techniques/plain';
-import { calibrateRanges } from '../techniques/quant-calibrate';
-import { testContext } from '../techniques/quant-fixtures';
-import type { IntegerModel } from '../techniques/quant-integer';
-import { buildIntegerModel } from '../techniques/quant-integer';
-import type { WeightQuantConfig } from '../techniques/quant-weights';
-import { quantizeLayers } from '../techniques/quant-weights';
+import type { NamedLayer } from '../network/layers';
+import { calibrateRanges } from '../../techniques/quantize/stage/calibrate';
+import { testContext } from '../network/test-fixtures';
+import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
+import { buildIntegerModel } from '../../techniques/quantize/stage/integer-model';
+import type { WeightQuantConfig } from '../../techniques/quantize/weights';
+import { quantizeLayers } from '../../techniques/quantize/weights';
 
 /** Time a beforeAll may take when it has to build both modules first (≈ 15 s on 2 busy cores). */
 export const BUILD_TIMEOUT_MS = 180_000;

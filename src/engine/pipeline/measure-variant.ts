@@ -6,7 +6,9 @@ import type { LatencyStats } from '../measure/latency';
 import { measureLatency } from '../measure/latency';
 import { fp32WeightBytes } from '../measure/measure-model';
 import { gzipBytes, modelBytes } from '../measure/size';
+import { floatTensorPath } from '../kernels/paths';
 import { buildFromLayers, extractLayers } from '../network/layer-ir';
+import type { NamedLayer } from '../network/layers';
 import type { ModelHandle } from '../network/stage-types';
 import { evaluate } from '../train/evaluate';
 import type { Evaluation } from '../train/evaluate';
@@ -35,21 +37,41 @@ const TRAINING_ONLY_LAYERS = /^(Masked|FakeQuant|ActivationFakeQuant)/;
 /** How a handle runs as it ships, which path that is, and what to free afterwards. */
 export interface ShippedPredictor {
   predict: (x: tf.Tensor) => tf.Tensor;
-  /** Plain words for the note, e.g. "dense float kernels, masks baked into the weights". */
+  /** Plain words for the note, e.g. "dense float kernels (tfjs), masks baked into the weights". */
   path: string;
   dispose: () => void;
 }
 
+/** Median ms of a few predict calls at batch 32 (read back), to pick the faster of two paths. */
+async function quickMedianMs(predict: (x: tf.Tensor) => tf.Tensor, inputShape: readonly number[]) {
+  const x = tf.randomUniform([32, ...inputShape], 0, 1, 'float32', 5);
+  try {
+    const stats = await measureLatency(
+      async () => {
+        const y = predict(x);
+        await y.data();
+        y.dispose();
+      },
+      { warmup: 5, runs: 30 },
+    );
+    return stats.medianMs;
+  } finally {
+    x.dispose();
+  }
+}
+
 /**
- * The artifact a handle ships as: its converted model when it has one (handle.predict); else,
- * when the model still holds training-only layers (masks multiplying kernel ⊙ mask on every
- * call, fake-quant grids), a plain float model with the effective kernels baked in; else the
- * model itself. Accuracy, latency and exports all use this, never the training model.
+ * The artifact a handle ships as, on the fastest correct path. A converted integer model runs as
+ * its stage chose (the int8 wasm engine, or the reference path). A float model is read as plain
+ * layers (masks baked in: no kernel ⊙ mask per call) and runs on tfjs or on our f32 wasm engine
+ * (dense or CSR per layer), whichever measured faster at batch 32 — the same choice for the
+ * teacher and every variant, so a speedup is never just a faster engine. Accuracy, latency and
+ * exports all use this, never the training model.
  */
-export function shippedPredictor(
+export async function shippedPredictor(
   handle: ModelHandle,
   inputShape: readonly number[],
-): ShippedPredictor {
+): Promise<ShippedPredictor> {
   if (handle.predict) {
     return {
       predict: handle.predict,
@@ -58,28 +80,41 @@ export function shippedPredictor(
     };
   }
   const model = handle.model;
-  const trainingOnly = model.layers.some((l) => TRAINING_ONLY_LAYERS.test(l.getClassName()));
-  if (trainingOnly) {
-    let plain: tf.Sequential | null;
-    try {
-      plain = buildFromLayers(extractLayers(model), [...inputShape]);
-    } catch {
-      plain = null; // a layer the plain IR cannot hold: time the model as it is
-    }
-    if (plain) {
-      const baked = plain;
-      return {
-        predict: (x) => baked.predict(x) as tf.Tensor,
-        path: 'dense float kernels (tfjs), masks baked into the weights',
-        dispose: () => baked.dispose(),
-      };
-    }
+  let layers: NamedLayer[] | null;
+  try {
+    layers = extractLayers(model);
+  } catch {
+    layers = null; // a layer the plain IR cannot hold: time the model as it is
   }
-  return {
+  const trainingOnly = model.layers.some((l) => TRAINING_ONLY_LAYERS.test(l.getClassName()));
+  let tfjs: ShippedPredictor = {
     predict: (x) => model.predict(x) as tf.Tensor,
     path: 'dense float kernels (tfjs)',
     dispose: () => {},
   };
+  if (layers && trainingOnly) {
+    const baked = buildFromLayers(layers, [...inputShape]);
+    tfjs = {
+      predict: (x) => baked.predict(x) as tf.Tensor,
+      path: 'dense float kernels (tfjs), masks baked into the weights',
+      dispose: () => baked.dispose(),
+    };
+  }
+  if (!layers) return tfjs;
+  const engine = await floatTensorPath(layers, inputShape);
+  if ('reason' in engine)
+    return { ...tfjs, path: `${tfjs.path}; f32 wasm engine not used: ${engine.reason}` };
+  const tfjsMs = await quickMedianMs(tfjs.predict, inputShape);
+  const engineMs = await quickMedianMs(engine.predict, inputShape);
+  if (engineMs < tfjsMs) {
+    tfjs.dispose();
+    return {
+      predict: engine.predict,
+      path: `${engine.path} (measured faster than tfjs here)`,
+      dispose: () => {},
+    };
+  }
+  return { ...tfjs, path: `${tfjs.path} (measured faster than the f32 wasm engine here)` };
 }
 
 /**
@@ -95,7 +130,7 @@ export async function measureHandle(
   pipeline: string,
   teacher?: VariantMeasurement,
 ): Promise<{ measurement: VariantMeasurement; evaluation: Evaluation }> {
-  const shipped = shippedPredictor(handle, data.inputShape);
+  const shipped = await shippedPredictor(handle, data.inputShape);
   try {
     return await measureShipped(handle, shipped, data, variant, pipeline, teacher);
   } finally {

@@ -3,6 +3,7 @@
  * the conversion to the integer model (its predict, its agreement with the fake-quant float
  * model on the test set, and the notes that go with it).
  */
+import { int8TensorPath } from '../../../engine/kernels/paths';
 import type * as tf from '@tensorflow/tfjs';
 import type { NamedLayer } from '../../../engine/network/layers';
 import { extractLayers } from '../../../engine/network/layer-ir';
@@ -16,8 +17,8 @@ import { StageError } from '../../../engine/network/stage-types';
 
 export const DEQUANTIZED_NOTE = 'runs dequantized in float: tfjs has no int8 kernels';
 export const INTEGER_PATH_NOTE =
-  'accuracy and latency come from the integer reference path (integer codes, integer ' +
-  'accumulation, requantization) in plain JavaScript: exact arithmetic, not a fast int8 kernel';
+  'accuracy and latency come from the converted integer model (integer codes, int32 ' +
+  'accumulation, requantization), not from the fake-quant float model';
 
 /** Throws a StageError unless bits is a whole number from 2 to 16. */
 export function checkBits(bits: number, what: string): void {
@@ -104,7 +105,15 @@ export async function convertToInteger(
       }`,
     );
   }
-  const predict = integerPredict(integer);
+  // Our int8 wasm engine when it can run the model (bit-exact with the reference path), else the
+  // plain-JavaScript reference path, with the reason in the note.
+  const engine = await int8TensorPath(integer);
+  const fallback = 'reason' in engine ? engine.reason : null;
+  const predict = 'reason' in engine ? integerPredict(integer) : engine.predict;
+  const path =
+    'reason' in engine
+      ? `integer reference path (plain JavaScript, exact integer arithmetic; the int8 wasm engine could not run it: ${fallback})`
+      : engine.path;
   const agreement = await predictionAgreement(
     predict,
     reference,
@@ -116,7 +125,7 @@ export async function convertToInteger(
   return {
     integer,
     predict,
-    path: 'integer reference path (plain JavaScript, exact integer arithmetic)',
+    path,
     agreement,
     notes: [
       INTEGER_PATH_NOTE,

@@ -1,0 +1,76 @@
+/**
+ * The engine as the measurement sees it: tensor in, logits tensor out, with the path in words.
+ * Every figure in the results table comes through one of these, so the note can say which ran.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
+import type { NamedLayer } from '../network/layers';
+import { isFallback } from './engine';
+import type { KernelPath } from './engine';
+import { floatPredictor } from './float-model';
+import { int8Predictor } from './int8-model';
+
+/** A predict on tensors and the path it runs, e.g. "int8 wasm engine, fixed SIMD". */
+export interface TensorPath {
+  predict: (x: tf.Tensor) => tf.Tensor;
+  path: string;
+}
+
+const SIMD_WORDS: Record<KernelPath, string> = {
+  'relaxed-simd': 'relaxed SIMD',
+  simd: 'fixed-width SIMD',
+};
+
+function tensorPredict(
+  run: (x: Float32Array, batch: number) => Float32Array,
+  outputSize: number,
+): (x: tf.Tensor) => tf.Tensor {
+  return (x) => {
+    const batch = x.shape[0] ?? 0;
+    return tf.tensor2d(run(x.dataSync() as Float32Array, batch), [batch, outputSize]);
+  };
+}
+
+/** The converted integer model on our int8 wasm engine, or why it cannot run there. */
+export async function int8TensorPath(
+  model: IntegerModel,
+): Promise<TensorPath | { reason: string }> {
+  try {
+    const engine = await int8Predictor(model);
+    if (isFallback(engine)) return { reason: engine.detail };
+    return {
+      predict: tensorPredict(engine.predict, model.outputSize),
+      path: `int8 wasm engine, ${SIMD_WORDS[engine.path]}, one call per batch`,
+    };
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Plain float layers on our wasm f32 engine, each layer dense or CSR sparse as measured faster
+ * at batch 32, or why it cannot run there.
+ */
+export async function floatTensorPath(
+  layers: readonly NamedLayer[],
+  inputShape: readonly number[],
+): Promise<TensorPath | { reason: string }> {
+  try {
+    const engine = await floatPredictor(layers, inputShape, { chooseAtBatch: 32 });
+    if (isFallback(engine)) return { reason: engine.detail };
+    const last = [...layers].reverse().find((l) => l.kind === 'dense');
+    const outputSize = last?.kind === 'dense' ? last.kernelShape[1] : 0;
+    if (outputSize === 0) return { reason: 'the model does not end in a dense layer' };
+    const csr = engine.modes.filter((m) => m === 'csr').length;
+    const kernels =
+      csr === 0
+        ? 'dense kernels'
+        : `CSR sparse kernel in ${csr} of ${engine.modes.length} layers (measured faster there)`;
+    return {
+      predict: tensorPredict(engine.predict, outputSize),
+      path: `f32 wasm engine, ${kernels}, ${SIMD_WORDS[engine.path]}`,
+    };
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error) };
+  }
+}
