@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArchitectureSpec, Dataset, ModelHandle, NamedLayer } from './adapter';
+import type { ArchitectureSpec, Dataset, ModelHandle } from './test-support';
+import type { NamedLayer } from './adapter';
 import {
   buildFromLayers,
   disposeHandle,
-  extractLayers,
   lowrankParams,
   makeSyntheticDataset,
   pruneParams,
@@ -12,7 +12,8 @@ import {
   runPrune,
   testContext,
   trainedTeacher,
-} from './adapter';
+} from './test-support';
+import { extractLayers } from './adapter';
 import { exportFloatOnnx } from './float';
 import { exportModelOnnx } from './from-model';
 import { inspectOnnx } from './inspect';

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArchitectureSpec, Dataset, IntegerModel, ModelHandle } from './adapter';
+import type { ArchitectureSpec, Dataset, ModelHandle } from './test-support';
+import type { IntegerModel } from './adapter';
 import {
   buildIntegerModel,
   calibrateRanges,
   disposeHandle,
-  extractLayers,
   inputRangesOf,
   makeSyntheticDataset,
   ptqParamsWith,
@@ -18,7 +18,8 @@ import {
   runQat,
   testContext,
   trainedTeacher,
-} from './adapter';
+} from './test-support';
+import { extractLayers } from './adapter';
 import { inspectOnnx } from './inspect';
 import type { QdqExportOptions } from './qdq';
 import { exportQdqOnnx } from './qdq';

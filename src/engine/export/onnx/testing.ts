@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Dataset } from './adapter';
-import { PREPARE_DATA_HINT, parseDatasetFile, takeSubset } from './adapter';
+import type { Dataset } from './test-support';
+import { PREPARE_DATA_HINT, parseDatasetFile, takeSubset } from './test-support';
 import { nhwcToNchw, onnxInputShape } from './layout';
 import { inspectOnnx } from './inspect';
 
