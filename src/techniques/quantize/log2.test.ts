@@ -3,16 +3,16 @@ import { createRng, gaussian } from '../../engine/rng';
 import { log2Dequantize, log2FakeQuantize, log2Params, log2Quantize } from './log2';
 
 describe('power-of-two quantization', () => {
-  it('window of 2^(bits−1) exponents ending at round(log2 max|x|)', () => {
+  it('window of 2^(bits−1) − 1 exponents ending at round(log2 max|x|), so 0 and ±2^k fit b bits', () => {
     const p = log2Params(Float32Array.from([0.1, -3.1, 0.5]), 3);
     expect(p.maxExponent).toBe(2); // log2 3.1 ≈ 1.63 → 2
-    expect(p.minExponent).toBe(-1); // 4 exponents: −1, 0, 1, 2
+    expect(p.minExponent).toBe(0); // 3 exponents: 0, 1, 2 → levels 0, ±1, ±2, ±4: 7 ≤ 2^3
     expect(() => log2Params(new Float32Array(1), 1)).toThrow(RangeError);
   });
 
   it('hand example: rounding in the log domain and clipping to the window', () => {
     const x = Float32Array.from([3.1, -0.3, 0, 0.01, 1.4, 1.5, -100]);
-    const p = { bits: 3, maxExponent: 2, minExponent: -1 };
+    const p = { bits: 4, maxExponent: 2, minExponent: -1 };
     const codes = log2Quantize(x, p);
     expect(Array.from(codes.sign)).toEqual([1, -1, 0, 1, 1, 1, -1]);
     // log2 0.3 ≈ −1.74 → −2 clips to −1; log2 1.4 ≈ 0.49 → 0; log2 1.5 ≈ 0.58 → 1; −100 → 2
@@ -41,7 +41,11 @@ describe('power-of-two quantization', () => {
         expect(k).toBeGreaterThanOrEqual(p.minExponent);
         expect(k).toBeLessThanOrEqual(p.maxExponent);
       }
-      expect(p.maxExponent - p.minExponent + 1).toBe(2 ** (bits - 1));
+      const exponents = p.maxExponent - p.minExponent + 1;
+      expect(exponents).toBe(2 ** (bits - 1) - 1);
+      // Every level (0 and ±2^k) has its own code: 2·exponents + 1 ≤ 2^b.
+      expect(new Set(xh).size).toBeLessThanOrEqual(2 ** bits);
+      expect(2 * exponents + 1).toBeLessThanOrEqual(2 ** bits);
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Power-of-two (logarithmic) quantization: x → sign(x) · 2^k, k = clip(round(log2|x|), kmin, kmax).
- * One bit holds the sign, the other b − 1 bits pick one of 2^(b−1) exponents; exact zeros stay 0.
+ * Zero is a level of its own, so the 2^b codes hold 0 and ±2^k for 2^(b−1) − 1 exponents:
+ * 2^b − 1 levels, which fit b bits (a sign bit plus 2^(b−1) exponents would need 2^b + 1).
  */
 import { assertBits } from './quantizer';
 
@@ -8,7 +9,7 @@ export interface Log2Params {
   bits: number;
   /** Largest exponent: round(log2 max|x|), so the biggest value keeps its own power of two. */
   maxExponent: number;
-  /** Smallest exponent: maxExponent − 2^(bits−1) + 1; smaller magnitudes are clipped up to it. */
+  /** Smallest exponent: maxExponent − (2^(bits−1) − 1) + 1; smaller magnitudes are clipped up to it. */
   minExponent: number;
 }
 
@@ -19,7 +20,13 @@ export interface Log2Codes {
   exponent: Int32Array;
 }
 
-/** Exponent window for the values: kmax = round(log2 max|x|), kmin = kmax − 2^(b−1) + 1. */
+/** Exponents a b-bit power-of-two code holds besides zero: 2^(b−1) − 1 (so 2^b − 1 levels). */
+export function log2ExponentCount(bits: number): number {
+  assertBits(bits);
+  return 2 ** (bits - 1) - 1;
+}
+
+/** Exponent window for the values: kmax = round(log2 max|x|), kmin = kmax − (2^(b−1) − 1) + 1. */
 export function log2Params(values: Float32Array, bits: number): Log2Params {
   assertBits(bits);
   let absMax = 0;
@@ -28,7 +35,7 @@ export function log2Params(values: Float32Array, bits: number): Log2Params {
     absMax = Math.max(absMax, Math.abs(v));
   }
   const maxExponent = absMax > 0 ? Math.round(Math.log2(absMax)) : 0;
-  return { bits, maxExponent, minExponent: maxExponent - 2 ** (bits - 1) + 1 };
+  return { bits, maxExponent, minExponent: maxExponent - log2ExponentCount(bits) + 1 };
 }
 
 /** Codes per value: sign(x) and k = clip(round(log2|x|), kmin, kmax) (rounded in the log domain). */

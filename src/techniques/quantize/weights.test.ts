@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { log2FakeQuantize } from './log2';
 import { tensorBytes } from '../../engine/measure/size';
 import type { NamedLayer } from '../../engine/network/layers';
-import { POW2_MAX_SHIFT, quantizeKernel, quantizeLayers, quantizedStorage } from './weights';
+import {
+  POW2_MAX_SHIFT,
+  powerOfTwoStoredBits,
+  quantizeKernel,
+  quantizeLayers,
+  quantizedStorage,
+} from './weights';
 import { isWeightLayer } from '../../engine/network/layers';
 
 const uniform = { scheme: 'symmetric' as const, perChannel: false, powerOfTwo: false };
@@ -37,7 +43,7 @@ describe('quantizeKernel', () => {
     const w = Float32Array.from([0.9, -0.3, 0.05, 0, 0.13, -0.011]);
     const q = quantizeKernel(w, [6, 1], { ...uniform, bits: 4, powerOfTwo: true });
     expect(Array.from(q.dequantized)).toEqual(Array.from(log2FakeQuantize(w, 4)));
-    expect(q.params.scale[0]).toBe(2 ** -7); // kmax = round(log2 0.9) = 0, 2^(4−1) − 1 = 7 shifts
+    expect(q.params.scale[0]).toBe(2 ** -6); // kmax = round(log2 0.9) = 0, 2^(4−1) − 1 = 7 exponents: shifts 0…6
     for (const c of q.codes)
       if (c !== 0) expect(Number.isInteger(Math.log2(Math.abs(c)))).toBe(true);
   });
@@ -57,8 +63,9 @@ describe('quantizeKernel', () => {
       perChannel: true,
       powerOfTwo: true,
     });
-    expect(Array.from(q.dequantized)).toEqual([4, 0.25, 2, 0.125]);
-    expect(Array.from(q.params.scale)).toEqual([2, 0.125]);
+    // 2 bits: 0 and ±2^kmax (ternary); smaller magnitudes clip up to the one exponent
+    expect(Array.from(q.dequantized)).toEqual([4, 0.25, 4, 0.25]);
+    expect(Array.from(q.params.scale)).toEqual([4, 0.25]);
   });
 
   it('rejects widths outside 2..16', () => {
@@ -118,5 +125,12 @@ describe('quantizeLayers and quantizedStorage', () => {
     });
     const asym = quantizedStorage(out.filter(isWeightLayer), { ...config, scheme: 'asymmetric' });
     expect(asym[0]!.symmetric).toBe(false);
+  });
+});
+
+describe('powerOfTwoStoredBits', () => {
+  it('stores as many bits as the level set needs: b up to 5, then 5 once the shift cap binds', () => {
+    // levels 2·min(2^(b−1) − 1, 13) + 1: b=2 → 3, 3 → 7, 4 → 15, 5 → 27, 6.. → 27
+    expect([2, 3, 4, 5, 6, 8, 16].map(powerOfTwoStoredBits)).toEqual([2, 3, 4, 5, 5, 5, 5]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { QuantParams, QuantScheme } from './quantizer';
 import { assertBits, computeQuantParams, dequantize, quantize } from './quantizer';
-import { log2Params, log2Quantize } from './log2';
+import { log2ExponentCount, log2Params, log2Quantize } from './log2';
 import type { TensorSizeSpec } from '../../engine/measure/size';
 import type { NamedLayer, WeightLayer } from '../../engine/network/layers';
 import { isWeightLayer, nonZeroCount } from '../../engine/network/layers';
@@ -43,7 +43,7 @@ function channelValues(values: Float32Array, channels: number, c: number): Float
 
 /**
  * Power-of-two kernel as uniform integers: ŵ = sign·2^k with k in the log2 window of the
- * channel; code q = ŵ / s with s = 2^(kmax − E), E = min(2^(b−1) − 1, POW2_MAX_SHIFT), so
+ * channel; code q = ŵ / s with s = 2^(kmax − E), E = min(2^(b−1) − 2, POW2_MAX_SHIFT), so
  * |q| ≤ 2^E and exponents below kmax − E round to 0.
  */
 function quantizePowerOfTwo(
@@ -53,7 +53,7 @@ function quantizePowerOfTwo(
   perChannel: boolean,
 ): QuantizedKernel {
   const channels = perChannel ? shape[shape.length - 1]! : 1;
-  const shift = Math.min(2 ** (bits - 1) - 1, POW2_MAX_SHIFT);
+  const shift = Math.min(log2ExponentCount(bits) - 1, POW2_MAX_SHIFT);
   const scale = new Float32Array(channels);
   const codes = new Int32Array(kernel.length);
   for (let c = 0; c < channels; c++) {
@@ -96,6 +96,15 @@ export function quantizeKernel(
 }
 
 /**
+ * Bits a power-of-two code really needs: ⌈log2(2·n + 1)⌉ for n = min(2^(b−1) − 1,
+ * POW2_MAX_SHIFT + 1) exponents per sign plus zero — at most b, fewer once the shift cap binds.
+ */
+export function powerOfTwoStoredBits(bits: number): number {
+  const exponents = Math.min(log2ExponentCount(bits), POW2_MAX_SHIFT + 1);
+  return Math.max(2, Math.ceil(Math.log2(2 * exponents + 1)));
+}
+
+/**
  * Storage of quantized layers: each kernel at `bits` with scaleCount 1 or #output channels,
  * symmetric unless asymmetric uniform, nonZeros = non-zero ŵ; each bias fp32 (32 bits).
  */
@@ -110,7 +119,7 @@ export function quantizedStorage(
       {
         name: `${layer.name}/kernel`,
         shape: [...layer.kernelShape],
-        bits: config.bits,
+        bits: config.powerOfTwo ? powerOfTwoStoredBits(config.bits) : config.bits,
         scaleCount: config.perChannel ? outputs : 1,
         symmetric: config.powerOfTwo || config.scheme === 'symmetric',
         nonZeros: nonZeroCount(layer.kernel),

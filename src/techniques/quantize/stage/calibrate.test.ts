@@ -8,6 +8,7 @@ import {
   forwardPlain,
   needsPreActivationRange,
 } from './calibrate';
+import { subsamplePositions } from './calibrate';
 import { bars, blobs, testContext } from '../../../engine/network/test-fixtures';
 import { createRng, gaussian } from '../../../engine/rng';
 
@@ -136,5 +137,19 @@ describe('calibrateRanges', () => {
     await expect(calibrateRanges(ctx, tanhLayers, 8, minmax)).rejects.toThrow(/at least one/);
     expect(needsPreActivationRange(tanhLayers[0]!)).toBe(true);
     expect(needsPreActivationRange(cnnLayers[0]!)).toBe(false);
+  });
+});
+
+describe('subsamplePositions', () => {
+  it('keeps whole positions, so every channel contributes (every n-th value would skip some)', () => {
+    const channels = 16;
+    const positions = 100;
+    // Channel c holds the value c everywhere: a per-tensor observer must see all 16 values.
+    const values = Float32Array.from({ length: channels * positions }, (_, i) => i % channels);
+    const stride = 2; // every 2nd value alone would see only the 8 even channels
+    const kept = subsamplePositions(values, channels, stride);
+    expect(kept.length).toBe(channels * 50);
+    expect(new Set(kept)).toEqual(new Set(Array.from({ length: channels }, (_, c) => c)));
+    expect(subsamplePositions(values, channels, 1)).toBe(values);
   });
 });

@@ -94,12 +94,24 @@ export function forwardPlain(
   });
 }
 
-/** Every `stride`-th value (all of them for stride 1). */
-function subsample(values: Float32Array, stride: number): Float32Array {
+/**
+ * Every `stride`-th position with all of its `channels` values (channels-last data: position p
+ * holds values p·C … p·C + C − 1), so every channel contributes to a per-tensor percentile;
+ * all values for stride 1. (Taking every n-th value would see only the channels n hits.)
+ */
+export function subsamplePositions(
+  values: Float32Array,
+  channels: number,
+  stride: number,
+): Float32Array {
   if (stride <= 1) return values;
-  return Float32Array.from({ length: Math.ceil(values.length / stride) }, (_, i) => {
-    return values[i * stride]!;
-  });
+  const c = Math.max(1, channels);
+  const positions = Math.floor(values.length / c);
+  const kept = Math.ceil(positions / stride);
+  const out = new Float32Array(kept * c);
+  for (let k = 0; k < kept; k++)
+    out.set(values.subarray(k * stride * c, k * stride * c + c), k * c);
+  return out;
 }
 
 /** The first `size` examples of a seeded shuffle of the training split (at most all of them). */
@@ -136,7 +148,8 @@ export async function calibrateRanges(
       const values = value.dataSync() as Float32Array;
       const perBatch = Math.ceil(PERCENTILE_BUDGET / ranges.length);
       const stride = choice.observer === 'percentile' ? Math.ceil(values.length / perBatch) : 1;
-      observer.observe(subsample(values, stride));
+      const channels = value.shape[value.shape.length - 1] ?? 1;
+      observer.observe(subsamplePositions(values, channels, stride));
     });
     tf.dispose([x, labels, logits]);
     ctx.onProgress((i + 1) / ranges.length, 'calibrating activation ranges');

@@ -74,8 +74,9 @@ describe('quantizationReport', () => {
       granularity: 'per-tensor',
       powerOfTwo: true,
     });
-    // kmax = round(log2 0.9) = 0, window 2^(3−1) = 4 exponents: 2^−3 … 2^0
-    expect(pow2!.levels).toEqual([-1, -0.5, -0.25, -0.125, 0, 0.125, 0.25, 0.5, 1]);
+    // kmax = round(log2 0.9) = 0, window 2^(3−1) − 1 = 3 exponents: 2^−2 … 2^0; with zero that
+    // is 7 levels, which fit 3 bits (the old window listed 9)
+    expect(pow2!.levels).toEqual([-1, -0.5, -0.25, 0, 0.25, 0.5, 1]);
     const [wide] = quantizationReport([dense], {
       weightBits: 16,
       scheme: 'asymmetric',
