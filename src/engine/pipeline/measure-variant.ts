@@ -80,27 +80,32 @@ export async function shippedPredictor(
     };
   }
   const model = handle.model;
+  const trainingOnly = model.layers.some((l) => TRAINING_ONLY_LAYERS.test(l.getClassName()));
+  // Our engine runs on the CPU: it competes with tfjs's CPU backends only. On a GPU backend the
+  // model stays there (and its weights are read back only when masks must be baked).
+  const backend = tf.getBackend();
+  const onCpu = backend === 'wasm' || backend === 'cpu';
+  let tfjs: ShippedPredictor = {
+    predict: (x) => model.predict(x) as tf.Tensor,
+    path: onCpu ? 'dense float kernels (tfjs)' : `dense float kernels (tfjs on ${backend})`,
+    dispose: () => {},
+  };
+  if (!trainingOnly && !onCpu) return tfjs;
   let layers: NamedLayer[] | null;
   try {
     layers = extractLayers(model);
   } catch {
     layers = null; // a layer the plain IR cannot hold: time the model as it is
   }
-  const trainingOnly = model.layers.some((l) => TRAINING_ONLY_LAYERS.test(l.getClassName()));
-  let tfjs: ShippedPredictor = {
-    predict: (x) => model.predict(x) as tf.Tensor,
-    path: 'dense float kernels (tfjs)',
-    dispose: () => {},
-  };
   if (layers && trainingOnly) {
     const baked = buildFromLayers(layers, [...inputShape]);
     tfjs = {
       predict: (x) => baked.predict(x) as tf.Tensor,
-      path: 'dense float kernels (tfjs), masks baked into the weights',
+      path: `${tfjs.path}, masks baked into the weights`,
       dispose: () => baked.dispose(),
     };
   }
-  if (!layers) return tfjs;
+  if (!layers || !onCpu) return tfjs;
   const engine = await floatTensorPath(layers, inputShape);
   if ('reason' in engine)
     return { ...tfjs, path: `${tfjs.path}; f32 wasm engine not used: ${engine.reason}` };

@@ -78,7 +78,9 @@ describe('runVariant', () => {
     expect(measurement.variant).toBe('A');
     expect(measurement.sizeBytes).toBe(4 * (2 * 4 + 4 + 4 * 2 + 2));
     expect(measurement.latencyB1MedianMs).toBeGreaterThan(0);
-    expect(measurement.note).toMatch(/^ptq done Timed on: (dense float kernels \(tfjs\)|f32 wasm engine)/);
+    expect(measurement.note).toMatch(
+      /^ptq done Timed on: (dense float kernels \(tfjs\)|f32 wasm engine)/,
+    );
     clearCache(cache, teacher);
     expect(tf.memory().numTensors).toBe(before);
     await expect(
