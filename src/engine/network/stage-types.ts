@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { NamedLayer } from './layers';
 import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { Dataset } from '../data/types';
 import type { TensorSizeSpec } from '../measure/size';
@@ -25,6 +26,11 @@ export interface ModelHandle {
   predict?: (x: tf.Tensor) => tf.Tensor;
   /** The converted integer model behind `predict`, when there is one (exports write it). */
   integerModel?: IntegerModel;
+  /**
+   * The float layers a post-training quantizer read (PTQ), so reports compare ŵ with the weights
+   * the variant came from instead of re-quantizing already-quantized weights.
+   */
+  floatLayers?: NamedLayer[];
   /** Which path `predict` runs, in words for the note, e.g. "int8 wasm, relaxed SIMD". */
   predictPath?: string;
   /** MACs per example of the dense structure, and skipping zeroed weights. */

@@ -63,7 +63,8 @@ export async function runPtq(
   checkPtqParams(params);
   if (!input?.model) throw new StageError('PTQ needs a trained model: train the teacher first.');
   const config = ptqWeightConfig(params);
-  const { layers, kernels } = quantizeLayers(readLayers(input.model, 'PTQ'), config);
+  const floatLayers = readLayers(input.model, 'PTQ');
+  const { layers, kernels } = quantizeLayers(floatLayers, config);
   const inputShape = ctx.data.inputShape;
   const storage = quantizedStorage(layers.filter(isWeightLayer), config);
   const costs = layerMacs(layers, inputShape);
@@ -74,7 +75,7 @@ export async function runPtq(
   if (params.mode === 'dynamic') {
     const model = buildFromLayers(layers, inputShape);
     const notes = [DEQUANTIZED_NOTE, weightNote, 'activations stay float32 (dynamic mode)'];
-    return { model, storage, ...costs, notes, label };
+    return { model, storage, ...costs, notes, label, floatLayers };
   }
   if (ctx.data.train.count === 0) {
     throw new StageError(
@@ -112,6 +113,7 @@ export async function runPtq(
       predict: conversion.predict,
       predictPath: conversion.path,
       integerModel: conversion.integer,
+      floatLayers,
       notes,
       label,
     };

@@ -4,6 +4,9 @@ import { buildModel } from '../../../engine/network/build';
 import { handleFromModel } from '../../../engine/network/handle';
 import type { NamedLayer } from '../../../engine/network/layers';
 import { quantizationReport } from './report';
+import { runPtq } from './ptq';
+import { ptqParamsWith } from './test-fixtures';
+import { MLP, blobs, testContext, trainedTeacher } from '../../../engine/network/test-fixtures';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -106,5 +109,28 @@ describe('quantizationReport', () => {
         0,
       ),
     ).toThrow(RangeError);
+  });
+});
+
+describe('quantizationReport of a PTQ variant', () => {
+  it('compares ŵ with the float weights it came from: finite SQNR, histograms that differ', async () => {
+    const data = blobs();
+    const teacher = await trainedTeacher(MLP, data);
+    const params = ptqParamsWith({ mode: 'dynamic', weightBits: 4 });
+    const ptq = await runPtq(testContext(data, teacher.model), teacher, params);
+    const quantizer = { weightBits: 4, scheme: 'symmetric', granularity: 'per-channel' } as const;
+    const reports = quantizationReport(ptq, quantizer);
+    expect(reports.length).toBeGreaterThan(0);
+    for (const r of reports) {
+      // Re-quantizing ŵ would be exact (∞ dB) with identical before/after histograms.
+      expect(Number.isFinite(r.sqnrDb)).toBe(true);
+      expect(r.histogram.counts).not.toEqual(r.histogram.quantizedCounts);
+    }
+    // The same as reporting the teacher's own weights under the stage's quantizer.
+    expect(reports.map((r) => r.sqnrDb)).toEqual(
+      quantizationReport(teacher, quantizer).map((r) => r.sqnrDb),
+    );
+    ptq.model.dispose();
+    teacher.model.dispose();
   });
 });

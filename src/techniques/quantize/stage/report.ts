@@ -142,7 +142,14 @@ export function quantizationReport(
     const layers = source as readonly NamedLayer[];
     return layers.filter(isWeightLayer).map((layer) => layerReport(layer, params, bins));
   }
-  const model = (source as ModelHandle).model;
+  const handle = source as ModelHandle;
+  if (handle.floatLayers) {
+    // PTQ: the grid applied to the float weights the variant came from (its own quantizer).
+    return handle.floatLayers
+      .filter(isWeightLayer)
+      .map((layer) => layerReport(layer, params, bins));
+  }
+  const model = handle.model;
   const { kernels } = qatQuantizedLayers(model);
   return extractLayers(model)
     .filter(isWeightLayer)

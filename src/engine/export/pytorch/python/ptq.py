@@ -50,7 +50,13 @@ def run_ptq(ctx, handle, p):
     layers = quantize_weights(
         plain_layers(handle.net), p["weightBits"], symmetric, per_channel, p["powerOfTwo"]
     )
-    storage = quantized_storage(layers, p["weightBits"], per_channel, symmetric)
+    # Power-of-two codes take only the bits their levels need: 2·min(2^(b−1) − 1, 13) + 1.
+    stored_bits = (
+        max(2, math.ceil(math.log2(2 * min(2 ** (p["weightBits"] - 1) - 1, 13) + 1)))
+        if p["powerOfTwo"]
+        else p["weightBits"]
+    )
+    storage = quantized_storage(layers, stored_bits, per_channel, symmetric)
     if p["powerOfTwo"]:
         weights = f"weights powers of two ±2^k ({p['weightBits']}-bit sign + exponent codes)"
     else:

@@ -45,18 +45,20 @@ def fake_quantize_weight(w, bits, symmetric, per_channel):
 
 
 def power_of_two_weight(w, bits, per_channel):
-    """Power-of-two weights ±2^k, k = clip(round(log2|w|), kmax − 2^(b−1) + 1, kmax) with
-    kmax = round(log2 max|w|) per channel; exponents below kmax − min(2^(b−1) − 1, 12) flush to
-    0 (so the integer codes stay shifts of ≤ 12 bits), as the app's integer path stores them."""
+    """Power-of-two weights ±2^k, k = clip(round(log2|w|), kmax − n + 1, kmax) with
+    kmax = round(log2 max|w|) per channel and n = 2^(b−1) − 1 exponents (zero is a level of its
+    own, so 0 and ±2^k fit b bits); exponents below kmax − min(n − 1, 12) flush to 0 (so the
+    integer codes stay shifts of ≤ 12 bits), as the app's integer path stores them."""
     rows = (
         w.detach().double().reshape(w.shape[0], -1)
         if per_channel
         else w.detach().double().reshape(1, -1)
     )
-    shift = min(2 ** (bits - 1) - 1, 12)
+    exponents = 2 ** (bits - 1) - 1
+    shift = min(exponents - 1, 12)
     absmax = rows.abs().max(dim=1, keepdim=True).values
     kmax = torch.where(absmax > 0, torch.floor(torch.log2(absmax) + 0.5), torch.zeros_like(absmax))
-    kmin = kmax - 2 ** (bits - 1) + 1
+    kmin = kmax - exponents + 1
     k = torch.floor(torch.log2(rows.abs()) + 0.5)
     k = torch.minimum(torch.maximum(k, kmin), kmax)
     keep = (rows != 0) & (k >= kmax - shift)
