@@ -28,6 +28,8 @@ export interface QatModelOptions {
   /** Keep the fresh random weights instead of copying the plain layers' weights. */
   fromScratch: boolean;
   seed: number;
+  /** Keep the zeros of pruned kernels as masks, so QAT cannot regrow them. */
+  keepMasks?: boolean;
 }
 
 /** Builds the QAT sequential model of plain layers; copies their weights unless fromScratch. */
@@ -63,6 +65,7 @@ export function buildQatModel(
       weightQuantizer: options.learnedScale ? ('lsq' as const) : ('minmax' as const),
       activation: layer.activation ?? 'linear',
       seed: (options.seed % 1_000_000) * 1000 + index,
+      masked: options.keepMasks === true && !options.fromScratch,
     };
     const target =
       layer.kind === 'dense'
@@ -80,6 +83,14 @@ export function buildQatModel(
     values[1]!.dispose();
     values[0] = tf.tensor(layer.kernel, layer.kernelShape);
     values[1] = tf.tensor1d(layer.bias);
+    const maskIndex = target.weights.findIndex((w) => /(^|\/)mask(_\d+)?$/.test(w.originalName));
+    if (common.masked && maskIndex >= 0) {
+      values[maskIndex]!.dispose();
+      values[maskIndex] = tf.tensor(
+        Float32Array.from(layer.kernel, (w) => (w === 0 ? 0 : 1)),
+        layer.kernelShape,
+      );
+    }
     target.setWeights(values);
     tf.dispose(values);
     target.resetWeightScale(); // LSQ: the learned grid starts from the copied kernel

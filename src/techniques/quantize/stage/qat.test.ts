@@ -5,6 +5,10 @@ import { modelBytes, tensorBytes } from '../../../engine/measure/size';
 import { disposeHandle } from '../../../engine/network/handle';
 import { runPtq } from './ptq';
 import { runQat } from './qat';
+import { runPrune } from '../../prune/stage/prune';
+import { extractLayers } from '../../../engine/network/layer-ir';
+import { isWeightLayer, nonZeroCount } from '../../../engine/network/layers';
+import { pruneParamsWith } from '../../../engine/network/test-fixtures';
 import { qatSpec, qatSummary } from '../spec';
 import { qatQuantizedLayers } from './qat-model';
 import { quantizationReport } from './report';
@@ -263,5 +267,30 @@ describe('QAT checks', () => {
     expect(qatSummary(qatParamsWith({ scheme: 'asymmetric', learnedScale: true }))).toBe(
       'QAT w8a8 asym LSQ',
     );
+  });
+});
+
+describe('QAT after pruning', () => {
+  it('keeps the pruned zeros: sparsity after prune → QAT equals sparsity after prune', async () => {
+    const data = blobs();
+    const teacher = await trainedTeacher(MLP, data);
+    const ctx = testContext(data, teacher.model);
+    const pruned = await runPrune(
+      ctx,
+      teacher,
+      pruneParamsWith({ sparsity: 0.5, finetuneEpochs: 0 }),
+    );
+    const zerosOf = (h: typeof pruned) =>
+      extractLayers(h.model)
+        .filter(isWeightLayer)
+        .map((l) => l.kernel.length - nonZeroCount(l.kernel));
+    const before = zerosOf(pruned);
+    expect(before.every((z) => z > 0)).toBe(true);
+    const qat = await runQat(ctx, pruned, qatParamsWith({ epochs: 2, learningRate: 0.01 }));
+    expect(zerosOf(qat)).toEqual(before);
+    // …and the stored size counts them: non-zeros per kernel as after pruning.
+    const kernels = qat.storage.filter((s) => s.name.endsWith('/kernel'));
+    expect(kernels.map((s) => s.shape.reduce((a, b) => a * b, 1) - s.nonZeros!)).toEqual(before);
+    for (const h of [teacher, pruned, qat]) h.model.dispose();
   });
 });

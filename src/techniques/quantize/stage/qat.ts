@@ -62,6 +62,8 @@ export async function runQat(
     learnedScale: params.learnedScale,
     fromScratch: params.fromScratch,
     seed: ctx.seed,
+    // A pruned input keeps its zeros: QAT trains K ⊙ M, so sparsity survives the stage.
+    keepMasks: input.model.layers.some((l) => l.getClassName().startsWith('Masked')),
   });
   try {
     // First activation ranges from the starting weights; training then follows them by EMA.

@@ -38,6 +38,11 @@ export interface WeightQuantArgs {
   useBias?: boolean;
   /** Seed of the Glorot-uniform kernel initializer, for reproducible runs. */
   seed?: number;
+  /**
+   * Keep a pruning mask (a non-trainable weight, 1 = kept): the layer quantizes K ⊙ M, so pruned
+   * weights get no gradient and stay exactly 0 through QAT (default false).
+   */
+  masked?: boolean;
 }
 
 const ACTIVATE: Record<QLayerActivation, (x: tf.Tensor) => tf.Tensor> = {
@@ -57,7 +62,9 @@ export abstract class FakeQuantWeightLayer extends tf.layers.Layer {
   readonly activation: QLayerActivation;
   readonly useBias: boolean;
   readonly seed: number | undefined;
+  readonly masked: boolean;
   protected kernel: tf.LayerVariable | null = null;
+  protected mask: tf.LayerVariable | null = null;
   protected bias: tf.LayerVariable | null = null;
   protected weightScale: tf.LayerVariable | null = null;
   protected weightZeroPoint: tf.LayerVariable | null = null;
@@ -78,6 +85,14 @@ export abstract class FakeQuantWeightLayer extends tf.layers.Layer {
     }
     this.useBias = args.useBias ?? true;
     this.seed = args.seed;
+    this.masked = args.masked ?? false;
+  }
+
+  /** The float kernel the grid applies to: K ⊙ M with a mask, K otherwise. */
+  protected floatKernel(): tf.Tensor {
+    if (!this.kernel) throw new Error(`Layer ${this.name} is not built yet.`);
+    const w = this.kernel.read();
+    return this.mask ? tf.mul(w, this.mask.read()) : w;
   }
 
   /** The integer grid [qmin, qmax] of the weights (symmetric: narrow range). */
@@ -94,6 +109,10 @@ export abstract class FakeQuantWeightLayer extends tf.layers.Layer {
     this.kernel = this.addWeight('kernel', kernelShape, 'float32', init);
     if (this.useBias)
       this.bias = this.addWeight('bias', [units], 'float32', tf.initializers.zeros());
+    if (this.masked) {
+      const ones = tf.initializers.ones();
+      this.mask = this.addWeight('mask', kernelShape, 'float32', ones, undefined, false);
+    }
     if (this.weightQuantizer === 'lsq') {
       const n = this.perChannel ? units : 1;
       this.weightScale = this.addWeight('weight_scale', [n], 'float32', tf.initializers.ones());
@@ -121,7 +140,7 @@ export abstract class FakeQuantWeightLayer extends tf.layers.Layer {
     if (!weightScale || !kernel) return;
     const { qmax } = this.weightRange();
     tf.tidy(() => {
-      const w = kernel.read();
+      const w = this.floatKernel();
       if (weightZeroPoint) {
         const grid = this.minMaxGrid(w);
         weightScale.write(tf.reshape(grid.scale, [-1]));
@@ -136,8 +155,7 @@ export abstract class FakeQuantWeightLayer extends tf.layers.Layer {
 
   /** The kernel as the network sees it: dequantize(quantize(w)), STE gradient to w. */
   quantizedKernel(): tf.Tensor {
-    if (!this.kernel) throw new Error(`Layer ${this.name} is not built yet.`);
-    const w = this.kernel.read();
+    const w = this.floatKernel();
     const { qmin, qmax } = this.weightRange();
     if (this.weightScale) {
       const s = tf.maximum(this.weightScale.read(), 1e-8);
@@ -159,7 +177,7 @@ export abstract class FakeQuantWeightLayer extends tf.layers.Layer {
     const kernel = this.kernel;
     const { qmin, qmax } = this.weightRange();
     const [codes, scale, zeroPoint] = tf.tidy(() => {
-      const w = kernel.read();
+      const w = this.floatKernel();
       const { scale: s, zeroPoint: z } = this.weightScale
         ? {
             scale: tf.maximum(this.weightScale.read(), 1e-8),
@@ -198,6 +216,7 @@ export abstract class FakeQuantWeightLayer extends tf.layers.Layer {
       useBias: this.useBias,
     };
     if (this.seed !== undefined) config.seed = this.seed;
+    if (this.masked) config.masked = true;
     return { ...super.getConfig(), ...config };
   }
 }
