@@ -2,19 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchitectureSpec } from '../../../experiment/schema';
 import type { DistillParams } from '../spec';
-import { distillParams } from '../spec';
+import { distillParams, distillSpec } from '../spec';
 import { finetuneParams } from '../../finetune/spec';
 import type { Dataset } from '../../../engine/data/types';
 import { buildModel } from '../../../engine/network/build';
 import { evaluate } from '../../../engine/train/evaluate';
 import { createRegressorFor } from './hint';
-import {
-  baselineFinetuneParams,
-  distillLoss,
-  runDistill,
-  temperatureExplorer,
-  trainDistilled,
-} from './distill';
+import { distillLoss, runDistill, temperatureExplorer, trainDistilled } from './distill';
 import { runFinetune } from '../../finetune/stage/finetune';
 import { handleFromModel } from '../../../engine/network/handle';
 import {
@@ -106,19 +100,18 @@ describe('distill stage', () => {
 
   it('baseline params give the identical run: distill with α = 0 equals finetune', async () => {
     const p = params({ epochs: 2, learningRate: 0.01, alpha: 0 });
-    expect(baselineFinetuneParams(p)).toEqual({ epochs: 2, learningRate: 0.01 });
-    const defaults = distillParams.parse({});
-    expect(finetuneParams.parse(baselineFinetuneParams(defaults))).toEqual({
-      epochs: defaults.epochs,
-      learningRate: defaults.learningRate,
-    });
+    // The baseline the app really runs: the spec's, as expandVariants adds it.
+    const baseline = distillSpec.baseline!(p);
+    expect(baseline).toEqual({ technique: 'finetune', params: { epochs: 2, learningRate: 0.01 } });
+    const aloneParams = finetuneParams.parse(baseline!.params);
+    expect(distillSpec.baseline!({ ...p, baseline: false })).toBeNull();
 
     const data = blobs();
     const teacher = await trainedTeacher(MLP, data);
     const student = freshStudent(data);
     const ctx = testContext(data, teacher.model);
     const distilled = await runDistill(ctx, student, p);
-    const alone = await runFinetune(ctx, student, baselineFinetuneParams(p));
+    const alone = await runFinetune(ctx, student, aloneParams);
     expect(distilled.notes).toContain('α = 0: the teacher was ignored (plain training)');
     const a = weightValues(distilled.model);
     const b = weightValues(alone.model);

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DistillParams } from '../spec';
-import type { FinetuneParams } from '../../finetune/spec';
 import { distillationLoss, stopGradient, validateDistillationParams } from './losses';
 import type { HintRegressor } from './hint';
 import { createRegressorFor, trainWithHint } from './hint';
@@ -23,11 +22,6 @@ import { StageError } from '../../../engine/network/stage-types';
  * Without a hint the stage uses trainModel with a custom loss; with a hint it uses trainWithHint
  * (distill-hint.ts), which also optimises the hint regressor.
  */
-
-/** The finetune params giving the same run without the teacher (same epochs, lr, seed, batches). */
-export function baselineFinetuneParams(params: DistillParams): FinetuneParams {
-  return { epochs: params.epochs, learningRate: params.learningRate };
-}
 
 /** Loss of trainModel for distillation: distillationLoss(s, stopGradient(teacher(x)), y; T, α). */
 export function distillLoss(teacher: tf.LayersModel, params: DistillParams): LossFn {
