@@ -192,7 +192,7 @@ async function measureShipped(
       latencyB1P90Ms: b1?.p90Ms ?? null,
       latencyB32MedianMs: b32?.medianMs ?? null,
       latencyB32P90Ms: b32?.p90Ms ?? null,
-      note: notes.join(' '),
+      note: notes.map((n) => n.replace(/[.;]\s*$/, '')).join('; '),
     },
   };
 }

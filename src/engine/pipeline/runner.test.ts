@@ -79,7 +79,7 @@ describe('runVariant', () => {
     expect(measurement.sizeBytes).toBe(4 * (2 * 4 + 4 + 4 * 2 + 2));
     expect(measurement.latencyB1MedianMs).toBeGreaterThan(0);
     expect(measurement.note).toMatch(
-      /^ptq done Timed on: (dense float kernels \(tfjs\)|f32 wasm engine)/,
+      /^ptq done; Timed on: (dense float kernels \(tfjs\)|f32 wasm engine)/,
     );
     clearCache(cache, teacher);
     expect(tf.memory().numTensors).toBe(before);

@@ -119,8 +119,9 @@ export function ShareCard() {
         </p>
       )}
       <p className="card-subtitle">
-        Downloads model.json + weights.bin for stock TensorFlow.js (tf.loadLayersModel); int8
-        variants store 8-bit weights (value = min + scale·q).
+        Export model: model.json + weights.bin for stock TensorFlow.js (tf.loadLayersModel); int8
+        variants store 8-bit weights (value = min + scale·q). Export ONNX: a .onnx file for
+        onnxruntime, quantized variants as a QDQ graph of the integer model that was measured.
       </p>
       <div className="button-row">
         <button
