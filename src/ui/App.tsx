@@ -13,6 +13,7 @@ import { TopBar } from './topbar/TopBar';
 import { TrainingPanel } from './train/TrainingPanel';
 import { VariantsCard } from './variants/VariantsCard';
 import { TechniqueViews } from './views/TechniqueViews';
+import './App.css';
 
 const TABS: { id: AppState['tab']; label: string }[] = [
   { id: 'experiment', label: 'Experiment' },

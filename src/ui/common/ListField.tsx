@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import './fields.css';
 
 interface ListFieldProps {
   label: string;

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import type { ZodType } from 'zod';
+import './fields.css';
 
 interface NumberFieldProps {
   label: string;

@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import './fields.css';
 
 interface SelectFieldProps<T extends string> {
   label: string;

@@ -1,6 +1,7 @@
 import { REPORTED_LABEL } from '../../experiment/link';
 import { useStore } from '../../store/store';
 import { formatBytes, formatPercent } from '../common/format';
+import '../common/data-table.css';
 
 /** Results that arrived with a shared link: shown until measured here, clearly labelled. */
 export function ReportedTable() {

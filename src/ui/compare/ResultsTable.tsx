@@ -16,6 +16,8 @@ import { GroupedBars } from './GroupedBars';
 import { ParetoChart } from './ParetoChart';
 import { ReportedTable } from './ReportedTable';
 import { VariantDiff } from './VariantDiff';
+import '../common/data-table.css';
+import './compare.css';
 
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const ratio = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);

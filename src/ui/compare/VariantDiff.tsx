@@ -13,6 +13,8 @@ import {
   divergingColour,
 } from './diff';
 import { loadDiffBase, loadDiffSamples, useDiffData } from './diff-data';
+import '../common/data-table.css';
+import './compare.css';
 
 const MAX_EXAMPLES = 24;
 

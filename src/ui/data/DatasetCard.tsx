@@ -13,6 +13,7 @@ import { NumberField } from '../common/NumberField';
 import { ProgressBar } from '../common/ProgressBar';
 import { SelectField } from '../common/SelectField';
 import { DatasetPreview } from './DatasetPreview';
+import '../common/notices.css';
 
 const LABELS: Record<DatasetId, string> = {
   mnist: 'MNIST digits (28×28)',

@@ -11,6 +11,7 @@ import {
 import { ChartGrid } from '../common/ChartGrid';
 import type { DatasetPreview as Preview, ImagePreview, PointPreview } from '../../worker/protocol';
 import { colourOf } from '../palette';
+import './dataset.css';
 
 /** A grid of sample images with their labels, or a scatter plot of 2-D points. */
 export function DatasetPreview({ preview }: { preview: Preview }) {

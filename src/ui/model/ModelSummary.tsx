@@ -2,6 +2,7 @@ import type { ArchitectureSpec, DatasetId } from '../../experiment/schema';
 import { inputShapeOf, numClassesOf } from '../../experiment/schema';
 import { layerCosts, totalMacs, totalParams } from '../../engine/measure/macs';
 import { formatBytes, formatCount } from '../common/format';
+import '../common/data-table.css';
 
 /** Layers, output shapes, parameters, MACs and fp32 bytes of an architecture. */
 export function ModelSummary({

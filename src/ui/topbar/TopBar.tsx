@@ -7,6 +7,7 @@ import { copyLink } from '../../store/link-actions';
 import { LessonPicker } from '../lessons/LessonPicker';
 import { runAll } from '../../store/run-actions';
 import { useStore } from '../../store/store';
+import './topbar.css';
 
 /** App name, preset picker, backend badge and switch, "Run all". */
 export function TopBar() {

@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import '../common/data-table.css';
 
 /** Counts of (true class, predicted class): the diagonal is right, the rest shows what gets confused. */
 export const ConfusionMatrix = memo(function ConfusionMatrix({

@@ -18,6 +18,7 @@ import { ModelSummary } from '../model/ModelSummary';
 import { colourOf } from '../palette';
 import { stageSummary } from '../../techniques/registry';
 import { StageEditor } from './StageEditor';
+import './variants.css';
 
 /** The technique's own view below its stage editor, if it has one. */
 function StageEditorView(props: StageViewProps) {
