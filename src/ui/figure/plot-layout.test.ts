@@ -91,6 +91,10 @@ describe('layoutPlot', () => {
     });
     expect(layout.x.angle).toBeLessThan(0);
     expect(layout.x.size).toBeGreaterThan(60);
+    // The y ticks were chosen for the height the rotated labels leave (legend ~28 px).
+    const plotHeight = 330 - layout.margin.top - layout.margin.bottom - layout.x.size - 28;
+    const ticks = layout.y.ticks!;
+    expect(plotHeight / (ticks.length - 1)).toBeGreaterThanOrEqual(12 + 8);
   });
 });
 

@@ -190,31 +190,43 @@ export function layoutPlot(args: {
   const margin: Margin = { ...DEFAULT_MARGIN, ...args.margin };
   if (x.title && args.margin?.bottom === undefined) margin.bottom = xFont + 8;
 
-  // y axis: ticks along the height left by the legend and a plain x axis.
+  // y axis: ticks along the height left by the legend and the x axis. Category labels may need
+  // rotating, which takes height: estimate their layout with a typical y axis width first.
   const xPlain = x.size ?? xFont + TICK_ROOM_PX + 6;
-  const plotHeight = Math.max(
-    20,
-    args.height - margin.top - margin.bottom - xPlain - (args.legend ? LEGEND_PX : 0),
-  );
+  const plotWidthFor = (yWidth: number) =>
+    Math.max(20, args.width - margin.left - margin.right - yWidth);
+  const firstCategories =
+    xType === 'category' ? categoryLayout(x, data, plotWidthFor(48), measure) : null;
   const yLabel = labelOf(y);
-  const yTicks = yType === 'number' ? numericTicks(y, data, plotHeight, measure, true) : {};
-  const yLabels = (yTicks.ticks ?? [0, 0.25, 0.5, 0.75, 1]).map((t) => measure(yLabel(t)));
-  const yWidth =
-    y.size ?? Math.ceil(Math.max(20, ...yLabels) + TICK_ROOM_PX + (y.title ? yFont + 10 : 2));
+  const yAxisFor = (xHeight: number) => {
+    const plotHeight = Math.max(
+      20,
+      args.height - margin.top - margin.bottom - xHeight - (args.legend ? LEGEND_PX : 0),
+    );
+    const ticks = yType === 'number' ? numericTicks(y, data, plotHeight, measure, true) : {};
+    const labels = (ticks.ticks ?? [0, 0.25, 0.5, 0.75, 1]).map((t) => measure(yLabel(t)));
+    const width =
+      y.size ?? Math.ceil(Math.max(20, ...labels) + TICK_ROOM_PX + (y.title ? yFont + 10 : 2));
+    return { ticks, width };
+  };
+  let xHeight = x.size ?? firstCategories?.heightPx ?? xPlain;
+  let yAxis = yAxisFor(xHeight);
 
   // x axis: in the width left beside the y axis.
-  const plotWidth = Math.max(20, args.width - margin.left - margin.right - yWidth);
+  const plotWidth = plotWidthFor(yAxis.width);
   let xLayout: AxisLayout;
   const xLabel = labelOf(x);
   if (xType === 'category') {
     const c = categoryLayout(x, data, plotWidth, measure);
-    xLayout = {
-      type: 'category',
-      interval: c.interval,
-      angle: c.angle,
-      size: x.size ?? c.heightPx,
-    };
-    if (c.overhangPx > yWidth) margin.left = Math.max(margin.left, c.overhangPx - yWidth + 4);
+    // Taller labels than estimated (rotated after all): the y ticks get the shorter height.
+    if (x.size === undefined && c.heightPx > xHeight) {
+      xHeight = c.heightPx;
+      yAxis = { ...yAxisFor(xHeight), width: yAxis.width };
+    }
+    xLayout = { type: 'category', interval: c.interval, angle: c.angle, size: xHeight };
+    if (c.overhangPx > yAxis.width) {
+      margin.left = Math.max(margin.left, c.overhangPx - yAxis.width + 4);
+    }
   } else {
     const t = numericTicks(x, data, plotWidth, measure, false);
     xLayout = { type: 'number', ...t, interval: 0, angle: 0, size: xPlain };
@@ -226,7 +238,7 @@ export function layoutPlot(args: {
   }
   return {
     x: xLayout,
-    y: { type: yType, ...yTicks, interval: 0, angle: 0, size: yWidth },
+    y: { type: yType, ...yAxis.ticks, interval: 0, angle: 0, size: yAxis.width },
     margin,
   };
 }
