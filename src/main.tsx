@@ -1,3 +1,5 @@
+// The base styles first: each component's own stylesheet comes after them.
+import './ui/base.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
@@ -8,7 +10,6 @@ import { restoreFromLocation } from './store/link-actions';
 import { restorePersisted, startPersistence } from './store/persist';
 import { runAll } from './store/run-actions';
 import { useStore } from './store/store';
-import './ui/styles.css';
 
 // Debugging and automation hook: the store and the engine (e.g. `await playground.engine().memory()`).
 (window as unknown as { playground?: unknown }).playground = { store: useStore, engine: getEngine };

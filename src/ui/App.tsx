@@ -1,3 +1,4 @@
+import type { ComponentType } from 'react';
 import { setTab } from '../store/actions';
 import { useStore } from '../store/store';
 import type { AppState } from '../store/store';
@@ -13,11 +14,40 @@ import { TopBar } from './topbar/TopBar';
 import { TrainingPanel } from './train/TrainingPanel';
 import { VariantsCard } from './variants/VariantsCard';
 import { TechniqueViews } from './views/TechniqueViews';
+import './App.css';
 
 const TABS: { id: AppState['tab']; label: string }[] = [
   { id: 'experiment', label: 'Experiment' },
   { id: 'live', label: 'Training' },
   { id: 'results', label: 'Compare' },
+];
+
+/** The three columns, left to right, each a list of parts (an error in one shows in its place). */
+const COLUMNS: { id: AppState['tab']; parts: [area: string, Part: ComponentType][] }[] = [
+  {
+    id: 'experiment',
+    parts: [
+      ['dataset', DatasetCard],
+      ['teacher', TeacherCard],
+      ['variants', VariantsCard],
+    ],
+  },
+  {
+    id: 'live',
+    parts: [
+      ['lesson', LessonPanel],
+      ['training', TrainingPanel],
+      ['technique views', TechniqueViews],
+      ['sensitivity', SensitivityPanel],
+    ],
+  },
+  {
+    id: 'results',
+    parts: [
+      ['compare', ResultsTable],
+      ['share', ShareCard],
+    ],
+  },
 ];
 
 /** The one page: experiment on the left, what is happening in the centre, compare on the right. */
@@ -42,39 +72,15 @@ export function App() {
         ))}
       </nav>
       <main className="columns">
-        <div className="column column-experiment">
-          <ErrorBoundary area="dataset">
-            <DatasetCard />
-          </ErrorBoundary>
-          <ErrorBoundary area="teacher">
-            <TeacherCard />
-          </ErrorBoundary>
-          <ErrorBoundary area="variants">
-            <VariantsCard />
-          </ErrorBoundary>
-        </div>
-        <div className="column column-live">
-          <ErrorBoundary area="lesson">
-            <LessonPanel />
-          </ErrorBoundary>
-          <ErrorBoundary area="training">
-            <TrainingPanel />
-          </ErrorBoundary>
-          <ErrorBoundary area="technique views">
-            <TechniqueViews />
-          </ErrorBoundary>
-          <ErrorBoundary area="sensitivity">
-            <SensitivityPanel />
-          </ErrorBoundary>
-        </div>
-        <div className="column column-results">
-          <ErrorBoundary area="compare">
-            <ResultsTable />
-          </ErrorBoundary>
-          <ErrorBoundary area="share">
-            <ShareCard />
-          </ErrorBoundary>
-        </div>
+        {COLUMNS.map((column) => (
+          <div key={column.id} className={`column column-${column.id}`}>
+            {column.parts.map(([area, Part]) => (
+              <ErrorBoundary key={area} area={area}>
+                <Part />
+              </ErrorBoundary>
+            ))}
+          </div>
+        ))}
       </main>
     </div>
   );

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { ParsedField } from './ParsedField';
 
 interface ListFieldProps {
   label: string;
@@ -20,60 +20,21 @@ export function parseIntegerList(text: string): number[] | null {
   return values.every((v) => Number.isInteger(v)) ? values : null;
 }
 
+const LIST_HINT = 'Use whole numbers separated by commas, e.g. 32, 16.';
+
 /** Edits a list of whole numbers (layer widths) as comma-separated text. */
-export function ListField({
-  label,
-  value,
-  validate,
-  onCommit,
-  placeholder,
-  hint,
-  disabled,
-  testId,
-}: ListFieldProps) {
-  const id = useId();
-  const joined = value.join(', ');
-  const [text, setText] = useState(joined);
-  const [error, setError] = useState<string | null>(null);
-  const [synced, setSynced] = useState(joined);
-  if (synced !== joined) {
-    setSynced(joined);
-    setText(joined);
-    setError(null);
-  }
-
-  const change = (next: string) => {
-    setText(next);
-    const values = parseIntegerList(next);
-    if (!values) return setError('Use whole numbers separated by commas, e.g. 32, 16.');
-    const problem = validate(values);
-    setError(problem);
-    if (!problem && values.join(',') !== value.join(',')) onCommit(values);
-  };
-
+export function ListField({ validate, placeholder, ...field }: ListFieldProps) {
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="text"
-        value={text}
-        placeholder={placeholder}
-        disabled={disabled}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={`${id}-msg`}
-        data-testid={testId}
-        onChange={(e) => change(e.target.value)}
-      />
-      {(error || hint) && (
-        <span
-          id={`${id}-msg`}
-          className={error ? 'field-error' : 'field-hint'}
-          role={error ? 'alert' : undefined}
-        >
-          {error ?? hint}
-        </span>
-      )}
-    </div>
+    <ParsedField
+      {...field}
+      format={(values) => values.join(', ')}
+      parse={(text) => {
+        const values = parseIntegerList(text);
+        if (!values) return { error: LIST_HINT };
+        const problem = validate(values);
+        return problem ? { error: problem } : { value: values };
+      }}
+      input={{ type: 'text', placeholder }}
+    />
   );
 }

@@ -14,6 +14,7 @@ import {
 } from './live-chart-geometry';
 import type { ChartSpec } from './live-chart-geometry';
 import { draw, measure } from './live-chart-draw';
+import '../figure/figure.css';
 import './live-chart.css';
 
 export type { SeriesSpec as LiveSeries } from './live-chart-geometry';
@@ -108,15 +109,12 @@ export function LiveChart(props: LiveChartProps) {
         />
         {guide && plot && (
           <div aria-hidden="true">
-            <div
-              className="live-chart-guide"
-              style={{ left: gx, top: plot.top, height: plot.height }}
-            />
+            <div className="chart-guide" style={{ left: gx, top: plot.top, height: plot.height }} />
             {rows.map((r) =>
               r.py >= plot.top - 1 && r.py <= plot.top + plot.height + 1 ? (
                 <span
                   key={r.series.name}
-                  className="live-chart-dot"
+                  className="chart-dot"
                   style={{ left: r.px, top: r.py, background: r.series.colour }}
                 />
               ) : null,

@@ -1,5 +1,6 @@
 import { dismissNotice } from '../../store/actions';
 import { useStore } from '../../store/store';
+import './notices.css';
 
 /** Messages that stay until the user dismisses them (fallbacks, failures). */
 export function Notices() {

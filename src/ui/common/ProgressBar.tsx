@@ -1,3 +1,4 @@
+import './progress.css';
 interface ProgressBarProps {
   /** 0..1 */
   fraction: number;

@@ -1,40 +1,19 @@
-import { useId } from 'react';
+import { LabelledField } from './LabelledField';
+import { OptionSelect } from './OptionSelect';
+import type { SelectOption } from './OptionSelect';
 
 interface SelectFieldProps<T extends string> {
   label: string;
   value: T;
-  options: readonly { value: T; label: string }[];
+  options: readonly SelectOption<T>[];
   onChange: (value: T) => void;
   disabled?: boolean;
   testId?: string;
 }
 
 /** A labelled select whose options are typed values. */
-export function SelectField<T extends string>({
-  label,
-  value,
-  options,
-  onChange,
-  disabled,
-  testId,
-}: SelectFieldProps<T>) {
-  const id = useId();
+export function SelectField<T extends string>({ label, ...select }: SelectFieldProps<T>) {
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        value={value}
-        disabled={disabled}
-        data-testid={testId}
-        onChange={(e) => onChange(e.target.value as T)}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <LabelledField label={label}>{({ id }) => <OptionSelect id={id} {...select} />}</LabelledField>
   );
 }

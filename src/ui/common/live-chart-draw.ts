@@ -1,21 +1,18 @@
 // Drawing of LiveChart on its canvas: grid, axes, titles, lines and dots, in CSS px.
+import { CHART_FONT_FAMILY, CHART_INK } from '../palette';
+import { measureText } from '../figure/measure';
 import { FONT_PX, TICK_PX, crisp } from './live-chart-geometry';
 import type { ChartLayout, ChartSpec } from './live-chart-geometry';
 
-const FONT = `${FONT_PX}px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif`;
-const GRID = '#ddd';
-const AXIS = '#888';
-const TICK_TEXT = '#555';
-const TITLE_TEXT = '#333';
-
-let measureContext: CanvasRenderingContext2D | null = null;
+const FONT = `${FONT_PX}px ${CHART_FONT_FAMILY}`;
+const GRID = CHART_INK.grid;
+const AXIS = CHART_INK.axis;
+const TICK_TEXT = CHART_INK.tick;
+const TITLE_TEXT = CHART_INK.title;
 
 /** Width of `text` in the chart font, CSS px. */
 export function measure(text: string): number {
-  measureContext ??= document.createElement('canvas').getContext('2d');
-  if (!measureContext) return 7 * text.length;
-  measureContext.font = FONT;
-  return measureContext.measureText(text).width;
+  return measureText(text, FONT_PX);
 }
 
 /** Grid, axes, titles and lines, in CSS px on a canvas scaled by devicePixelRatio. */
@@ -120,7 +117,7 @@ export function draw(
     // Dots only while they stay apart (≥ 8 px a point); a dense series reads better as a line.
     if (!s.dots || s.points.length > plot.width / 8) continue;
     ctx.setLineDash([]);
-    ctx.fillStyle = '#fff';
+    ctx.fillStyle = CHART_INK.background;
     ctx.lineWidth = 1;
     for (const p of s.points) {
       if (!Number.isFinite(p.y)) continue;

@@ -1,11 +1,11 @@
-import { memo, useDeferredValue, useMemo, useRef } from 'react';
-import { Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { ChartGrid } from '../common/ChartGrid';
+import { memo, useDeferredValue, useMemo } from 'react';
 import { useStore } from '../../store/store';
 import { useThrottled } from '../common/throttle';
+import { Figure } from '../figure/Figure';
+import { Plot } from '../figure/Plot';
+import { lineSeries } from '../figure/series';
 import { colourOf } from '../palette';
 import { downsampleIndices, movingAverage } from '../train/smoothing';
-import { ChartExportButtons } from './ChartExportButtons';
 
 function nameOf(source: string, variants: readonly { id: string; name: string }[]): string {
   if (source === 'teacher') return 'teacher';
@@ -55,44 +55,40 @@ interface Series {
 }
 
 const CurvesFigure = memo(function CurvesFigure({ series }: { series: Series[] }) {
-  const figure = useRef<HTMLElement>(null);
+  const points = series.flatMap((s) => s.data);
+  const extent = (key: 'step' | 'loss') => ({
+    min: Math.min(...points.map((p) => p[key])),
+    max: Math.max(...points.map((p) => p[key])),
+  });
   return (
-    <figure data-testid="curves-overlay" ref={figure}>
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
-          <ChartGrid strokeDasharray="3 3" />
-          <XAxis
-            interval={0}
-            dataKey="step"
-            type="number"
-            allowDuplicatedCategory={false}
-            label={{ value: 'step of that stage', position: 'insideBottom', offset: -8 }}
-          />
-          <YAxis
-            interval={0}
-            width={44}
-            label={{ value: 'loss', angle: -90, position: 'insideLeft' }}
-          />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
-          <Legend verticalAlign="top" height={36} />
-          {series.map((s, i) => (
-            <Line
-              key={s.source}
-              data={s.data}
-              dataKey="loss"
-              name={s.name}
-              stroke={colourOf(i)}
-              dot={false}
-              isAnimationActive={false}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
-      <figcaption>
-        Training loss of the teacher and of every stage that trained (fine-tune, QAT, distillation),
-        smoothed.
-      </figcaption>
-      <ChartExportButtons target={figure} name="training curves" />
-    </figure>
+    <Figure
+      testId="curves-overlay"
+      exportName="training curves"
+      caption="Training loss of the teacher and of every stage that trained (fine-tune, QAT, distillation), smoothed."
+    >
+      <Plot
+        height={220}
+        legend
+        tooltip={{ value: (v) => v.toFixed(3) }}
+        x={{
+          dataKey: 'step',
+          type: 'number',
+          allowDuplicatedCategory: false,
+          extent: extent('step'),
+          title: 'step of that stage',
+        }}
+        y={{ extent: extent('loss'), title: 'loss' }}
+      >
+        {lineSeries(
+          series.map((s, i) => ({
+            id: s.source,
+            data: s.data,
+            dataKey: 'loss',
+            name: s.name,
+            colour: colourOf(i),
+          })),
+        )}
+      </Plot>
+    </Figure>
   );
 });

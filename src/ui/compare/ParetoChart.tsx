@@ -1,20 +1,10 @@
-import { useRef } from 'react';
-import {
-  Line,
-  ComposedChart,
-  ResponsiveContainer,
-  Scatter,
-  Tooltip,
-  XAxis,
-  YAxis,
-  ZAxis,
-  Cell,
-} from 'recharts';
-import { ChartGrid } from '../common/ChartGrid';
+import { Cell, Scatter, ZAxis } from 'recharts';
 import type { ResultRow } from '../../engine/measure/compare';
 import { paretoFrontier } from '../../engine/measure/pareto';
-import { colourOf } from '../palette';
-import { ChartExportButtons } from './ChartExportButtons';
+import { Figure } from '../figure/Figure';
+import { Plot } from '../figure/Plot';
+import { lineSeries } from '../figure/series';
+import { CHART_INK, colourOf } from '../palette';
 
 /** Powers of two spanning [lo, hi], at most about six of them: ticks for a log axis. */
 export function logTicks(lo: number, hi: number): number[] {
@@ -27,9 +17,11 @@ export function logTicks(lo: number, hi: number): number[] {
   return out;
 }
 
+/** "512 B", "2 KiB": a size tick. */
+const sizeTick = (v: number) => (v >= 1024 ? `${Math.round(v / 1024)} KiB` : `${v} B`);
+
 /** Accuracy against stored size (log scale), bubble area ∝ batch-1 latency, frontier drawn. */
 export function ParetoChart({ rows }: { rows: ResultRow[] }) {
-  const figure = useRef<HTMLElement>(null);
   const points = rows.map((r, i) => ({
     id: r.variant,
     sizeBytes: r.sizeBytes,
@@ -45,52 +37,49 @@ export function ParetoChart({ rows }: { rows: ResultRow[] }) {
   }));
   const sizes = rows.map((r) => r.sizeBytes).filter((b) => b > 0);
   const ticks = logTicks(Math.min(...sizes), Math.max(...sizes));
+  const accuracies = points.map((p) => p.accuracy);
   return (
-    <figure data-testid="pareto-chart" ref={figure}>
-      <ResponsiveContainer width="100%" height={240}>
-        <ComposedChart margin={{ top: 8, right: 12, bottom: 20, left: 0 }}>
-          <ChartGrid strokeDasharray="3 3" />
-          <XAxis
-            interval={0}
-            type="number"
-            dataKey="sizeBytes"
-            scale="log"
-            domain={[ticks[0]!, ticks[ticks.length - 1]!]}
-            ticks={ticks}
-            tickFormatter={(v: number) => (v >= 1024 ? `${Math.round(v / 1024)} KiB` : `${v} B`)}
-            label={{ value: 'stored size (log scale)', position: 'insideBottom', offset: -12 }}
-          />
-          <YAxis
-            interval={0}
-            type="number"
-            dataKey="accuracy"
-            unit="%"
-            domain={['auto', 'auto']}
-            width={48}
-          />
-          <ZAxis type="number" dataKey="latency" range={[40, 400]} name="latency (ms)" />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))} />
-          <Line
-            data={frontier}
-            dataKey="frontier"
-            stroke="#999"
-            strokeDasharray="4 4"
-            dot={false}
-            isAnimationActive={false}
-            name="Pareto frontier"
-          />
-          <Scatter data={points} name="variants" isAnimationActive={false}>
-            {points.map((p) => (
-              <Cell key={p.id} fill={p.colour} />
-            ))}
-          </Scatter>
-        </ComposedChart>
-      </ResponsiveContainer>
-      <figcaption>
-        Up and to the left is better: the dashed line joins variants no other beats on both size and
-        accuracy. Bubble size is batch-1 latency.
-      </figcaption>
-      <ChartExportButtons target={figure} name="pareto chart" />
-    </figure>
+    <Figure
+      testId="pareto-chart"
+      exportName="pareto chart"
+      caption="Up and to the left is better: the dashed line joins variants no other beats on both size and accuracy. Bubble size is batch-1 latency."
+    >
+      <Plot
+        height={240}
+        tooltip={{ value: (v) => v.toFixed(2) }}
+        x={{
+          dataKey: 'sizeBytes',
+          type: 'number',
+          scale: 'log',
+          domain: [ticks[0]!, ticks[ticks.length - 1]!],
+          ticks,
+          format: sizeTick,
+          title: 'stored size (log scale)',
+        }}
+        y={{
+          dataKey: 'accuracy',
+          domain: ['auto', 'auto'],
+          extent: { min: Math.min(...accuracies), max: Math.max(...accuracies) },
+          unit: '%',
+          title: 'test accuracy',
+        }}
+      >
+        <ZAxis type="number" dataKey="latency" range={[40, 400]} name="latency (ms)" />
+        {lineSeries([
+          {
+            data: frontier,
+            dataKey: 'frontier',
+            name: 'Pareto frontier',
+            colour: CHART_INK.baseline,
+            dash: '4 4',
+          },
+        ])}
+        <Scatter data={points} name="variants" isAnimationActive={false}>
+          {points.map((p) => (
+            <Cell key={p.id} fill={p.colour} />
+          ))}
+        </Scatter>
+      </Plot>
+    </Figure>
   );
 }

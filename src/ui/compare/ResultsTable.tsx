@@ -7,6 +7,8 @@ import { isBusy } from '../../store/actions';
 import { useStore } from '../../store/store';
 import { Staggered } from '../common/Staggered';
 import { Card } from '../common/Card';
+import type { Column } from '../common/DataTable';
+import { DataTable } from '../common/DataTable';
 import { downloadText } from '../common/download';
 import { formatBytes, formatCount, formatPercent } from '../common/format';
 import { colourOf } from '../palette';
@@ -16,9 +18,57 @@ import { GroupedBars } from './GroupedBars';
 import { ParetoChart } from './ParetoChart';
 import { ReportedTable } from './ReportedTable';
 import { VariantDiff } from './VariantDiff';
+import './compare.css';
 
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const ratio = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
+
+/** The comparison table's columns: one row per variant, every number measured the same way. */
+const RESULT_COLUMNS: Column<ResultRow>[] = [
+  {
+    key: 'variant',
+    header: 'Variant',
+    rowHeader: true,
+    cell: (row, i) => (
+      <>
+        <span className="swatch" style={{ background: colourOf(i) }} aria-hidden="true" />
+        {row.variant}
+        <span className="row-note" title={row.note}>
+          {row.note}
+        </span>
+      </>
+    ),
+  },
+  { key: 'accuracy', header: 'Accuracy', numeric: true, cell: (r) => formatPercent(r.accuracy) },
+  {
+    key: 'change',
+    header: 'Δ points',
+    numeric: true,
+    cell: (r) => r.accuracyChangePoints.toFixed(1),
+  },
+  {
+    key: 'size',
+    header: 'Size',
+    numeric: true,
+    cell: (r) => formatBytes(r.sizeBytes),
+    title: (r) => `${formatCount(r.sizeBytes)} bytes; gzip ${r.gzipBytes ?? '—'} bytes`,
+  },
+  {
+    key: 'compression',
+    header: 'Compression',
+    numeric: true,
+    cell: (r) => ratio(r.compressionRatio),
+  },
+  { key: 'params', header: 'Params', numeric: true, cell: (r) => formatCount(r.params) },
+  { key: 'macs', header: 'MACs', numeric: true, cell: (r) => formatCount(r.macs) },
+  {
+    key: 'latency',
+    header: 'Latency b1 (ms)',
+    numeric: true,
+    cell: (r) => ms(r.latencyB1MedianMs),
+  },
+  { key: 'speedup', header: 'Speedup', numeric: true, cell: (r) => ratio(r.speedupB1) },
+];
 
 /** The comparison table: every variant measured the same way, with downloads. */
 export function ResultsTable() {
@@ -67,76 +117,26 @@ export function ResultsTable() {
         )
       }
     >
-      <div className="table-scroll">
-        <table className="results-table" data-testid="results-table">
-          <caption>
+      <DataTable
+        columns={RESULT_COLUMNS}
+        rows={doc?.variants ?? []}
+        rowKey={(row) => row.variant}
+        rowAttributes={(row) => ({
+          'data-testid': 'result-row',
+          'data-variant': row.variant,
+          'data-accuracy': row.accuracy,
+          'data-size-bytes': row.sizeBytes,
+          'data-latency-ms': row.latencyB1MedianMs ?? '',
+        })}
+        testId="results-table"
+        className="results-table"
+        caption={
+          <>
             Latency: median of 30 runs at batch 1 on {backend || 'the active backend'}, after 5
             warm-ups. Size: exact bytes of the stored weights.
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Variant</th>
-              <th scope="col" className="num">
-                Accuracy
-              </th>
-              <th scope="col" className="num">
-                Δ points
-              </th>
-              <th scope="col" className="num">
-                Size
-              </th>
-              <th scope="col" className="num">
-                Compression
-              </th>
-              <th scope="col" className="num">
-                Params
-              </th>
-              <th scope="col" className="num">
-                MACs
-              </th>
-              <th scope="col" className="num">
-                Latency b1 (ms)
-              </th>
-              <th scope="col" className="num">
-                Speedup
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {doc?.variants.map((row, i) => (
-              <tr
-                key={row.variant}
-                data-testid="result-row"
-                data-variant={row.variant}
-                data-accuracy={row.accuracy}
-                data-size-bytes={row.sizeBytes}
-                data-latency-ms={row.latencyB1MedianMs ?? ''}
-              >
-                <th scope="row">
-                  <span className="swatch" style={{ background: colourOf(i) }} aria-hidden="true" />
-                  {row.variant}
-                  <span className="row-note" title={row.note}>
-                    {row.note}
-                  </span>
-                </th>
-                <td className="num">{formatPercent(row.accuracy)}</td>
-                <td className="num">{row.accuracyChangePoints.toFixed(1)}</td>
-                <td
-                  className="num"
-                  title={`${formatCount(row.sizeBytes)} bytes; gzip ${row.gzipBytes ?? '—'} bytes`}
-                >
-                  {formatBytes(row.sizeBytes)}
-                </td>
-                <td className="num">{ratio(row.compressionRatio)}</td>
-                <td className="num">{formatCount(row.params)}</td>
-                <td className="num">{formatCount(row.macs)}</td>
-                <td className="num">{ms(row.latencyB1MedianMs)}</td>
-                <td className="num">{ratio(row.speedupB1)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          </>
+        }
+      />
       {!doc && <p className="muted">Results appear here when the teacher has been trained.</p>}
       <ReportedTable />
       {running ? (

@@ -2,7 +2,9 @@ import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { expandVariants } from '../../experiment/expand';
 import { useStore } from '../../store/store';
+import { ConfusionTable } from '../common/ConfusionTable';
 import { SelectField } from '../common/SelectField';
+import { Figure } from '../figure/Figure';
 import type { Disagreement } from './diff';
 import {
   confusionDiff,
@@ -13,6 +15,7 @@ import {
   divergingColour,
 } from './diff';
 import { loadDiffBase, loadDiffSamples, useDiffData } from './diff-data';
+import './compare.css';
 
 const MAX_EXAMPLES = 24;
 
@@ -29,58 +32,24 @@ function SampleImage({ pixels, side }: { pixels: Uint8ClampedArray; side: number
     }
     ctx.putImageData(image, 0, 0);
   }, [pixels, side]);
-  return (
-    <canvas
-      ref={canvas}
-      width={side}
-      height={side}
-      style={{ width: 56, height: 56, imageRendering: 'pixelated', display: 'block' }}
-    />
-  );
+  return <canvas ref={canvas} width={side} height={side} className="diff-image" />;
 }
 
 /** B − A per (true, predicted) cell, coloured on a diverging scale. */
 function DiffMatrix({ diff, classNames }: { diff: number[]; classNames: string[] }) {
-  const n = classNames.length;
   const maxAbs = Math.max(1, ...diff.map(Math.abs));
   return (
-    <div className="table-scroll">
-      <table data-testid="diff-matrix" className="confusion">
-        <thead>
-          <tr>
-            <th scope="col">true ↓ / predicted →</th>
-            {classNames.map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {classNames.map((c, r) => (
-            <tr key={c}>
-              <th scope="row">{c}</th>
-              {classNames.map((_, p) => {
-                const d = diff[r * n + p] ?? 0;
-                return (
-                  <td
-                    key={p}
-                    className="num"
-                    style={{
-                      background: divergingColour(d, maxAbs),
-                      color: Math.abs(d) / maxAbs > 0.6 ? '#fff' : undefined,
-                      fontWeight: r === p ? 600 : undefined,
-                    }}
-                  >
-                    {d > 0 ? `+${d}` : d}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ConfusionTable
+      testId="diff-matrix"
+      values={diff}
+      classNames={classNames}
+      boldDiagonal
+      format={(d) => (d > 0 ? `+${d}` : String(d))}
+      shade={(d) => ({
+        background: divergingColour(d, maxAbs),
+        light: Math.abs(d) / maxAbs > 0.6,
+      })}
+    />
   );
 }
 
@@ -95,12 +64,12 @@ function Examples({ items, names }: { items: Disagreement[]; names: [string, str
   const data = samples?.key === key ? samples.data : null;
   const cls = (c: number) => classNames[c] ?? String(c);
   return (
-    <ul className="diff-examples" data-testid="diff-examples" style={gridStyle}>
+    <ul className="diff-examples" data-testid="diff-examples">
       {items.map((d, i) => {
         const image = data?.images?.[i];
         const point = data?.points?.[i];
         return (
-          <li key={d.index} data-testid="diff-example" style={{ listStyle: 'none' }}>
+          <li key={d.index} data-testid="diff-example">
             {image && data?.side ? <SampleImage pixels={image} side={data.side} /> : null}
             {point ? (
               <div className="muted">
@@ -110,10 +79,10 @@ function Examples({ items, names }: { items: Disagreement[]; names: [string, str
             <div>
               #{d.index} true <strong>{cls(d.label)}</strong>
             </div>
-            <div style={{ color: d.a === d.label ? '#009E73' : '#D55E00' }}>
+            <div className={verdict(d.a === d.label)}>
               {names[0]}: {cls(d.a)}
             </div>
-            <div style={{ color: d.b === d.label ? '#009E73' : '#D55E00' }}>
+            <div className={verdict(d.b === d.label)}>
               {names[1]}: {cls(d.b)}
             </div>
           </li>
@@ -123,13 +92,8 @@ function Examples({ items, names }: { items: Disagreement[]; names: [string, str
   );
 }
 
-const gridStyle = {
-  display: 'grid',
-  gridTemplateColumns: 'repeat(auto-fill, minmax(120px, 1fr))',
-  gap: 8,
-  padding: 0,
-  fontSize: '0.8rem',
-} as const;
+/** Class of a model's answer: right (green) or wrong (vermillion). */
+const verdict = (right: boolean) => (right ? 'verdict-right' : 'verdict-wrong');
 
 /** Where two models differ: the confusion-matrix difference and the examples they disagree on. */
 export function VariantDiff() {
@@ -192,12 +156,15 @@ export function VariantDiff() {
   const nameOf = (id: string) => sources.find((s) => s.id === id)?.name ?? id;
   const options = sources.map((s) => ({ value: s.id, label: s.name }));
   return (
-    <figure data-testid="variant-diff">
+    <Figure
+      testId="variant-diff"
+      caption="Confusion counts of B minus A (rows: true class). Blue on the diagonal: B gets more of that class right; blue off it: B makes that mistake more often. Vermillion is the reverse."
+    >
       <div className="button-row">
         <SelectField label="A" value={a} options={options} onChange={setA} testId="diff-a" />
         <SelectField label="B" value={b} options={options} onChange={setB} testId="diff-b" />
       </div>
-      {base.error && <p className="error">{base.error}</p>}
+      {base.error && <p className="field-error">{base.error}</p>}
       {!view && !base.error && <p className="muted">Reading the test predictions…</p>}
       {view && (
         <>
@@ -211,10 +178,6 @@ export function VariantDiff() {
           {view.items.length > 0 && <Examples items={view.items} names={[nameOf(a), nameOf(b)]} />}
         </>
       )}
-      <figcaption>
-        Confusion counts of B minus A (rows: true class). Blue on the diagonal: B gets more of that
-        class right; blue off it: B makes that mistake more often. Vermillion is the reverse.
-      </figcaption>
-    </figure>
+    </Figure>
   );
 }

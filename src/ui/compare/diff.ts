@@ -1,5 +1,6 @@
 // Pure helpers of the variant diff: confusion matrices from predictions, their difference, and
 // the test examples on which two models disagree.
+import { PALETTE, withAlpha } from '../palette';
 
 /** Counts C[t·k + p] = #{i : labels[i] = t, predictions[i] = p}, row-major k×k (k = numClasses). */
 export function confusionFromPredictions(
@@ -63,7 +64,7 @@ export function disagreementCount(a: ArrayLike<number>, b: ArrayLike<number>): n
 export function divergingColour(d: number, maxAbs: number): string {
   if (d === 0 || maxAbs <= 0) return 'transparent';
   const alpha = (0.85 * Math.min(1, Math.abs(d) / maxAbs)).toFixed(3);
-  return d > 0 ? `rgba(0, 114, 178, ${alpha})` : `rgba(213, 94, 0, ${alpha})`;
+  return withAlpha(d > 0 ? PALETTE[0] : PALETTE[4], alpha);
 }
 
 export interface DiffSource {

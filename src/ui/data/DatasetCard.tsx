@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import type { DatasetId } from '../../experiment/schema';
+import type { DatasetId, DatasetSpec } from '../../experiment/schema';
 import {
   DATASET_IDS,
   datasetSchema,
@@ -10,9 +10,12 @@ import { isBusy, loadDataset, updateExperiment } from '../../store/actions';
 import { useStore } from '../../store/store';
 import { Card } from '../common/Card';
 import { NumberField } from '../common/NumberField';
+import { NumberFieldRows } from '../common/NumberFieldRows';
+import type { NumberRow } from '../common/NumberFieldRows';
 import { ProgressBar } from '../common/ProgressBar';
 import { SelectField } from '../common/SelectField';
 import { DatasetPreview } from './DatasetPreview';
+import '../common/notices.css';
 
 const LABELS: Record<DatasetId, string> = {
   mnist: 'MNIST digits (28×28)',
@@ -24,7 +27,18 @@ const LABELS: Record<DatasetId, string> = {
   gaussians: 'Gaussian blobs (2-D, 3 classes)',
 };
 
-const shape = datasetSchema.shape;
+const SIZE_ROWS: NumberRow<DatasetSpec>[] = [
+  { key: 'trainSize', label: 'Training examples', step: 1, testId: 'train-size' },
+  { key: 'testSize', label: 'Test examples', step: 1, testId: 'test-size' },
+  // Image sets have no noise setting.
+  {
+    key: 'noise',
+    label: 'Noise (std)',
+    step: 0.01,
+    testId: 'noise-input',
+    shown: (d) => !isImageDataset(d.id),
+  },
+];
 
 /** The data the teacher learns from: which set, how much of it, and a preview. */
 export function DatasetCard() {
@@ -38,7 +52,6 @@ export function DatasetCard() {
   );
   const setDataset = (patch: Partial<typeof dataset>) =>
     updateExperiment((e) => ({ ...e, dataset: { ...e.dataset, ...patch } }));
-  const image = isImageDataset(dataset.id);
   return (
     <Card title="Dataset" subtitle="What the teacher learns from" testId="dataset-card">
       <div className="field-grid">
@@ -59,35 +72,13 @@ export function DatasetCard() {
           testId="seed-input"
           onCommit={(value) => updateExperiment((e) => ({ ...e, seed: value }))}
         />
-        <NumberField
-          label="Training examples"
-          value={dataset.trainSize}
-          schema={shape.trainSize.unwrap()}
-          step={1}
+        <NumberFieldRows
+          schema={datasetSchema}
+          value={dataset}
+          rows={SIZE_ROWS}
+          onPatch={setDataset}
           disabled={busy}
-          testId="train-size"
-          onCommit={(trainSize) => setDataset({ trainSize })}
         />
-        <NumberField
-          label="Test examples"
-          value={dataset.testSize}
-          schema={shape.testSize.unwrap()}
-          step={1}
-          disabled={busy}
-          testId="test-size"
-          onCommit={(testSize) => setDataset({ testSize })}
-        />
-        {!image && (
-          <NumberField
-            label="Noise (std)"
-            value={dataset.noise}
-            schema={shape.noise.unwrap()}
-            step={0.01}
-            disabled={busy}
-            testId="noise-input"
-            onCommit={(noise) => setDataset({ noise })}
-          />
-        )}
       </div>
       {status.status === 'loading' && (
         <ProgressBar fraction={status.progress} label="Loading data" testId="data-progress" />

@@ -1,16 +1,11 @@
 import { useEffect, useRef } from 'react';
-import {
-  Legend,
-  ResponsiveContainer,
-  Scatter,
-  ScatterChart,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
-import { ChartGrid } from '../common/ChartGrid';
+import { Scatter } from 'recharts';
 import type { DatasetPreview as Preview, ImagePreview, PointPreview } from '../../worker/protocol';
+import { Figure } from '../figure/Figure';
+import { Plot } from '../figure/Plot';
+import type { AxisSpec } from '../figure/Plot';
 import { colourOf } from '../palette';
+import './dataset.css';
 
 /** A grid of sample images with their labels, or a scatter plot of 2-D points. */
 export function DatasetPreview({ preview }: { preview: Preview }) {
@@ -49,7 +44,7 @@ function ImageTile({
 
 function ImageGrid({ preview }: { preview: ImagePreview }) {
   return (
-    <figure className="preview">
+    <Figure className="preview" caption="The first test images with their labels.">
       <div className="image-grid" data-testid="dataset-preview">
         {preview.images.map((pixels, i) => (
           <div key={i} className="image-cell">
@@ -58,54 +53,57 @@ function ImageGrid({ preview }: { preview: ImagePreview }) {
           </div>
         ))}
       </div>
-      <figcaption>The first test images with their labels.</figcaption>
-    </figure>
+    </Figure>
   );
 }
 
+/** A coordinate axis of the scatter: round ticks around the points' range. */
+function coordinate(key: 'x' | 'y', name: string, values: readonly number[]): AxisSpec {
+  return {
+    dataKey: key,
+    name,
+    type: 'number',
+    domain: ['auto', 'auto'],
+    extent: { min: Math.min(...values), max: Math.max(...values) },
+    title: name,
+  };
+}
+
 function PointScatter({ preview }: { preview: PointPreview }) {
+  const { points } = preview;
   return (
-    <figure className="preview" data-testid="dataset-preview">
-      <ResponsiveContainer width="100%" height={220}>
-        <ScatterChart margin={{ top: 8, right: 8, bottom: 16, left: 0 }}>
-          <ChartGrid strokeDasharray="3 3" />
-          <XAxis
-            interval={0}
-            type="number"
-            dataKey="x"
-            name="x₁"
-            domain={['auto', 'auto']}
-            tickCount={5}
-            label={{ value: 'x₁', position: 'insideBottom', offset: -8 }}
+    <Figure
+      className="preview"
+      testId="dataset-preview"
+      caption="Test points coloured by class: the shape the network must learn to separate."
+    >
+      <Plot
+        height={220}
+        kind="scatter"
+        legend
+        x={coordinate(
+          'x',
+          'x₁',
+          points.map((p) => p.x),
+        )}
+        y={coordinate(
+          'y',
+          'x₂',
+          points.map((p) => p.y),
+        )}
+      >
+        {preview.classNames.map((name, c) => (
+          <Scatter
+            key={name}
+            name={name}
+            data={points.filter((p) => p.label === c)}
+            fill={colourOf(c)}
+            isAnimationActive={false}
+            shape="circle"
+            r={2}
           />
-          <YAxis
-            interval={0}
-            type="number"
-            dataKey="y"
-            name="x₂"
-            domain={['auto', 'auto']}
-            tickCount={5}
-            width={44}
-            label={{ value: 'x₂', angle: -90, position: 'insideLeft' }}
-          />
-          <Tooltip cursor={{ strokeDasharray: '3 3' }} />
-          <Legend verticalAlign="top" height={24} />
-          {preview.classNames.map((name, c) => (
-            <Scatter
-              key={name}
-              name={name}
-              data={preview.points.filter((p) => p.label === c)}
-              fill={colourOf(c)}
-              isAnimationActive={false}
-              shape="circle"
-              r={2}
-            />
-          ))}
-        </ScatterChart>
-      </ResponsiveContainer>
-      <figcaption>
-        Test points coloured by class: the shape the network must learn to separate.
-      </figcaption>
-    </figure>
+        ))}
+      </Plot>
+    </Figure>
   );
 }

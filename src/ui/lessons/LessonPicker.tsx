@@ -1,7 +1,10 @@
 import { LESSONS } from '../../experiment/lessons';
+import { OptionSelect } from '../common/OptionSelect';
 import { isBusy } from '../../store/actions';
 import { useStore } from '../../store/store';
 import { openLesson, useLessonStore } from '../../store/lesson-actions';
+
+const LESSON_OPTIONS = LESSONS.map((l) => ({ value: l.id, label: l.title, title: l.summary }));
 
 /** The lesson select of the top bar: choosing one loads its experiment and opens its panel. */
 export function LessonPicker() {
@@ -10,21 +13,14 @@ export function LessonPicker() {
   return (
     <label className="topbar-field">
       <span>Lesson</span>
-      <select
-        data-testid="lesson-select"
+      <OptionSelect
+        testId="lesson-select"
         value={lessonId ?? ''}
         disabled={busy}
-        onChange={(e) => {
-          if (e.target.value) openLesson(e.target.value);
-        }}
-      >
-        <option value="">Choose a lesson…</option>
-        {LESSONS.map((l) => (
-          <option key={l.id} value={l.id} title={l.summary}>
-            {l.title}
-          </option>
-        ))}
-      </select>
+        placeholder="Choose a lesson…"
+        options={LESSON_OPTIONS}
+        onChange={openLesson}
+      />
     </label>
   );
 }

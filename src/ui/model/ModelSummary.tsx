@@ -1,6 +1,9 @@
 import type { ArchitectureSpec, DatasetId } from '../../experiment/schema';
 import { inputShapeOf, numClassesOf } from '../../experiment/schema';
 import { layerCosts, totalMacs, totalParams } from '../../engine/measure/macs';
+import type { LayerCost } from '../../engine/measure/macs';
+import type { Column } from '../common/DataTable';
+import { DataTable } from '../common/DataTable';
 import { formatBytes, formatCount } from '../common/format';
 
 /** Layers, output shapes, parameters, MACs and fp32 bytes of an architecture. */
@@ -23,49 +26,39 @@ export function ModelSummary({
     );
   }
   const params = totalParams(rows);
+  const columns: Column<LayerCost>[] = [
+    { key: 'layer', header: 'Layer', cell: (r) => r.name, footer: 'Total' },
+    { key: 'output', header: 'Output', cell: (r) => r.outputShape.join('×'), footer: '' },
+    {
+      key: 'params',
+      header: 'Params',
+      numeric: true,
+      cell: (r) => formatCount(r.params),
+      footer: <span data-testid="total-params">{formatCount(params)}</span>,
+    },
+    {
+      key: 'macs',
+      header: 'MACs',
+      numeric: true,
+      cell: (r) => formatCount(r.macs),
+      footer: formatCount(totalMacs(rows)),
+    },
+    {
+      key: 'fp32',
+      header: 'fp32',
+      numeric: true,
+      cell: (r) => (r.params ? formatBytes(r.fp32Bytes) : '—'),
+      footer: formatBytes(params * 4),
+    },
+  ];
   return (
-    <div className="table-scroll">
-      <table className="summary-table" data-testid="model-summary">
-        <caption>Model summary — MACs are multiply-accumulates for one example.</caption>
-        <thead>
-          <tr>
-            <th scope="col">Layer</th>
-            <th scope="col">Output</th>
-            <th scope="col" className="num">
-              Params
-            </th>
-            <th scope="col" className="num">
-              MACs
-            </th>
-            <th scope="col" className="num">
-              fp32
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.name}>
-              <td>{r.name}</td>
-              <td>{r.outputShape.join('×')}</td>
-              <td className="num">{formatCount(r.params)}</td>
-              <td className="num">{formatCount(r.macs)}</td>
-              <td className="num">{r.params ? formatBytes(r.fp32Bytes) : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={2}>
-              Total
-            </th>
-            <td className="num" data-testid="total-params">
-              {formatCount(params)}
-            </td>
-            <td className="num">{formatCount(totalMacs(rows))}</td>
-            <td className="num">{formatBytes(params * 4)}</td>
-          </tr>
-        </tfoot>
-      </table>
-    </div>
+    <DataTable
+      columns={columns}
+      rows={rows}
+      rowKey={(r) => r.name}
+      testId="model-summary"
+      className="summary-table"
+      caption="Model summary — MACs are multiply-accumulates for one example."
+    />
   );
 }

@@ -4,12 +4,18 @@ import type { TrainingSpec } from '../../experiment/schema';
 import { isBusy, updateExperiment } from '../../store/actions';
 import { useStore } from '../../store/store';
 import { Card } from '../common/Card';
-import { NumberField } from '../common/NumberField';
+import { NumberFieldRows } from '../common/NumberFieldRows';
+import type { NumberRow } from '../common/NumberFieldRows';
 import { SelectField } from '../common/SelectField';
 import { ArchitectureEditor } from './ArchitectureEditor';
 import { ModelSummary } from './ModelSummary';
 
-const t = trainingSchema.shape;
+const TRAINING_ROWS: NumberRow<TrainingSpec>[] = [
+  { key: 'learningRate', label: 'Learning rate', step: 0.001, testId: 'learning-rate' },
+  { key: 'momentum', label: 'Momentum', step: 0.05, shown: (t) => t.optimizer === 'sgd' },
+  { key: 'batchSize', label: 'Batch size', step: 1, testId: 'batch-size' },
+  { key: 'epochs', label: 'Epochs', step: 1, testId: 'epochs' },
+];
 
 /** The teacher network: architecture, training settings, and its summary table. */
 export function TeacherCard() {
@@ -53,42 +59,12 @@ export function TeacherCard() {
           ]}
           onChange={(optimizer) => setTraining({ optimizer })}
         />
-        <NumberField
-          label="Learning rate"
-          value={training.learningRate}
-          schema={t.learningRate.unwrap()}
-          step={0.001}
+        <NumberFieldRows
+          schema={trainingSchema}
+          value={training}
+          rows={TRAINING_ROWS}
+          onPatch={setTraining}
           disabled={busy}
-          testId="learning-rate"
-          onCommit={(learningRate) => setTraining({ learningRate })}
-        />
-        {training.optimizer === 'sgd' && (
-          <NumberField
-            label="Momentum"
-            value={training.momentum}
-            schema={t.momentum.unwrap()}
-            step={0.05}
-            disabled={busy}
-            onCommit={(momentum) => setTraining({ momentum })}
-          />
-        )}
-        <NumberField
-          label="Batch size"
-          value={training.batchSize}
-          schema={t.batchSize.unwrap()}
-          step={1}
-          disabled={busy}
-          testId="batch-size"
-          onCommit={(batchSize) => setTraining({ batchSize })}
-        />
-        <NumberField
-          label="Epochs"
-          value={training.epochs}
-          schema={t.epochs.unwrap()}
-          step={1}
-          disabled={busy}
-          testId="epochs"
-          onCommit={(epochs) => setTraining({ epochs })}
         />
       </div>
       <ModelSummary spec={teacher.architecture} datasetId={datasetId} />

@@ -14,6 +14,7 @@ import {
 import { clearStoredData } from '../../store/persist';
 import { useStore } from '../../store/store';
 import { Card } from '../common/Card';
+import { OptionSelect } from '../common/OptionSelect';
 
 /** Export / import the experiment as a file, download models, clear what the browser keeps. */
 export function ShareCard() {
@@ -82,18 +83,15 @@ export function ShareCard() {
       <div className="button-row">
         <label>
           Model{' '}
-          <select
-            data-testid="export-model-source"
+          <OptionSelect
+            testId="export-model-source"
             value={selected}
-            onChange={(e) => setSource(e.target.value)}
-          >
-            <option value="teacher">Teacher</option>
-            {variants.map((v) => (
-              <option key={v.id} value={v.id}>
-                {v.name}
-              </option>
-            ))}
-          </select>
+            options={[
+              { value: 'teacher', label: 'Teacher' },
+              ...variants.map((v) => ({ value: v.id, label: v.name })),
+            ]}
+            onChange={setSource}
+          />
         </label>
         <button
           type="button"

@@ -1,12 +1,16 @@
 import { useShallow } from 'zustand/react/shallow';
 import { BACKENDS } from '../../experiment/schema';
-import type { BackendName } from '../../experiment/schema';
 import { PRESETS } from '../../experiment/presets';
 import { chooseBackend, isBusy, loadPreset } from '../../store/actions';
 import { copyLink } from '../../store/link-actions';
+import { OptionSelect } from '../common/OptionSelect';
 import { LessonPicker } from '../lessons/LessonPicker';
 import { runAll } from '../../store/run-actions';
 import { useStore } from '../../store/store';
+import './topbar.css';
+
+const PRESET_OPTIONS = PRESETS.map((p) => ({ value: p.id, label: p.label, title: p.summary }));
+const BACKEND_OPTIONS = BACKENDS.map((b) => ({ value: b, label: b }));
 
 /** App name, preset picker, backend badge and switch, "Run all". */
 export function TopBar() {
@@ -27,36 +31,28 @@ export function TopBar() {
       </h1>
       <label className="topbar-field">
         <span>Preset</span>
-        <select
-          data-testid="preset-select"
+        <OptionSelect
+          testId="preset-select"
           value={presetId}
           disabled={busy}
-          onChange={(e) => loadPreset(e.target.value)}
-        >
-          {presetId === '' && <option value="">Custom experiment</option>}
-          {PRESETS.map((p) => (
-            <option key={p.id} value={p.id} title={p.summary}>
-              {p.label}
-            </option>
-          ))}
-        </select>
+          placeholder={presetId === '' ? 'Custom experiment' : undefined}
+          options={PRESET_OPTIONS}
+          onChange={loadPreset}
+        />
       </label>
       <LessonPicker />
       <label className="topbar-field" data-instructor-hide>
         <span>Backend</span>
-        <select
-          data-testid="backend-select"
+        <OptionSelect
+          testId="backend-select"
           value={preference}
           disabled={busy || backend.status === 'starting'}
-          onChange={(e) => void chooseBackend(e.target.value as 'auto' | BackendName)}
-        >
-          <option value="auto">auto{active ? ` (${active})` : ''}</option>
-          {BACKENDS.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
-        </select>
+          options={[
+            { value: 'auto', label: `auto${active ? ` (${active})` : ''}` },
+            ...BACKEND_OPTIONS,
+          ]}
+          onChange={(b) => void chooseBackend(b)}
+        />
       </label>
       <span
         className={`badge badge-${backend.status}`}

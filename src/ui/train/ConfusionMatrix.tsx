@@ -1,4 +1,7 @@
 import { memo } from 'react';
+import { ConfusionTable } from '../common/ConfusionTable';
+import { Figure } from '../figure/Figure';
+import { PALETTE, withAlpha } from '../palette';
 
 /** Counts of (true class, predicted class): the diagonal is right, the rest shows what gets confused. */
 export const ConfusionMatrix = memo(function ConfusionMatrix({
@@ -13,47 +16,23 @@ export const ConfusionMatrix = memo(function ConfusionMatrix({
     confusion.slice(r * n, r * n + n).reduce((a, b) => a + b, 0),
   );
   return (
-    <figure className="confusion">
-      <div className="table-scroll">
-        <table data-testid="confusion-matrix">
-          <thead>
-            <tr>
-              <th scope="col">true ↓ / predicted →</th>
-              {classNames.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {classNames.map((c, r) => (
-              <tr key={c}>
-                <th scope="row">{c}</th>
-                {classNames.map((_, p) => {
-                  const count = confusion[r * n + p] ?? 0;
-                  const share = rowTotals[r] ? count / rowTotals[r]! : 0;
-                  const hue = r === p ? '0, 114, 178' : '213, 94, 0';
-                  return (
-                    <td
-                      key={p}
-                      style={{
-                        background: `rgba(${hue}, ${share * 0.85})`,
-                        color: share > 0.5 ? '#fff' : undefined,
-                      }}
-                    >
-                      {count}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <figcaption>
-        Rows are true classes; blue on the diagonal is correct, orange off it shows confusions.
-      </figcaption>
-    </figure>
+    <Figure
+      className="confusion"
+      caption="Rows are true classes; blue on the diagonal is correct, orange off it shows confusions."
+    >
+      <ConfusionTable
+        testId="confusion-matrix"
+        values={confusion}
+        classNames={classNames}
+        shade={(count, r, p) => {
+          const share = rowTotals[r] ? count / rowTotals[r]! : 0;
+          return {
+            // Right answers in blue, confusions in vermillion, by share of the true class.
+            background: withAlpha(r === p ? PALETTE[0] : PALETTE[4], share * 0.85),
+            light: share > 0.5,
+          };
+        }}
+      />
+    </Figure>
   );
 });

@@ -7,6 +7,8 @@ import { ProgressBar } from '../common/ProgressBar';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { etaMs } from './smoothing';
 import { TrainingCharts } from './TrainingCharts';
+import '../common/notices.css';
+import './training.css';
 
 const NO_CLASSES: string[] = [];
 

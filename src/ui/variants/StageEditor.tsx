@@ -4,6 +4,7 @@ import { setStageParam } from '../../store/variant-actions';
 import { NumberField } from '../common/NumberField';
 import { paramFields } from '../common/paramFields';
 import { SelectField } from '../common/SelectField';
+import '../common/fields.css';
 
 /** Every parameter of a stage, as validated fields. */
 export function StageEditor({

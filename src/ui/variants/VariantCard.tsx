@@ -13,11 +13,19 @@ import {
   renameVariant,
   setStudent,
 } from '../../store/variant-actions';
+import { OptionSelect } from '../common/OptionSelect';
 import { ArchitectureEditor } from '../model/ArchitectureEditor';
 import { ModelSummary } from '../model/ModelSummary';
 import { colourOf } from '../palette';
 import { stageSummary } from '../../techniques/registry';
 import { StageEditor } from './StageEditor';
+import './variants.css';
+
+const STAGE_OPTIONS = TECHNIQUES.map((t) => ({
+  value: t.id as TechniqueId,
+  label: t.label,
+  title: t.description,
+}));
 
 /** The technique's own view below its stage editor, if it has one. */
 function StageEditorView(props: StageViewProps) {
@@ -99,25 +107,19 @@ export function VariantCard({ variant, index, datasetId, run, disabled }: Props)
           </li>
         ))}
         <li>
-          <select
+          <OptionSelect
             className="chip chip-add"
             aria-label="Add a stage"
             value=""
+            placeholder="+ stage"
+            options={STAGE_OPTIONS}
             disabled={disabled || variant.stages.length >= 8}
-            data-testid="add-stage"
-            onChange={(e) => {
-              if (!e.target.value) return;
-              addStage(variant.id, e.target.value as TechniqueId);
+            testId="add-stage"
+            onChange={(technique) => {
+              addStage(variant.id, technique);
               setOpen(variant.stages.length);
             }}
-          >
-            <option value="">+ stage</option>
-            {TECHNIQUES.map((t) => (
-              <option key={t.id} value={t.id} title={t.description}>
-                {t.label}
-              </option>
-            ))}
-          </select>
+          />
         </li>
       </ol>
       {selected !== null && variant.stages[selected] && (

@@ -4,6 +4,7 @@ import { useStore } from '../../store/store';
 import { addVariant } from '../../store/variant-actions';
 import { Card } from '../common/Card';
 import { VariantCard } from './VariantCard';
+import './variants.css';
 
 /** The compressed variants: each a pipeline of stages from the teacher or a fresh student. */
 export function VariantsCard() {

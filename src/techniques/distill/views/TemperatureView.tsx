@@ -1,23 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
-import {
-  Bar,
-  BarChart,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
-import { ChartGrid } from '../../../ui/common/ChartGrid';
+import { ReferenceLine } from 'recharts';
 import { loadTemperature, useInspectStore } from '../../../store/inspect-actions';
 import { useStore } from '../../../store/store';
 import type { TemperatureData } from '../../../worker/protocol';
 import { SelectField } from '../../../ui/common/SelectField';
-import { colourOf } from '../../../ui/palette';
-import { xTitle, Y_AXIS_WIDTH, yTitle } from '../../../ui/views/axes';
+import { Figure } from '../../../ui/figure/Figure';
+import { Plot } from '../../../ui/figure/Plot';
+import { barSeries, lineSeries } from '../../../ui/figure/series';
+import { CHART_INK, colourOf } from '../../../ui/palette';
 import { entropyRows, SHOWN_TEMPERATURES, softmaxRows } from '../../../ui/views/view-data';
 
 const EXAMPLES = Array.from({ length: 32 }, (_, i) => ({ value: String(i), label: `#${i}` }));
@@ -95,31 +85,34 @@ function SoftmaxChart({
 }) {
   const rows = useMemo(() => softmaxRows(data, who, classNames), [data, who, classNames]);
   return (
-    <figure data-testid={`chart-softmax-${who}`}>
-      <ResponsiveContainer width="100%" height={200}>
-        <BarChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-          <ChartGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis interval={0} dataKey="cls" label={xTitle('class')} />
-          <YAxis interval={0} width={Y_AXIS_WIDTH} domain={[0, 1]} label={yTitle('probability')} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
-          <Legend verticalAlign="top" height={24} itemSorter={null} />
-          {SHOWN_TEMPERATURES.map((t, i) => (
-            <Bar
-              key={t}
-              dataKey={`T${t}`}
-              name={`T=${t}`}
-              fill={colourOf(i)}
-              isAnimationActive={false}
-            />
-          ))}
-        </BarChart>
-      </ResponsiveContainer>
-      <figcaption>
-        {who === 'teacher' ? 'Teacher' : 'Distilled student'}: softmax(z/T) per class. Raising T
-        lifts the small probabilities, showing which wrong classes the model finds similar: the
-        &ldquo;dark knowledge&rdquo; distillation passes on.
-      </figcaption>
-    </figure>
+    <Figure
+      testId={`chart-softmax-${who}`}
+      caption={
+        <>
+          {who === 'teacher' ? 'Teacher' : 'Distilled student'}: softmax(z/T) per class. Raising T
+          lifts the small probabilities, showing which wrong classes the model finds similar: the
+          &ldquo;dark knowledge&rdquo; distillation passes on.
+        </>
+      }
+    >
+      <Plot
+        height={200}
+        data={rows}
+        grid="horizontal"
+        legend
+        x={{ dataKey: 'cls', title: 'class' }}
+        y={{ domain: [0, 1], title: 'probability' }}
+        tooltip={{ value: (v) => v.toFixed(3) }}
+      >
+        {barSeries(
+          SHOWN_TEMPERATURES.map((t, i) => ({
+            dataKey: `T${t}`,
+            name: `T=${t}`,
+            colour: colourOf(i),
+          })),
+        )}
+      </Plot>
+    </Figure>
   );
 }
 
@@ -127,49 +120,39 @@ function EntropyChart({ data }: { data: TemperatureData }) {
   const rows = useMemo(() => entropyRows(data), [data]);
   const maxEntropy = Math.log(Math.max(2, data.teacherLogits.length));
   return (
-    <figure data-testid="chart-entropy">
-      <ResponsiveContainer width="100%" height={180}>
-        <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-          <ChartGrid strokeDasharray="3 3" />
-          <XAxis
-            interval={0}
-            dataKey="temperature"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            label={xTitle('temperature T')}
-          />
-          <YAxis
-            interval={0}
-            width={Y_AXIS_WIDTH}
-            domain={[0, Number(maxEntropy.toFixed(2))]}
-            tickFormatter={(v: number) => v.toFixed(2)}
-            label={yTitle('entropy (nats)')}
-          />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
-          <Legend verticalAlign="top" height={24} itemSorter={null} />
-          <ReferenceLine y={maxEntropy} stroke="#5b6573" strokeDasharray="2 2" />
-          <Line
-            dataKey="teacher"
-            name="teacher"
-            stroke={colourOf(0)}
-            dot={false}
-            isAnimationActive={false}
-          />
-          {data.student && (
-            <Line
-              dataKey="student"
-              name="student"
-              stroke={colourOf(1)}
-              dot={false}
-              isAnimationActive={false}
-            />
-          )}
-        </LineChart>
-      </ResponsiveContainer>
-      <figcaption>
-        Entropy of softmax(z/T) rises towards ln C = {maxEntropy.toFixed(2)} nats (dashed, uniform)
-        as T grows: too high a T washes out what the teacher knows.
-      </figcaption>
-    </figure>
+    <Figure
+      testId="chart-entropy"
+      caption={
+        <>
+          Entropy of softmax(z/T) rises towards ln C = {maxEntropy.toFixed(2)} nats (dashed,
+          uniform) as T grows: too high a T washes out what the teacher knows.
+        </>
+      }
+    >
+      <Plot
+        height={180}
+        data={rows}
+        legend
+        x={{
+          dataKey: 'temperature',
+          type: 'number',
+          domain: ['dataMin', 'dataMax'],
+          title: 'temperature T',
+        }}
+        y={{
+          // Rounded up, so the dashed ln C line stays inside the plot.
+          domain: [0, Math.ceil(maxEntropy * 100) / 100],
+          format: (v) => v.toFixed(2),
+          title: 'entropy (nats)',
+        }}
+        tooltip={{ value: (v) => v.toFixed(3) }}
+      >
+        <ReferenceLine y={maxEntropy} stroke={CHART_INK.guide} strokeDasharray="2 2" />
+        {lineSeries([
+          { dataKey: 'teacher', name: 'teacher', colour: colourOf(0) },
+          ...(data.student ? [{ dataKey: 'student', name: 'student', colour: colourOf(1) }] : []),
+        ])}
+      </Plot>
+    </Figure>
   );
 }

@@ -1,18 +1,12 @@
 import { useMemo } from 'react';
-import {
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { ReferenceLine } from 'recharts';
 import { Staggered } from '../../../ui/common/Staggered';
-import { ChartGrid } from '../../../ui/common/ChartGrid';
+import { Figure } from '../../../ui/figure/Figure';
+import { Plot } from '../../../ui/figure/Plot';
+import type { AxisSpec } from '../../../ui/figure/Plot';
+import { lineSeries } from '../../../ui/figure/series';
 import type { Inspection } from '../../../worker/protocol';
-import { colourOf } from '../../../ui/palette';
-import { xTitle, Y_AXIS_WIDTH, yTitle } from '../../../ui/views/axes';
+import { CHART_INK, colourOf } from '../../../ui/palette';
 import { spectrumRows } from '../../../ui/views/view-data';
 import { rankForEnergy } from '../factorize';
 
@@ -22,12 +16,12 @@ export function LowRankView({ spectra, layer }: { spectra: Inspection['lowrank']
   const rows = useMemo(() => (spectrum ? spectrumRows(spectrum) : []), [spectrum]);
   if (!spectrum) return <p className="muted">This model has no dense layer to factor.</p>;
   const r90 = rankForEnergy(spectrum.singularValues, 0.9);
-  const rankAxis = {
+  const rankAxis: AxisSpec = {
     dataKey: 'rank',
-    type: 'number' as const,
-    domain: [1, rows.length] as [number, number],
-    allowDecimals: false,
-    label: xTitle('rank i'),
+    type: 'number',
+    domain: [1, rows.length],
+    integers: true,
+    title: 'rank i',
   };
   return (
     <div className="views-charts" data-testid="views-lowrank">
@@ -37,68 +31,60 @@ export function LowRankView({ spectra, layer }: { spectra: Inspection['lowrank']
         </p>
       )}
       <Staggered>
-        <figure data-testid="chart-spectrum">
-          <ResponsiveContainer width="100%" height={190}>
-            <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-              <ChartGrid strokeDasharray="3 3" />
-              <XAxis interval={0} {...rankAxis} />
-              <YAxis
-                interval={0}
-                width={Y_AXIS_WIDTH}
-                scale="log"
-                domain={['auto', 'auto']}
-                tickFormatter={(v: number) => v.toPrecision(2)}
-                label={yTitle('σᵢ (log)')}
+        <Figure
+          testId="chart-spectrum"
+          caption={
+            <>
+              Singular values of {spectrum.name} ({spectrum.rows} × {spectrum.cols}): a fast drop
+              means a few directions carry the layer, so a low rank keeps most of it.
+            </>
+          }
+        >
+          <Plot
+            height={190}
+            data={rows}
+            x={rankAxis}
+            y={{
+              scale: 'log',
+              domain: ['auto', 'auto'],
+              format: (v) => v.toPrecision(2),
+              title: 'σᵢ (log)',
+            }}
+            tooltip={{ value: (v) => v.toPrecision(3) }}
+          >
+            {lineSeries([
+              { dataKey: 'sigma', name: 'σ', colour: colourOf(0), dots: rows.length <= 40 },
+            ])}
+          </Plot>
+        </Figure>
+        <Figure
+          testId="chart-energy"
+          caption={
+            <>
+              Share of Σσ² kept by the first i singular values: 90% needs rank {r90}; factoring
+              saves parameters only up to rank {spectrum.breakEvenRank} (grey line).
+            </>
+          }
+        >
+          <Plot
+            height={190}
+            data={rows}
+            x={rankAxis}
+            y={{ domain: [0, 100], unit: '%', title: 'energy' }}
+            tooltip={{ value: (v) => `${v.toFixed(1)}%` }}
+          >
+            <ReferenceLine y={90} stroke={CHART_INK.alert} strokeDasharray="4 2" />
+            <ReferenceLine x={r90} stroke={CHART_INK.alert} strokeDasharray="4 2" />
+            {spectrum.breakEvenRank >= 1 && (
+              <ReferenceLine
+                x={spectrum.breakEvenRank}
+                stroke={CHART_INK.guide}
+                strokeDasharray="2 2"
               />
-              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(3) : String(v))} />
-              <Line
-                dataKey="sigma"
-                name="σ"
-                stroke={colourOf(0)}
-                dot={rows.length <= 40}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
-          <figcaption>
-            Singular values of {spectrum.name} ({spectrum.rows} × {spectrum.cols}): a fast drop
-            means a few directions carry the layer, so a low rank keeps most of it.
-          </figcaption>
-        </figure>
-        <figure data-testid="chart-energy">
-          <ResponsiveContainer width="100%" height={190}>
-            <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-              <ChartGrid strokeDasharray="3 3" />
-              <XAxis interval={0} {...rankAxis} />
-              <YAxis
-                interval={0}
-                width={Y_AXIS_WIDTH}
-                domain={[0, 100]}
-                unit="%"
-                label={yTitle('energy')}
-              />
-              <Tooltip
-                formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))}
-              />
-              <ReferenceLine y={90} stroke="#d55e00" strokeDasharray="4 2" />
-              <ReferenceLine x={r90} stroke="#d55e00" strokeDasharray="4 2" />
-              {spectrum.breakEvenRank >= 1 && (
-                <ReferenceLine x={spectrum.breakEvenRank} stroke="#5b6573" strokeDasharray="2 2" />
-              )}
-              <Line
-                dataKey="energy"
-                name="cumulative energy"
-                stroke={colourOf(2)}
-                dot={false}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
-          <figcaption>
-            Share of Σσ² kept by the first i singular values: 90% needs rank {r90}; factoring saves
-            parameters only up to rank {spectrum.breakEvenRank} (grey line).
-          </figcaption>
-        </figure>
+            )}
+            {lineSeries([{ dataKey: 'energy', name: 'cumulative energy', colour: colourOf(2) }])}
+          </Plot>
+        </Figure>
       </Staggered>
     </div>
   );

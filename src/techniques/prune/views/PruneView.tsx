@@ -1,32 +1,26 @@
 import { useEffect, useMemo, useRef } from 'react';
-import {
-  Bar,
-  BarChart,
-  Legend,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { ReferenceLine } from 'recharts';
 import { Staggered } from '../../../ui/common/Staggered';
-import { ChartGrid } from '../../../ui/common/ChartGrid';
+import { Figure } from '../../../ui/figure/Figure';
+import { Plot } from '../../../ui/figure/Plot';
+import { barSeries } from '../../../ui/figure/series';
+import { LayerBars } from '../../../ui/views/LayerBars';
 import type { Inspection } from '../../../worker/protocol';
 import { formatPercent } from '../../../ui/common/format';
-import { colourOf } from '../../../ui/palette';
-import { xTitle, Y_AXIS_WIDTH, yTitle } from '../../../ui/views/axes';
+import { CHART_INK, colourOf, rgbOf, UI_COLOURS } from '../../../ui/palette';
 import { magnitudeRows, poolMask, pruneThreshold } from '../../../ui/views/view-data';
 
 type PruningReport = Inspection['prune'];
 
 /** Per-layer sparsity, the chosen layer's mask and its |w| histogram with the threshold. */
 export function PruneView({ report }: { report: PruningReport }) {
-  const sparsity = report.layers.map((l) => ({ name: l.name, sparsity: l.sparsity * 100 }));
+  const sparsity = report.layers.map((l) => ({ name: l.name, value: l.sparsity * 100 }));
   const rows = useMemo(() => magnitudeRows(report.histogram), [report.histogram]);
   const threshold = pruneThreshold(report.histogram);
   const edges = report.histogram.edges;
   const lo = (edges[0] ?? 0) - ((edges[1] ?? 1) - (edges[0] ?? 0));
   const hi = edges[edges.length - 1] ?? 1;
+  const tallest = Math.max(0, ...rows.map((r) => r.pruned + r.kept));
   return (
     <div className="views-charts" data-testid="views-prune">
       <p className="muted">
@@ -34,91 +28,67 @@ export function PruneView({ report }: { report: PruningReport }) {
         {report.total.count} kernel weights kept).
       </p>
       <Staggered>
-        <figure data-testid="chart-sparsity">
-          <ResponsiveContainer width="100%" height={170}>
-            <BarChart data={sparsity} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-              <ChartGrid strokeDasharray="3 3" />
-              <XAxis interval={0} dataKey="name" label={xTitle('layer')} />
-              <YAxis
-                interval={0}
-                width={Y_AXIS_WIDTH}
-                domain={[0, 100]}
-                unit="%"
-                label={yTitle('zeros')}
-              />
-              <Tooltip
-                formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))}
-              />
-              <Bar
-                dataKey="sparsity"
-                name="sparsity"
-                fill={colourOf(3)}
-                isAnimationActive={false}
-              />
-            </BarChart>
-          </ResponsiveContainer>
-          <figcaption>
-            Share of each layer&apos;s kernel weights that are exactly zero (biases never pruned).
-          </figcaption>
-        </figure>
+        <LayerBars
+          testId="chart-sparsity"
+          caption="Share of each layer's kernel weights that are exactly zero (biases never pruned)."
+          rows={sparsity}
+          name="sparsity"
+          colour={colourOf(3)}
+          y={{ domain: [0, 100], unit: '%', title: 'zeros' }}
+          format={(v) => `${v.toFixed(1)}%`}
+        />
         <MaskHeatmap mask={report.mask} layer={report.layer} />
-        <figure data-testid="chart-magnitude">
-          <ResponsiveContainer width="100%" height={200}>
-            <BarChart
-              data={rows}
-              margin={{ top: 8, right: 12, bottom: 18, left: 4 }}
-              barCategoryGap={1}
-            >
-              <ChartGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis
-                interval={0}
-                dataKey="x"
-                type="number"
-                domain={[lo, hi]}
-                tickFormatter={(v: number) => (v < 0 ? '' : v.toPrecision(2))}
-                label={xTitle('|w| (weight magnitude)')}
+        <Figure
+          testId="chart-magnitude"
+          caption={
+            <>
+              {report.layer}: magnitudes of the kept weights and the count set to zero
+              {threshold ? `; kept weights start near |w| ≈ ${threshold.toPrecision(2)}` : ''}.
+              Magnitude pruning removes the smallest weights, so a gap opens above zero.
+            </>
+          }
+        >
+          <Plot
+            height={200}
+            data={rows}
+            barCategoryGap={1}
+            grid="horizontal"
+            legend
+            x={{
+              dataKey: 'x',
+              type: 'number',
+              domain: [lo, hi],
+              // The bar left of 0 counts the weights set to zero: no |w| tick there.
+              format: (v) => (v < 0 ? '' : v.toPrecision(2)),
+              title: '|w| (weight magnitude)',
+            }}
+            y={{ extent: { min: 0, max: tallest }, title: 'weights' }}
+            tooltip={{
+              label: (v) => (Number(v) < 0 ? 'set to 0' : `|w| ≈ ${Number(v).toPrecision(2)}`),
+            }}
+          >
+            {barSeries([
+              { dataKey: 'pruned', name: 'pruned (set to 0)', stackId: 'w', colour: colourOf(4) },
+              { dataKey: 'kept', name: 'kept', stackId: 'w', colour: colourOf(0) },
+            ])}
+            {threshold && (
+              <ReferenceLine
+                x={threshold}
+                stroke={CHART_INK.mark}
+                strokeDasharray="4 2"
+                label={{ value: 'threshold', position: 'insideTopRight', fontSize: 11 }}
               />
-              <YAxis interval={0} width={Y_AXIS_WIDTH} label={yTitle('weights')} />
-              <Tooltip
-                labelFormatter={(v) =>
-                  Number(v) < 0 ? 'set to 0' : `|w| ≈ ${Number(v).toPrecision(2)}`
-                }
-              />
-              <Legend verticalAlign="top" height={24} itemSorter={null} />
-              <Bar
-                dataKey="pruned"
-                name="pruned (set to 0)"
-                stackId="w"
-                fill={colourOf(4)}
-                isAnimationActive={false}
-              />
-              <Bar
-                dataKey="kept"
-                name="kept"
-                stackId="w"
-                fill={colourOf(0)}
-                isAnimationActive={false}
-              />
-              {threshold && (
-                <ReferenceLine
-                  x={threshold}
-                  stroke="#000"
-                  strokeDasharray="4 2"
-                  label={{ value: 'threshold', position: 'insideTopRight', fontSize: 11 }}
-                />
-              )}
-            </BarChart>
-          </ResponsiveContainer>
-          <figcaption>
-            {report.layer}: magnitudes of the kept weights and the count set to zero
-            {threshold ? `; kept weights start near |w| ≈ ${threshold.toPrecision(2)}` : ''}.
-            Magnitude pruning removes the smallest weights, so a gap opens above zero.
-          </figcaption>
-        </figure>
+            )}
+          </Plot>
+        </Figure>
       </Staggered>
     </div>
   );
 }
+
+/** Colours of the mask: a pruned weight in the page's background, a kept one in accent blue. */
+const PRUNED_RGB = rgbOf(UI_COLOURS.bg);
+const KEPT_RGB = rgbOf(UI_COLOURS.accent);
 
 function MaskHeatmap({ mask, layer }: { mask: PruningReport['mask']; layer: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -128,17 +98,25 @@ function MaskHeatmap({ mask, layer }: { mask: PruningReport['mask']; layer: stri
     if (!ctx) return;
     const image = ctx.createImageData(pooled.cols, pooled.rows);
     pooled.kept.forEach((k, i) => {
-      // kept → accent blue, pruned → near white
-      image.data[4 * i] = Math.round(245 - k * (245 - 0));
-      image.data[4 * i + 1] = Math.round(246 - k * (246 - 114));
-      image.data[4 * i + 2] = Math.round(248 - k * (248 - 178));
+      for (let c = 0; c < 3; c++) {
+        image.data[4 * i + c] = Math.round(PRUNED_RGB[c]! + k * (KEPT_RGB[c]! - PRUNED_RGB[c]!));
+      }
       image.data[4 * i + 3] = 255;
     });
     ctx.putImageData(image, 0, 0);
   }, [pooled]);
   const scaled = pooled.rows !== mask.rows || pooled.cols !== mask.cols;
   return (
-    <figure data-testid="chart-mask">
+    <Figure
+      testId="chart-mask"
+      caption={
+        <>
+          Mask of {layer} ({mask.rows} × {mask.cols}
+          {scaled ? `, shown as ${pooled.rows} × ${pooled.cols} blocks shaded by share kept` : ''}):
+          blue kept, white pruned. Whole white columns mean structured pruning removed units.
+        </>
+      }
+    >
       <div className="views-mask">
         <span className="views-axis-y">inputs ({mask.rows})</span>
         <canvas
@@ -151,11 +129,6 @@ function MaskHeatmap({ mask, layer }: { mask: PruningReport['mask']; layer: stri
         />
         <span className="views-axis-x">output units ({mask.cols})</span>
       </div>
-      <figcaption>
-        Mask of {layer} ({mask.rows} × {mask.cols}
-        {scaled ? `, shown as ${pooled.rows} × ${pooled.cols} blocks shaded by share kept` : ''}):
-        blue kept, white pruned. Whole white columns mean structured pruning removed units.
-      </figcaption>
-    </figure>
+    </Figure>
   );
 }

@@ -1,12 +1,13 @@
 import type { StageViewProps } from '../../stage-views';
 import { memo, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { Line, LineChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
-import { ChartGrid } from '../../../ui/common/ChartGrid';
+import { Figure } from '../../../ui/figure/Figure';
+import { Plot } from '../../../ui/figure/Plot';
+import { lineSeries } from '../../../ui/figure/series';
+import { CHART_INK, CHART_SMALL_FONT_PX } from '../../../ui/palette';
 import type { PruneParams } from '../spec';
 import type { VariantRunState } from '../../../store/store';
 import { useStore } from '../../../store/store';
-import { xTitle, yTitle } from '../../../ui/views/axes';
 import {
   pruneStepsPerEpoch,
   scheduleChartData,
@@ -56,13 +57,23 @@ export function ScheduleChart({ params, stageIndex, run, colour }: Props) {
   }
   const gradual = plan.layout === 'gradual';
   return (
-    <figure
-      data-testid="chart-schedule"
-      data-layout={plan.layout}
-      data-total-steps={plan.totalSteps}
-      data-mask-updates={plan.updates.length}
-      data-marker-step={marker?.step ?? ''}
-      data-marker-done={marker ? String(marker.done) : ''}
+    <Figure
+      testId="chart-schedule"
+      attributes={{
+        'data-layout': plan.layout,
+        'data-total-steps': plan.totalSteps,
+        'data-mask-updates': plan.updates.length,
+        'data-marker-step': marker?.step ?? '',
+        'data-marker-done': marker ? String(marker.done) : '',
+      }}
+      caption={
+        <>
+          Target sparsity over the fine-tuning steps
+          {gradual ? ' (grey dashes: the cubic ramp; steps: the masks actually applied)' : ''}; the
+          dot is where training is now. {summary}
+          {plan.note ? ` Note: ${plan.note}.` : ''}
+        </>
+      }
     >
       <div role="img" aria-label={`Pruning schedule: ${summary}`} className="schedule-plot">
         <ScheduleCurve data={data} colour={colour} />
@@ -75,13 +86,7 @@ export function ScheduleChart({ params, stageIndex, run, colour }: Props) {
           />
         )}
       </div>
-      <figcaption>
-        Target sparsity over the fine-tuning steps
-        {gradual ? ' (grey dashes: the cubic ramp; steps: the masks actually applied)' : ''}; the
-        dot is where training is now. {summary}
-        {plan.note ? ` Note: ${plan.note}.` : ''}
-      </figcaption>
-    </figure>
+    </Figure>
   );
 }
 
@@ -97,51 +102,52 @@ const ScheduleCurve = memo(function ScheduleCurve({
 }) {
   const gradual = data.plan.layout === 'gradual';
   return (
-    <ResponsiveContainer width="100%" height={HEIGHT}>
-      <LineChart margin={MARGIN}>
-        <ChartGrid strokeDasharray="3 3" />
-        <XAxis
-          interval={0}
-          dataKey="step"
-          type="number"
-          domain={[0, data.xMax]}
-          ticks={data.xTicks}
-          height={X_AXIS_HEIGHT}
-          fontSize={11}
-          label={xTitle('optimizer step')}
-        />
-        <YAxis
-          interval={0}
-          width={Y_AXIS_WIDTH}
-          domain={[0, 100]}
-          ticks={[0, 50, 100]}
-          unit="%"
-          fontSize={11}
-          label={yTitle('sparsity')}
-        />
-        {gradual && (
-          <Line
-            data={data.target}
-            dataKey="percent"
-            name="target s_t"
-            stroke="#5b6573"
-            strokeDasharray="4 3"
-            dot={false}
-            isAnimationActive={false}
-          />
-        )}
-        <Line
-          data={gradual ? data.masks : data.target}
-          dataKey="percent"
-          name="mask in force"
-          type="stepAfter"
-          stroke={colour}
-          strokeWidth={2}
-          dot={false}
-          isAnimationActive={false}
-        />
-      </LineChart>
-    </ResponsiveContainer>
+    <Plot
+      height={HEIGHT}
+      margin={MARGIN}
+      tooltip={false}
+      x={{
+        dataKey: 'step',
+        type: 'number',
+        domain: [0, data.xMax],
+        ticks: data.xTicks,
+        size: X_AXIS_HEIGHT,
+        fontPx: CHART_SMALL_FONT_PX,
+        title: 'optimizer step',
+      }}
+      y={{
+        domain: [0, 100],
+        ticks: [0, 50, 100],
+        unit: '%',
+        size: Y_AXIS_WIDTH,
+        fontPx: CHART_SMALL_FONT_PX,
+        title: 'sparsity',
+      }}
+    >
+      {lineSeries([
+        ...(gradual
+          ? [
+              {
+                id: 'target',
+                data: data.target,
+                dataKey: 'percent',
+                name: 'target s_t',
+                colour: CHART_INK.guide,
+                dash: '4 3',
+              },
+            ]
+          : []),
+        {
+          id: 'masks',
+          data: gradual ? data.masks : data.target,
+          dataKey: 'percent',
+          name: 'mask in force',
+          type: 'stepAfter' as const,
+          colour,
+          width: 2,
+        },
+      ])}
+    </Plot>
   );
 });
 
@@ -156,12 +162,12 @@ function ScheduleMarker(props: { step: number; percent: number; done: boolean; x
   return (
     <>
       <span
-        className="schedule-guide"
+        className="chart-guide schedule-guide"
         style={{ left, top: PLOT.top, height: PLOT.height }}
         aria-hidden="true"
       />
       <span
-        className={props.done ? 'schedule-dot done' : 'schedule-dot'}
+        className={props.done ? 'chart-dot schedule-dot done' : 'chart-dot schedule-dot'}
         style={{ left, top }}
         aria-hidden="true"
       />

@@ -1,16 +1,6 @@
 import { useMemo } from 'react';
 import { z } from 'zod';
-import {
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
-import { ChartGrid } from '../../../ui/common/ChartGrid';
+import { ReferenceLine } from 'recharts';
 import { isBusy } from '../../../store/actions';
 import {
   applySensitivity,
@@ -26,8 +16,10 @@ import type { SensitivityTable } from '../../../worker/protocol';
 import { Card } from '../../../ui/common/Card';
 import { NumberField } from '../../../ui/common/NumberField';
 import { ProgressBar } from '../../../ui/common/ProgressBar';
-import { colourOf } from '../../../ui/palette';
-import { xTitle, Y_AXIS_WIDTH, yTitle } from '../../../ui/views/axes';
+import { Figure } from '../../../ui/figure/Figure';
+import { Plot } from '../../../ui/figure/Plot';
+import { lineSeries } from '../../../ui/figure/series';
+import { CHART_INK, colourOf } from '../../../ui/palette';
 import { dropAxis, sensitivityRows } from './sensitivity-chart-data';
 
 const maxDropSchema = z
@@ -43,49 +35,49 @@ function SensitivityChart({ table, maxDrop }: { table: SensitivityTable; maxDrop
     [table, maxDrop],
   );
   return (
-    <figure data-testid="chart-sensitivity">
-      <ResponsiveContainer width="100%" height={230}>
-        <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 18, left: 4 }}>
-          <ChartGrid strokeDasharray="3 3" />
-          <XAxis
-            interval={0}
-            dataKey="sparsityPercent"
-            type="number"
-            domain={[0, 100]}
-            unit="%"
-            label={xTitle('sparsity of the pruned layer (%)')}
-          />
-          <YAxis
-            interval={0}
-            width={Y_AXIS_WIDTH}
-            allowDataOverflow
-            domain={axis.domain}
-            ticks={axis.ticks}
-            label={yTitle('accuracy drop (points)')}
-          />
-          <Tooltip
-            formatter={(v) => (typeof v === 'number' ? `${v.toFixed(2)} points` : String(v))}
-            labelFormatter={(s) => `sparsity ${String(s)}%`}
-          />
-          <Legend verticalAlign="top" height={24} />
-          <ReferenceLine y={maxDrop} stroke="#5b6573" strokeDasharray="4 2" />
-          {table.layers.map((layer, i) => (
-            <Line
-              key={layer.name}
-              dataKey={layer.name}
-              name={`${layer.name} (${layer.count.toLocaleString('en-US')} w)`}
-              stroke={colourOf(i)}
-              isAnimationActive={false}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
-      <figcaption>
-        Each layer pruned alone (others dense, no fine-tuning), teacher accuracy{' '}
-        {(table.baseline * 100).toFixed(1)}%: flat lines can be pruned hard, steep ones should be
-        spared. Dashed: the allowed drop.
-      </figcaption>
-    </figure>
+    <Figure
+      testId="chart-sensitivity"
+      caption={
+        <>
+          Each layer pruned alone (others dense, no fine-tuning), teacher accuracy{' '}
+          {(table.baseline * 100).toFixed(1)}%: flat lines can be pruned hard, steep ones should be
+          spared. Dashed: the allowed drop.
+        </>
+      }
+    >
+      <Plot
+        height={230}
+        data={rows}
+        legend
+        x={{
+          dataKey: 'sparsityPercent',
+          type: 'number',
+          domain: [0, 100],
+          unit: '%',
+          title: 'sparsity of the pruned layer (%)',
+        }}
+        y={{
+          allowDataOverflow: true,
+          domain: axis.domain,
+          ticks: axis.ticks,
+          title: 'accuracy drop (points)',
+        }}
+        tooltip={{
+          value: (v) => `${v.toFixed(2)} points`,
+          label: (s) => `sparsity ${String(s)}%`,
+        }}
+      >
+        <ReferenceLine y={maxDrop} stroke={CHART_INK.guide} strokeDasharray="4 2" />
+        {lineSeries(
+          table.layers.map((layer, i) => ({
+            dataKey: layer.name,
+            name: `${layer.name} (${layer.count.toLocaleString('en-US')} w)`,
+            colour: colourOf(i),
+            dots: true,
+          })),
+        )}
+      </Plot>
+    </Figure>
   );
 }
 

@@ -22,7 +22,7 @@ export function ChartExportButtons({
     }
   };
   return (
-    <div className="button-row chart-export" style={{ justifyContent: 'flex-end' }}>
+    <div className="button-row chart-export">
       <button
         type="button"
         data-testid="export-svg"
@@ -39,7 +39,7 @@ export function ChartExportButtons({
       >
         PNG
       </button>
-      {error && <span className="error">{error}</span>}
+      {error && <span className="field-error">{error}</span>}
     </div>
   );
 }

@@ -1,5 +1,7 @@
 // Exporting a chart as a file: the recharts <svg> serialized with its computed styles inlined
 // (so it looks the same outside the page), or rasterized to PNG at 2× on a white background.
+import { downloadBlob } from '../common/download';
+import { CHART_INK } from '../palette';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -80,20 +82,9 @@ export function svgOf(figure: HTMLElement): string {
   return new XMLSerializer().serializeToString(clone);
 }
 
-function offer(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 /** Offers the figure's chart as `<name>.svg`. */
 export function downloadSvg(figure: HTMLElement, name: string): void {
-  offer(new Blob([svgOf(figure)], { type: 'image/svg+xml' }), exportFileName(name, 'svg'));
+  downloadBlob(exportFileName(name, 'svg'), new Blob([svgOf(figure)], { type: 'image/svg+xml' }));
 }
 
 /** Offers the figure's chart as `<name>.png`: the SVG drawn at 2× (device px = 2 · CSS px) on white. */
@@ -113,12 +104,12 @@ export async function downloadPng(figure: HTMLElement, name: string): Promise<vo
     canvas.height = height * scale;
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('No 2-D canvas in this browser.');
-    ctx.fillStyle = '#fff';
+    ctx.fillStyle = CHART_INK.background;
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
     if (!blob) throw new Error('The chart could not be encoded as PNG.');
-    offer(blob, exportFileName(name, 'png'));
+    downloadBlob(exportFileName(name, 'png'), blob);
   } finally {
     URL.revokeObjectURL(url);
   }
