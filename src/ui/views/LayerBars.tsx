@@ -7,8 +7,8 @@ import { barSeries } from '../figure/series';
 interface LayerBarsProps {
   testId: string;
   caption: ReactNode;
-  /** One bar per layer, in model order. */
-  rows: readonly { name: string; value: number }[];
+  /** One bar per layer, in model order (null: no bar, e.g. an exact match). */
+  rows: readonly { name: string; value: number | null }[];
   /** What a bar measures (legend and tooltip). */
   name: string;
   colour: string;

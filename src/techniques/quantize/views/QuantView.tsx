@@ -6,6 +6,7 @@ import { Plot } from '../../../ui/figure/Plot';
 import type { AxisSpec } from '../../../ui/figure/Plot';
 import { barSeries, lineSeries } from '../../../ui/figure/series';
 import { LayerBars } from '../../../ui/views/LayerBars';
+import { sqnrRows } from './sqnr-rows';
 import type { Inspection } from '../../../worker/protocol';
 import { CHART_INK, colourOf } from '../../../ui/palette';
 import { codeRange, steCurve } from '../ste';
@@ -22,10 +23,7 @@ export function QuantView({ inspection, layer }: { inspection: Inspection; layer
   const chosen = layers.find((l) => l.name === layer) ?? layers[0];
   if (!chosen) return <p className="muted">This model has no dense or conv layer to quantize.</p>;
   const grid = `${params.weightBits}-bit ${params.scheme} ${params.granularity}`;
-  const sqnr = layers.map((l) => ({
-    name: l.name,
-    value: Number.isFinite(l.sqnrDb) ? l.sqnrDb : 0,
-  }));
+  const { rows: sqnr, exact } = sqnrRows(layers);
   return (
     <div className="views-charts" data-testid="views-quant">
       <p className="muted">
@@ -43,6 +41,11 @@ export function QuantView({ inspection, layer }: { inspection: Inspection; layer
           y={{ title: 'SQNR (dB)' }}
           format={(v) => `${fmt(v)} dB`}
         />
+        {exact.length > 0 && (
+          <p className="muted" data-testid="sqnr-exact">
+            Exact, no rounding error (SQNR ∞): {exact.join(', ')}.
+          </p>
+        )}
         <SteChart layer={chosen} scheme={params.scheme} />
       </Staggered>
     </div>
