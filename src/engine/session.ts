@@ -18,11 +18,15 @@ import { exploreTemperature, inspectHandle, quantizerOf } from './inspect';
 import { handleFromModel } from './network/handle';
 import { RunCancelledError } from './train/control';
 import type { ExportedModel } from './export/artifacts';
-import { exportPlainModel, loadExported, saveToMemory } from './export/artifacts';
-import { shipsUint8, teacherSpecKey } from './export/variant';
-import { teacherSafetensors } from './export/pytorch/teacher-weights';
+import { loadExported, saveToMemory } from './export/artifacts';
+import { teacherSpecKey } from './export/variant';
 import type { OnnxArtifact } from './export/variant-onnx';
-import { onnxOf, onnxReasonOf } from './export/variant-onnx';
+import {
+  exportModelOf,
+  exportOnnxOf,
+  onnxReasonFor,
+  teacherSafetensorsOf,
+} from './session-exports';
 import { evaluate } from './train/evaluate';
 import { createRng } from './rng';
 import type { SensitivityTable } from '../techniques/prune/stage/report';
@@ -304,10 +308,7 @@ export class EngineSession {
   }
 
   /** The trained teacher's kernels and biases as safetensors, for the PyTorch script. */
-  exportTeacherSafetensors(): Uint8Array {
-    if (!this.teacher) throw new Error('Train the teacher first.');
-    return teacherSafetensors(this.teacher, { experiment: this.teacherKey });
-  }
+  exportTeacherSafetensors = (): Uint8Array => teacherSafetensorsOf(this);
 
   /** Adopts imported teacher artifacts and their results for `experiment` (no training). */
   async importTeacher(
@@ -340,42 +341,12 @@ export class EngineSession {
     this.teacherOutcome = outcome;
   }
 
-  /**
-   * The teacher ('teacher') or a variant of the last run as stock-loadable artifacts: custom
-   * layers become plain ones; ≤ 8-bit variants get uint8 affine weights (value = min + scale·q).
-   */
-  async exportModel(source: string): Promise<ExportedModel> {
-    if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
-    if (source === 'teacher') return exportPlainModel(this.teacher, this.dataset.inputShape);
-    const entry = this.variantHandles.get(source);
-    if (!entry) throw new Error(`No model for variant “${source}” yet: run it first.`);
-    return exportPlainModel(entry.handle.model, this.dataset.inputShape, shipsUint8(entry.variant));
-  }
-
-  /** The teacher or a variant of the last run as ONNX: what was measured (QDQ when integer). */
-  exportOnnx(source: string): OnnxArtifact {
-    const { source: exportable, inputShape } = this.exportable(source);
-    return onnxOf(exportable, inputShape);
-  }
-
+  /** The teacher or a variant as stock tfjs artifacts (see session-exports). */
+  exportModel = (source: string): Promise<ExportedModel> => exportModelOf(this, source);
+  /** The teacher or a variant as ONNX, what was measured (see session-exports). */
+  exportOnnx = (source: string): OnnxArtifact => exportOnnxOf(this, source);
   /** Why `source` cannot be exported as ONNX, or null when it can. */
-  onnxReason(source: string): string | null {
-    try {
-      const { source: exportable, inputShape } = this.exportable(source);
-      return onnxReasonOf(exportable, inputShape);
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
-  }
-
-  private exportable(source: string) {
-    if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
-    const inputShape = this.dataset.inputShape;
-    if (source === 'teacher') return { source: { model: this.teacher }, inputShape };
-    const entry = this.variantHandles.get(source);
-    if (!entry) throw new Error(`No model for variant “${source}” yet: run it first.`);
-    return { source: entry.handle, inputShape };
-  }
+  onnxReason = (source: string): string | null => onnxReasonFor(this, source);
 
   /** True class of every test example (a copy), 0 … numClasses − 1. */
   testLabels(): Uint8Array {

@@ -1,0 +1,55 @@
+/**
+ * What leaves the session as files: the teacher or a variant of the last run as stock tfjs
+ * artifacts, as ONNX (what was measured: QDQ when integer), and the teacher as safetensors.
+ */
+import type { ExportedModel } from './export/artifacts';
+import { exportPlainModel } from './export/artifacts';
+import { teacherSafetensors } from './export/pytorch/teacher-weights';
+import { shipsUint8 } from './export/variant';
+import type { OnnxArtifact } from './export/variant-onnx';
+import { onnxOf, onnxReasonOf } from './export/variant-onnx';
+import type { EngineSession } from './session';
+
+type ExportState = Pick<EngineSession, 'teacher' | 'dataset' | 'variantHandles' | 'teacherKey'>;
+
+/** The model behind `source` ('teacher' or a variant id of the last run), or a clear error. */
+function exportSource(state: ExportState, source: string) {
+  if (!state.teacher || !state.dataset) throw new Error('Train the teacher first.');
+  const inputShape = state.dataset.inputShape;
+  if (source === 'teacher') return { teacher: state.teacher, entry: null, inputShape };
+  const entry = state.variantHandles.get(source);
+  if (!entry) throw new Error(`No model for variant “${source}” yet: run it first.`);
+  return { teacher: state.teacher, entry, inputShape };
+}
+
+/**
+ * Stock-loadable tfjs artifacts: custom layers become plain ones; ≤ 8-bit variants get uint8
+ * affine weights (value = min + scale·q).
+ */
+export async function exportModelOf(state: ExportState, source: string): Promise<ExportedModel> {
+  const { teacher, entry, inputShape } = exportSource(state, source);
+  if (!entry) return exportPlainModel(teacher, inputShape);
+  return exportPlainModel(entry.handle.model, inputShape, shipsUint8(entry.variant));
+}
+
+/** ONNX of what was measured: the integer model as QDQ, else the float model, masks baked. */
+export function exportOnnxOf(state: ExportState, source: string): OnnxArtifact {
+  const { teacher, entry, inputShape } = exportSource(state, source);
+  return onnxOf(entry ? entry.handle : { model: teacher }, inputShape);
+}
+
+/** Why `source` cannot be exported as ONNX, or null when it can. */
+export function onnxReasonFor(state: ExportState, source: string): string | null {
+  try {
+    const { teacher, entry, inputShape } = exportSource(state, source);
+    return onnxReasonOf(entry ? entry.handle : { model: teacher }, inputShape);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The trained teacher's kernels and biases as safetensors (tfjs layout), for experiment.py. */
+export function teacherSafetensorsOf(state: ExportState): Uint8Array {
+  if (!state.teacher) throw new Error('Train the teacher first.');
+  return teacherSafetensors(state.teacher, { experiment: state.teacherKey });
+}
