@@ -1,18 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import { KernelLayer, weightLayerKind } from './kernel-layer';
 import type { NamedLayer, UnitActivation } from './layers';
-
-const DENSE = new Set(['Dense', 'MaskedDense', 'FakeQuantDense']);
-const CONV = new Set(['Conv2D', 'MaskedConv2D', 'FakeQuantConv2D']);
 
 function activationOf(layer: tf.layers.Layer): UnitActivation {
   const value = (layer.getConfig() as { activation?: unknown }).activation;
   return value === 'relu' || value === 'tanh' || value === 'sigmoid' ? value : 'linear';
 }
 
-/** The kernel a layer computes with: kernel·mask for masked layers, the stored kernel otherwise. */
-function effectiveKernel(layer: tf.layers.Layer): Float32Array {
-  const withMask = layer as unknown as { effectiveKernel?: () => Float32Array };
-  if (typeof withMask.effectiveKernel === 'function') return withMask.effectiveKernel();
+/** The float kernel a layer keeps: K ⊙ M for layers with a mask, the stored kernel otherwise. */
+function floatKernel(layer: tf.layers.Layer): Float32Array {
+  if (layer instanceof KernelLayer) return layer.maskedKernelValues();
   return layer.getWeights()[0]!.dataSync() as Float32Array;
 }
 
@@ -25,15 +22,16 @@ export function extractLayers(model: tf.LayersModel): NamedLayer[] {
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     const name = layer.name;
-    if (DENSE.has(cls) || CONV.has(cls)) {
+    const kind = weightLayerKind(layer);
+    if (kind !== null) {
       const weights = layer.getWeights();
       const kernelShape = weights[0]!.shape;
-      const kernel = Float32Array.from(effectiveKernel(layer));
+      const kernel = Float32Array.from(floatKernel(layer));
       const bias = weights[1]
         ? Float32Array.from(weights[1].dataSync())
         : new Float32Array(kernelShape[kernelShape.length - 1]!);
       const activation = activationOf(layer);
-      if (DENSE.has(cls)) {
+      if (kind === 'dense') {
         out.push({
           kind: 'dense',
           name,

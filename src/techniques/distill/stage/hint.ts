@@ -8,6 +8,7 @@ import { makeOptimizer } from '../../../engine/train/loop';
 import { stageTraining } from '../../finetune/stage/finetune';
 import type { StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
+import { weightLayerKind } from '../../../engine/network/kernel-layer';
 
 /**
  * FitNets feature hints for the distill stage. The regressor W, b must be optimised with the
@@ -16,8 +17,6 @@ import { StageError } from '../../../engine/network/stage-types';
  * shuffles, batches, optimizer, checkpoints, StepRecords, divergence check) that optimises the
  * student's weights + W + b. The teacher runs forward only, in inference mode.
  */
-
-const DENSE = new Set(['Dense', 'MaskedDense', 'FakeQuantDense']);
 
 /** The FitNets regressor f_s·W + b ≈ f_t between the two hint layers, and where they sit. */
 export interface HintRegressor {
@@ -29,7 +28,7 @@ export interface HintRegressor {
 
 /** Index in model.layers of the last hidden dense layer (the dense layer before the logits). */
 function hintLayerIndex(model: tf.LayersModel, who: string): number {
-  const dense = model.layers.flatMap((l, i) => (DENSE.has(l.getClassName()) ? [i] : []));
+  const dense = model.layers.flatMap((l, i) => (weightLayerKind(l) === 'dense' ? [i] : []));
   const index = dense[dense.length - 2];
   if (index === undefined) {
     throw new StageError(

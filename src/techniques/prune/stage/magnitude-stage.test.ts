@@ -85,11 +85,11 @@ describe('masked pruning helpers', () => {
 
     const params = pruneParamsWith({ sparsity: 0.6, finetuneEpochs: 2 });
     pruneModelTo(model, params, 0.6);
-    const pruned = maskedLayersOf(model).map((l) => l.effectiveKernel());
+    const pruned = maskedLayersOf(model).map((l) => l.maskedKernelValues());
     await finetune(testContext(data, teacher.model), model, params);
     maskedLayersOf(model).forEach((layer, i) => {
       const mask = layer.getMask();
-      const effective = layer.effectiveKernel();
+      const effective = layer.maskedKernelValues();
       let moved = 0;
       mask.forEach((m, j) => {
         if (m === 0) expect(Object.is(effective[j], 0) || Object.is(effective[j], -0)).toBe(true);

@@ -105,7 +105,7 @@ export function pruneModelTo(
 ): void {
   const layers = maskedLayersOf(model);
   const kernels = layers.map((layer) => ({
-    values: layer.effectiveKernel(),
+    values: layer.maskedKernelValues(),
     shape: layer.getWeights()[0]!.shape,
   }));
   const overrides = usesLayerSparsities(params) ? (params.layerSparsities ?? {}) : {};

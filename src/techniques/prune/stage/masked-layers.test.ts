@@ -88,7 +88,7 @@ describe('MaskedDense', () => {
     const x = tf.tensor2d([1, 1, 1, 2, 0, 1], [2, 3]);
     // row 1: [1+3+0+0.5, 0+4+6−10] = [4.5, 0]; row 2: [2+0+0+0.5, 0+0+6−10 → relu 0] = [2.5, 0].
     expect(Array.from(predictValues(model, x))).toEqual([4.5, 0, 2.5, 0]);
-    expect(Array.from(layer.effectiveKernel())).toEqual([1, 0, 3, 4, 0, 6]);
+    expect(Array.from(layer.maskedKernelValues())).toEqual([1, 0, 3, 4, 0, 6]);
     expect(Array.from(layerWeights(layer)[0]!)).toEqual(Array.from(k)); // raw kernel untouched
     x.dispose();
     model.dispose();
@@ -113,7 +113,7 @@ describe('MaskedDense', () => {
     const kernelAtMask = layerWeights(first)[0]!;
     await trainSteps(model, opt, x, y, 50);
     const [kernel, bias] = layerWeights(first) as [Float32Array, Float32Array];
-    const effective = first.effectiveKernel();
+    const effective = first.maskedKernelValues();
     let movedWhilePruned = 0;
     mask.forEach((m, i) => {
       if (m === 0) {
@@ -220,7 +220,7 @@ describe('MaskedConv2D', () => {
     conv.setMask(mask);
     await trainSteps(model, opt, x, y, 50);
     const [kernel, bias] = layerWeights(conv) as [Float32Array, Float32Array];
-    const effective = conv.effectiveKernel();
+    const effective = conv.maskedKernelValues();
     mask.forEach((m, i) =>
       expect(m === 0 ? Math.abs(effective[i]!) : effective[i]).toBe(m === 0 ? 0 : kernel[i]),
     );

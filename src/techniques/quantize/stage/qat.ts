@@ -19,6 +19,7 @@ import { quantizedStorage } from '../weights';
 import { isWeightLayer } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
+import { KernelLayer } from '../../../engine/network/kernel-layer';
 
 /** Training examples that set the first activation ranges (and tanh / sigmoid LUT ranges). */
 export const QAT_CALIBRATION_SIZE = 256;
@@ -63,7 +64,7 @@ export async function runQat(
     fromScratch: params.fromScratch,
     seed: ctx.seed,
     // A pruned input keeps its zeros: QAT trains K ⊙ M, so sparsity survives the stage.
-    keepMasks: input.model.layers.some((l) => l.getClassName().startsWith('Masked')),
+    keepMasks: input.model.layers.some((l) => l instanceof KernelLayer && l.masked),
   });
   try {
     // First activation ranges from the starting weights; training then follows them by EMA.
