@@ -63,8 +63,29 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/engine/**', 'src/experiment/**', 'src/techniques/*/stage/**'],
+    files: ['src/engine/**', 'src/techniques/*/stage/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [uiBan] }] },
+  },
+  // The experiment model (schema, links, measurements) is plain data: the engine imports it,
+  // never the other way round, so there is no cycle.
+  {
+    files: ['src/experiment/**'],
+    ignores: ['src/experiment/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            uiBan,
+            { ...tfjsBan, message: 'The experiment model is plain data: no tfjs.' },
+            {
+              group: ['**/engine/**', '**/worker/**'],
+              message: 'The experiment model never imports the engine (the engine imports it).',
+            },
+          ],
+        },
+      ],
+    },
   },
   // A technique folder has three parts, fenced by path: the pure maths at its root (no tfjs, no
   // UI: importable anywhere), stage/ (tfjs, worker only) and views/ (React, never tfjs).

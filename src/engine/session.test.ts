@@ -5,6 +5,8 @@ import { makeSyntheticDataset } from './data/synthetic';
 import { loadTechniqueStage } from './pipeline/registry';
 import type { RunEvent } from './pipeline/runner';
 import { EngineSession } from './session';
+import { resultsFrom } from './network/test-fixtures';
+import { teacherKey } from '../experiment/measurement';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -20,19 +22,17 @@ describe('EngineSession.runAll', () => {
     const tensorsAtStart = tf.memory().numTensors;
     const events: RunEvent[] = [];
     const sources = new Set<string>();
-    let teacherFirst: boolean | null = null;
-    const first = await session.runAll(
+    await session.runAll(
       experiment,
       (source) => sources.add(source),
       () => {},
       (e) => events.push(e),
-      (outcome) => {
-        // Announced once, before any variant event, with the teacher's measurement.
-        expect(teacherFirst).toBeNull();
-        teacherFirst = events.length === 0 && outcome.measurement.variant === 'teacher';
-      },
     );
-    expect(teacherFirst).toBe(true);
+    // Results come only as events: the teacher once, before any variant event, then the rows.
+    expect(events.filter((e) => e.kind === 'teacher')).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'teacher', teacher: { key: teacherKey(experiment) } });
+    const first = resultsFrom(events);
+    expect(first.teacher!.measurement.variant).toBe('teacher');
     const errors = events.filter((e) => e.kind === 'error');
     expect(errors).toEqual([]);
     expect(first.variants.map((v) => v.variant)).toEqual([
@@ -45,19 +45,21 @@ describe('EngineSession.runAll', () => {
       'Distilled student',
       'Distilled student — student alone',
     ]);
-    const teacherBytes = first.teacher.measurement.sizeBytes;
+    const teacherBytes = first.teacher!.measurement.sizeBytes;
     for (const v of first.variants.slice(0, 3)) expect(v.sizeBytes).toBeLessThan(teacherBytes / 2);
     expect(first.variants.every((v) => v.accuracy > 0.5)).toBe(true);
     expect(sources.has('teacher')).toBe(true);
     expect(sources.has('kd')).toBe(true);
     // A second run reuses the teacher and every cached stage: no training steps at all.
     sources.clear();
-    const second = await session.runAll(
+    const secondEvents: RunEvent[] = [];
+    await session.runAll(
       experiment,
       (source) => sources.add(source),
       () => {},
-      () => {},
+      (e) => secondEvents.push(e),
     );
+    const second = resultsFrom(secondEvents);
     expect(sources.size).toBe(0);
     expect(second.variants.map((v) => v.accuracy)).toEqual(first.variants.map((v) => v.accuracy));
 

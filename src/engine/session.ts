@@ -2,7 +2,6 @@ import type { StageLoader } from './pipeline/registry';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, DatasetSpec, Experiment } from '../experiment/schema';
 import type { Dataset } from './data/types';
-import type { VariantMeasurement } from './measure/compare';
 import { buildModel } from './network/build';
 import { RunControl } from './train/control';
 import type { EpochRecord, StepRecord } from './train/loop';
@@ -19,7 +18,7 @@ import { handleFromModel } from './network/handle';
 import { RunCancelledError } from './train/control';
 import type { ExportedModel } from './export/artifacts';
 import { loadExported, saveToMemory } from './export/artifacts';
-import { teacherSpecKey } from './export/variant';
+import { teacherKey } from '../experiment/measurement';
 import type { OnnxArtifact } from './export/variant-onnx';
 import {
   exportModelOf,
@@ -62,35 +61,28 @@ export class EngineSession {
     private readonly stages: StageLoader | null = null,
   ) {}
 
-  /** What identifies a trained teacher: same key, same weights (seeded, same backend). */
-  static teacherKeyOf(experiment: Experiment, backend: string): string {
-    return JSON.stringify([experiment.dataset, experiment.seed, experiment.teacher, backend]);
-  }
-
   /**
    * Runs the whole experiment: trains the teacher unless an identical one is already trained,
    * then every variant (with student-alone baselines), each measured the same way. A variant
-   * that fails is reported and the others still run; cancel stops everything.
+   * that fails is reported and the others still run; cancel stops everything. Results travel
+   * only as events: first `teacher`, then one `result` (or `error`) per variant.
    */
   async runAll(
     experiment: Experiment,
     onStep: (source: string, record: StepRecord) => void,
     onEpoch: (record: EpochRecord) => void,
     onEvent: (event: RunEvent) => void,
-    onTeacher: (outcome: TeacherOutcome) => void = () => {},
-  ): Promise<{ teacher: TeacherOutcome; variants: VariantMeasurement[] }> {
-    const key = EngineSession.teacherKeyOf(experiment, tf.getBackend());
-    if (!this.teacher || !this.teacherOutcome || this.teacherKey !== key) {
+  ): Promise<void> {
+    if (!this.teacher || !this.teacherOutcome || this.teacherKey !== teacherKey(experiment)) {
       await this.trainTeacher(experiment, (r) => onStep('teacher', r), onEpoch);
     }
     // The teacher's row can be shown while the variants still run.
-    onTeacher(this.teacherOutcome!);
+    onEvent({ kind: 'teacher', teacher: this.teacherOutcome! });
     const teacher = this.teacher!;
     const data = this.dataset!;
     if (!this.stages) throw new Error('No compression techniques are registered in this engine.');
     const control = new RunControl();
     this.control = control;
-    const variants: VariantMeasurement[] = [];
     try {
       for (const variant of expandVariants(experiment.variants)) {
         try {
@@ -107,13 +99,12 @@ export class EngineSession {
             onStep: (id, record) => onStep(id, record),
           });
           this.variantHandles.set(variant.id, { variant, handle });
-          variants.push(
-            await measureVariant(
-              variant,
-              handle,
-              { data, onEvent, teacherMeasurement: this.teacherOutcome?.measurement },
-              pipelineLabel(variant),
-            ),
+          // measureVariant reports the row as a `result` event.
+          await measureVariant(
+            variant,
+            handle,
+            { data, onEvent, teacherMeasurement: this.teacherOutcome?.measurement },
+            pipelineLabel(variant),
           );
         } catch (error) {
           if (error instanceof RunCancelledError) throw error;
@@ -124,7 +115,6 @@ export class EngineSession {
     } finally {
       this.control = null;
     }
-    return { teacher: this.teacherOutcome!, variants };
   }
 
   /** Loads the dataset unless the same spec and seed are already loaded. */
@@ -185,10 +175,11 @@ export class EngineSession {
         'teacher',
         'teacher (fp32)',
       );
-      this.replaceTeacher(model, EngineSession.teacherKeyOf(experiment, tf.getBackend()));
+      this.replaceTeacher(model, teacherKey(experiment));
       // The measurement already evaluated the test split: keep its predictions for the views.
       this.teacherPredictionsCache = { model, predictions: evaluation.predictions };
       this.teacherOutcome = {
+        key: teacherKey(experiment),
         measurement,
         accuracy: evaluation.accuracy,
         confusion: evaluation.confusion,
@@ -246,7 +237,7 @@ export class EngineSession {
     const teacher = this.teacher;
     const data = this.dataset;
     if (!teacher || !data) throw new Error('Train the teacher first.');
-    if (this.teacherKey !== EngineSession.teacherKeyOf(experiment, tf.getBackend())) {
+    if (this.teacherKey !== teacherKey(experiment)) {
       throw new Error('The teacher was trained for other settings: run it again first.');
     }
     if (this.control) throw new Error('A run is already in progress: wait for it or cancel it.');
@@ -281,9 +272,9 @@ export class EngineSession {
     url = 'indexeddb://cp-teacher',
   ): Promise<StoredTeacherMeta | null> {
     if (!this.teacher || !this.teacherOutcome) return null;
-    if (this.teacherKey !== EngineSession.teacherKeyOf(experiment, tf.getBackend())) return null;
+    if (this.teacherKey !== teacherKey(experiment)) return null;
     await this.teacher.save(url);
-    return { specKey: teacherSpecKey(experiment), outcome: this.teacherOutcome };
+    return { outcome: this.teacherOutcome };
   }
 
   /**
@@ -295,7 +286,7 @@ export class EngineSession {
     meta: StoredTeacherMeta,
     url = 'indexeddb://cp-teacher',
   ): Promise<boolean> {
-    if (this.control || meta.specKey !== teacherSpecKey(experiment)) return false;
+    if (this.control || meta.outcome.key !== teacherKey(experiment)) return false;
     const model = await tf.loadLayersModel(url);
     await this.adoptTeacher(model, experiment, meta.outcome);
     return true;
@@ -337,8 +328,9 @@ export class EngineSession {
       model.dispose();
       throw error;
     }
-    this.replaceTeacher(model, EngineSession.teacherKeyOf(experiment, tf.getBackend()));
-    this.teacherOutcome = outcome;
+    const key = teacherKey(experiment);
+    this.replaceTeacher(model, key);
+    this.teacherOutcome = { ...outcome, key };
   }
 
   /** The teacher or a variant as stock tfjs artifacts (see session-exports). */

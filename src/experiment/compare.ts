@@ -1,27 +1,7 @@
-/** Everything measured about one variant, the same way for every variant (teacher included). */
-export interface VariantMeasurement {
-  /** Display name of the variant, e.g. `int8 PTQ`. */
-  variant: string;
-  /** Its pipeline as text, e.g. `teacher → prune 50% → qat w4a8`. */
-  pipeline: string;
-  /** Top-1 accuracy on the test split, 0..1. */
-  accuracy: number;
-  /** Exact bytes of the shipped artifact. */
-  sizeBytes: number;
-  /** Gzip bytes of that artifact, when measured. */
-  gzipBytes: number | null;
-  params: number;
-  /** MACs for one example. */
-  macs: number;
-  /** MACs for one example, skipping zeroed weights. */
-  effectiveMacs: number;
-  latencyB1MedianMs: number | null;
-  latencyB1P90Ms: number | null;
-  latencyB32MedianMs: number | null;
-  latencyB32P90Ms: number | null;
-  /** Plain-language caveat, e.g. `runs dequantized in float (no int8 kernels in tfjs)`. */
-  note: string;
-}
+// Comparing a variant's measurement with the teacher's: ratios, the speed note, the CSV rows.
+import type { VariantMeasurement } from './measurement';
+
+export type { VariantMeasurement };
 
 /** Numbers derived from a variant's measurement and the teacher's. */
 export interface Comparison {

@@ -1,5 +1,5 @@
-import type { ResultRow, VariantMeasurement } from '../engine/measure/compare';
-import { resultRow } from '../engine/measure/compare';
+import type { ResultRow, VariantMeasurement } from './compare';
+import { resultRow } from './compare';
 import type { Experiment } from './schema';
 
 /** The "Download results" JSON (documented in README): stable field names, version 1. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRESET } from '../experiment/presets';
 import type { TeacherResult, VariantMeasurement } from '../worker/protocol';
-import { buildExperimentFile, isMeasurement, modelJsonText, parseExperimentFile } from './files';
+import { buildExperimentFile, modelJsonText, parseExperimentFile } from './files';
+import { parseMeasurement } from '../experiment/measurement';
 
 // A parsed file, freely edited to corrupt it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,6 +25,7 @@ const row = (variant: string, accuracy: number): VariantMeasurement => ({
 });
 
 const teacher: TeacherResult = {
+  key: 'k',
   accuracy: 0.9,
   confusion: [9, 1, 1, 9],
   numClasses: 2,
@@ -78,8 +80,8 @@ describe('experiment files', () => {
   });
 
   it('checks measurements field by field and writes a stock model.json', () => {
-    expect(isMeasurement(row('a', 0.5))).toBe(true);
-    expect(isMeasurement({ ...row('a', 0.5), latencyB1MedianMs: 'fast' })).toBe(false);
+    expect(parseMeasurement(row('a', 0.5))).toEqual(row('a', 0.5));
+    expect(parseMeasurement({ ...row('a', 0.5), latencyB1MedianMs: 'fast' })).toBeNull();
     const json = JSON.parse(modelJsonText(weights)) as {
       format: string;
       weightsManifest: { paths: string[] }[];

@@ -6,6 +6,7 @@ import {
 } from '../engine/export/pytorch/script';
 import { fromBase64, toBase64 } from '../engine/export/base64';
 import { restoreExperiment } from '../experiment/link';
+import { parseMeasurement, parseTeacherOutcome } from '../experiment/measurement';
 import type { Experiment } from '../experiment/schema';
 import type { ExportedModel, TeacherResult, VariantMeasurement } from '../worker/protocol';
 import { isBusy, loadDataset, notify } from './actions';
@@ -36,33 +37,6 @@ export interface ParsedExperimentFile {
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isNumOrNull = (v: unknown) => v === null || isNum(v);
-
-/** Whether `v` has the shape of a VariantMeasurement (every field, right types). */
-export function isMeasurement(v: unknown): v is VariantMeasurement {
-  if (!isObject(v)) return false;
-  const { variant, pipeline, note, accuracy, sizeBytes, params, macs, effectiveMacs } = v;
-  if (typeof variant !== 'string' || typeof pipeline !== 'string' || typeof note !== 'string')
-    return false;
-  if (![accuracy, sizeBytes, params, macs, effectiveMacs].every(isNum)) return false;
-  if (!isNum(accuracy) || accuracy < 0 || accuracy > 1) return false;
-  const nullable = ['gzipBytes', 'latencyB1MedianMs', 'latencyB1P90Ms'] as const;
-  const more = ['latencyB32MedianMs', 'latencyB32P90Ms'] as const;
-  return [...nullable, ...more].every((k) => isNumOrNull(v[k]));
-}
-
-/** Whether `v` has the shape of a TeacherResult (outcome fields and its measurement). */
-export function isTeacherResult(v: unknown): v is TeacherResult {
-  if (!isObject(v) || !isMeasurement(v.measurement)) return false;
-  const nums = [v.accuracy, v.numClasses, v.params, v.steps, v.elapsedMs, v.samplesPerSec];
-  if (!nums.every(isNum) || typeof v.backend !== 'string') return false;
-  if (!Array.isArray(v.confusion) || !v.confusion.every(isNum)) return false;
-  return (
-    Array.isArray(v.epochs) &&
-    v.epochs.every((e) => isObject(e) && isNum(e.epoch) && isNum(e.testAccuracy))
-  );
-}
 
 function parseWeights(raw: unknown): ExportedModel {
   if (!isObject(raw) || !isObject(raw.modelTopology) || !Array.isArray(raw.weightSpecs))
@@ -108,10 +82,12 @@ export function parseExperimentFile(text: string): ParsedExperimentFile {
   const results = raw.results ?? { teacher: null, variants: [] };
   if (!isObject(results) || !Array.isArray(results.variants))
     throw new Error('The results in the file are malformed.');
-  const teacher = results.teacher ?? null;
-  if (teacher !== null && !isTeacherResult(teacher))
+  const rawTeacher = results.teacher ?? null;
+  const teacher = rawTeacher === null ? null : parseTeacherOutcome(rawTeacher);
+  if (rawTeacher !== null && teacher === null)
     throw new Error('The teacher results in the file are malformed.');
-  const bad = results.variants.findIndex((v) => !isMeasurement(v));
+  const variants = results.variants.map(parseMeasurement);
+  const bad = variants.findIndex((v) => v === null);
   if (bad >= 0) throw new Error(`Result row ${bad + 1} in the file is malformed.`);
   let teacherWeights: ExportedModel | null = null;
   if (raw.teacherWeights !== undefined) {
@@ -126,7 +102,7 @@ export function parseExperimentFile(text: string): ParsedExperimentFile {
   return {
     experiment,
     teacher,
-    variants: results.variants as VariantMeasurement[],
+    variants: variants as VariantMeasurement[],
     teacherWeights,
   };
 }

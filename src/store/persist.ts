@@ -5,7 +5,7 @@ import type { StoredTeacherMeta, TeacherResult, VariantMeasurement } from '../wo
 import { notify } from './actions';
 import { clearBackendChoice } from './backend-cache';
 import { getEngine } from './engine-client';
-import { isMeasurement, isTeacherResult } from './files';
+import { parseMeasurement, parseTeacherOutcome } from '../experiment/measurement';
 import type { AppState, RunStatus } from './store';
 import { useStore } from './store';
 
@@ -69,9 +69,11 @@ export function parsePersisted(raw: unknown): PersistedState | null {
   const problems: string[] = [];
   const experiment = restoreExperiment(r.experiment as Record<string, unknown>, problems);
   if (problems.length > 0) return null;
-  const teacher = r.teacher ?? null;
-  if (teacher !== null && !isTeacherResult(teacher)) return null;
-  if (!Array.isArray(r.results) || !r.results.every(isMeasurement)) return null;
+  const teacher = r.teacher == null ? null : parseTeacherOutcome(r.teacher);
+  if (r.teacher != null && teacher === null) return null;
+  if (!Array.isArray(r.results)) return null;
+  const results = r.results.map(parseMeasurement);
+  if (results.some((v) => v === null)) return null;
   const curves: Curves = {};
   if (typeof r.curves === 'object' && r.curves !== null) {
     for (const [k, v] of Object.entries(r.curves as Record<string, unknown>)) {
@@ -91,8 +93,8 @@ export function parsePersisted(raw: unknown): PersistedState | null {
     version: 1,
     presetId: typeof r.presetId === 'string' ? r.presetId : '',
     experiment,
-    teacher: teacher as TeacherResult | null,
-    results: r.results as VariantMeasurement[],
+    teacher,
+    results: results as VariantMeasurement[],
     curves,
     runStatus: status,
   };
@@ -181,9 +183,9 @@ export async function restorePersisted(hash: string = window.location.hash): Pro
       curves: saved.curves,
       run: { status: saved.runStatus, steps: [], epochs: [], error: null },
     });
-    const meta = (await idbGet(TEACHER_KEY)) as StoredTeacherMeta | undefined;
-    if (meta && typeof meta.specKey === 'string' && isTeacherResult(meta.outcome))
-      pendingTeacher = meta;
+    const meta = (await idbGet(TEACHER_KEY)) as { outcome?: unknown } | undefined;
+    const outcome = meta ? parseTeacherOutcome(meta.outcome) : null;
+    if (outcome) pendingTeacher = { outcome };
     if (saved.teacher || saved.results.length > 0) notify('info', RESTORED_NOTICE);
     return true;
   } catch (error) {

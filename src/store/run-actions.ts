@@ -1,6 +1,6 @@
 // Running the whole experiment: the teacher, then every variant, with live progress.
 import { expandVariants } from '../experiment/expand';
-import type { RunEvent, TeacherResult, TrainUpdate } from '../worker/protocol';
+import type { RunEvent, TrainUpdate } from '../worker/protocol';
 import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
 import { chooseBackend, isBusy, notify } from './actions';
 import { callback, getEngine } from './engine-client';
@@ -11,6 +11,8 @@ const MAX_STEP_POINTS = 20_000;
 const MAX_CURVE_POINTS = 2_000;
 
 function applyEvent(state: AppState, event: RunEvent): Partial<AppState> {
+  // The results table fills in while the variants run: the teacher's row comes first.
+  if (event.kind === 'teacher') return { teacher: event.teacher };
   const runs = { ...state.variantRuns };
   const current: VariantRunState = runs[event.variantId] ?? {
     status: 'queued',
@@ -144,17 +146,9 @@ export async function runAll(): Promise<void> {
     predictions: {},
   });
   try {
-    const result = await getEngine().runAll(
-      experiment,
-      callback(applyUpdate),
-      // The results table fills in while the variants run: the teacher's row comes first.
-      callback((teacher: TeacherResult) => useStore.setState({ teacher })),
-    );
-    useStore.setState((s) => ({
-      teacher: result.teacher,
-      results: result.variants,
-      run: { ...s.run, status: 'done' },
-    }));
+    // Results reach the store only as run events (applyUpdate), never from the return value.
+    await getEngine().runAll(experiment, callback(applyUpdate));
+    useStore.setState((s) => ({ run: { ...s.run, status: 'done' } }));
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     const message = error instanceof Error ? error.message : String(error);

@@ -49,7 +49,6 @@ describe('the step counter of the running stage', () => {
       look(); // a new stage starts from nothing
       onUpdate(update('v', [step(3, 8)]));
       look();
-      return { teacher: null, variants: [] };
     });
     await runAll();
     expect(seen).toEqual([
@@ -60,5 +59,58 @@ describe('the step counter of the running stage', () => {
       { step: 3, totalSteps: 8 },
     ]);
     expect(useStore.getState().variantRuns.v?.stageIndex).toBe(1);
+  });
+});
+
+describe('results reach the store by one channel', () => {
+  it('the teacher and each row come as run events; the resolved run adds nothing', async () => {
+    const measurement = {
+      variant: 'INT8',
+      pipeline: 'teacher → ptq',
+      accuracy: 0.9,
+      sizeBytes: 10,
+      gzipBytes: null,
+      params: 1,
+      macs: 1,
+      effectiveMacs: 1,
+      latencyB1MedianMs: null,
+      latencyB1P90Ms: null,
+      latencyB32MedianMs: null,
+      latencyB32P90Ms: null,
+      note: '',
+    };
+    const teacher = {
+      key: 'k',
+      accuracy: 0.95,
+      confusion: [1],
+      numClasses: 1,
+      params: 1,
+      steps: 1,
+      elapsedMs: 1,
+      samplesPerSec: 1,
+      backend: 'cpu' as const,
+      epochs: [],
+      measurement: { ...measurement, variant: 'teacher' },
+    };
+    const seen: string[] = [];
+    engine.runAll.mockImplementation(async (_experiment, onUpdate: (u: TrainUpdate) => void) => {
+      onUpdate(update('teacher', [], [{ kind: 'teacher', teacher }]));
+      seen.push(`teacher ${useStore.getState().teacher?.key}`);
+      const predictions = new Uint8Array(1);
+      onUpdate(update('v', [], [{ kind: 'result', variantId: 'v', measurement, predictions }]));
+      seen.push(
+        `rows ${useStore
+          .getState()
+          .results.map((r) => r.variant)
+          .join()}`,
+      );
+      // Whatever the call resolves with is ignored: only events carry results.
+      return { teacher: null, variants: [{ ...measurement, variant: 'ghost' }] };
+    });
+    await runAll();
+    expect(seen).toEqual(['teacher k', 'rows INT8']);
+    expect(useStore.getState().teacher?.key).toBe('k');
+    expect(useStore.getState().results.map((r) => r.variant)).toEqual(['INT8']);
+    expect(useStore.getState().run.status).toBe('done');
   });
 });

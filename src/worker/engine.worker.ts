@@ -66,19 +66,14 @@ const api: EngineApi = {
     }
   },
 
-  async runAll(experiment, onUpdate: (update: TrainUpdate) => void, onTeacher) {
+  async runAll(experiment, onUpdate: (update: TrainUpdate) => void) {
     const batcher = new ProgressBatcher(onUpdate);
     try {
-      return await session.runAll(
+      await session.runAll(
         experiment,
         (source, s) => batcher.step(s, source),
         (e) => batcher.epoch(e),
         (e) => batcher.event(e),
-        (outcome) => {
-          // The teacher's last steps reach the page before its result.
-          batcher.flush();
-          onTeacher?.(outcome);
-        },
       );
     } finally {
       batcher.flush();

@@ -5,8 +5,7 @@ import type { DatasetPreview } from '../engine/data/preview';
 import type { StoredTeacherMeta, TeacherOutcome, TestSamples } from '../engine/session';
 import type { ExportedModel } from '../engine/export/artifacts';
 export type { ExportedModel, StoredTeacherMeta, TestSamples };
-export type { VariantMeasurement } from '../engine/measure/compare';
-import type { VariantMeasurement } from '../engine/measure/compare';
+export type { VariantMeasurement } from '../experiment/compare';
 import type { EpochRecord, StepRecord } from '../engine/train/loop';
 import type { BackendName, DatasetSpec, Experiment } from '../experiment/schema';
 
@@ -64,14 +63,10 @@ export interface EngineApi {
     onUpdate: (update: TrainUpdate) => void,
   ): Promise<TeacherResult>;
   /**
-   * Teacher (unless already trained identically), then every variant, each measured;
-   * `onTeacher` gets the teacher's results as soon as they are known.
+   * Teacher (unless already trained identically), then every variant, each measured. Results
+   * arrive only through `onUpdate`'s events: `teacher` first, then a `result` per variant.
    */
-  runAll(
-    experiment: Experiment,
-    onUpdate: (update: TrainUpdate) => void,
-    onTeacher?: (teacher: TeacherResult) => void,
-  ): Promise<{ teacher: TeacherResult; variants: VariantMeasurement[] }>;
+  runAll(experiment: Experiment, onUpdate: (update: TrainUpdate) => void): Promise<void>;
   /** Technique views' data for 'teacher' or a variant id of the last run. */
   inspect(source: string, experiment: Experiment, layerName?: string): Promise<Inspection>;
   /** Temperature explorer for test example `index`, with a variant's model when given. */

@@ -8,6 +8,8 @@ import { loadTechniqueStage } from '../pipeline/registry';
 import { EngineSession } from '../session';
 import { evaluate } from '../train/evaluate';
 import { loadExported } from './artifacts';
+import type { RunEvent } from '../pipeline/runner';
+import { resultsFrom } from '../network/test-fixtures';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -44,16 +46,18 @@ describe('EngineSession export / import', () => {
     const second = newSession();
     await second.importTeacher(artifacts, experiment, trained);
     let teacherSteps = 0;
-    const result = await second.runAll(
+    const events: RunEvent[] = [];
+    await second.runAll(
       experiment,
       (source) => {
         if (source === 'teacher') teacherSteps++;
       },
       () => {},
-      () => {},
+      (e) => events.push(e),
     );
+    const result = resultsFrom(events);
     expect(teacherSteps).toBe(0);
-    expect(result.teacher.accuracy).toBe(trained.accuracy);
+    expect(result.teacher!.accuracy).toBe(trained.accuracy);
     const data = second.dataset!;
     const evaluation = await evaluate(
       (x) => second.teacher!.predict(x) as tf.Tensor,

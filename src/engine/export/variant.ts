@@ -6,12 +6,3 @@ export function shipsUint8(variant: Variant): boolean {
   const last = lastWeightQuantizer(variant.stages);
   return last !== null && last.quantizer.weightBits <= 8;
 }
-
-/** What identifies a teacher's experiment (dataset, seed, teacher spec), without the backend. */
-export function teacherSpecKey(experiment: {
-  dataset: unknown;
-  seed: number;
-  teacher: unknown;
-}): string {
-  return JSON.stringify([experiment.dataset, experiment.seed, experiment.teacher]);
-}

@@ -9,6 +9,8 @@ import type { StepRecord } from '../train/loop';
 import { trainModel } from '../train/loop';
 import { handleFromModel } from './handle';
 import type { ModelHandle, StageContext } from './stage-types';
+import type { RunEvent } from '../pipeline/runner';
+import type { TeacherOutcome, VariantMeasurement } from '../../experiment/measurement';
 
 /** Tiny data sets, teachers and contexts shared by the prune tests (test support only). */
 
@@ -138,4 +140,18 @@ export function pruneParamsWith(overrides: Partial<PruneParams>): PruneParams {
 /** Copies of every weight of a model (to check it is unchanged). */
 export function weightValues(model: tf.LayersModel): Float32Array[] {
   return model.getWeights().map((w) => Float32Array.from(w.dataSync()));
+}
+
+/** The teacher and variant rows carried by a run's events (what the store shows), in order. */
+export function resultsFrom(events: readonly RunEvent[]): {
+  teacher: TeacherOutcome | null;
+  variants: VariantMeasurement[];
+} {
+  let teacher: TeacherOutcome | null = null;
+  const variants: VariantMeasurement[] = [];
+  for (const e of events) {
+    if (e.kind === 'teacher') teacher = e.teacher;
+    if (e.kind === 'result') variants.push(e.measurement);
+  }
+  return { teacher, variants };
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types';
-import type { VariantMeasurement } from '../measure/compare';
-import { measuredSpeedNote } from '../measure/compare';
+import type { VariantMeasurement } from '../../experiment/compare';
+import { measuredSpeedNote } from '../../experiment/compare';
 import type { LatencyStats } from '../measure/latency';
 import { measureLatency } from '../measure/latency';
 import { fp32WeightBytes } from '../measure/measure-model';

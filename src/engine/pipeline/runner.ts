@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Stage, Variant } from '../../experiment/stages';
 import type { ArchitectureSpec } from '../../experiment/schema';
 import type { Dataset } from '../data/types';
-import type { VariantMeasurement } from '../measure/compare';
+import type { TeacherOutcome, VariantMeasurement } from '../../experiment/measurement';
 import { buildModel } from '../network/build';
 import { createRng } from '../rng';
 import { disposeHandle, handleFromModel } from '../network/handle';
@@ -23,6 +23,7 @@ export type RunEvent =
     }
   | { kind: 'progress'; variantId: string; fraction: number; message: string }
   | { kind: 'measuring'; variantId: string }
+  | { kind: 'teacher'; teacher: TeacherOutcome }
   | { kind: 'result'; variantId: string; measurement: VariantMeasurement; predictions: Uint8Array }
   | { kind: 'error'; variantId: string; message: string };
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingSpec } from '../../experiment/schema';
+import type { EpochRecord } from '../../experiment/measurement';
 import type { Dataset } from '../data/types';
 import { createRng, shuffledIndices } from '../rng';
 import { batchRanges, makeBatch } from './batches';
@@ -20,10 +21,7 @@ export interface StepRecord {
   elapsedMs: number;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  testAccuracy: number;
-}
+export type { EpochRecord };
 
 /** Loss of a batch from the model's logits; defaults to softmax cross-entropy. */
 export type LossFn = (logits: tf.Tensor, labels: tf.Tensor1D, x: tf.Tensor) => tf.Scalar;

@@ -1,20 +1,17 @@
 import { z } from 'zod';
 import { friendlyIssue, joinPath } from './messages';
+import { measurementSchema } from '../measurement';
 
-/** One row of the sharer's results; `variant` is 'teacher' or a variant id. */
-export const reportedRowSchema = z.object({
-  variant: z.string().regex(/^[a-z0-9-]{1,32}$/, 'is not a variant id'),
-  /** Top-1 test accuracy, 0..1. */
-  accuracy: z.number().min(0).max(1),
-  /** Bytes of the shipped artifact. */
-  sizeBytes: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 40),
-  /** Median latency at batch 1 in milliseconds, or null when not measured. */
-  latencyMs: z.number().min(0).max(1e7).nullable(),
-});
+/**
+ * One row of the sharer's results: accuracy and bytes as in the measurement schema, `variant` is
+ * 'teacher' or a variant id, `latencyMs` the batch-1 median (null when not measured).
+ */
+export const reportedRowSchema = measurementSchema
+  .pick({ accuracy: true, sizeBytes: true })
+  .extend({
+    variant: z.string().regex(/^[a-z0-9-]{1,32}$/, 'is not a variant id'),
+    latencyMs: measurementSchema.shape.latencyB1MedianMs,
+  });
 export type ReportedRow = z.infer<typeof reportedRowSchema>;
 
 /**

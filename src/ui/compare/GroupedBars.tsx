@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { ReferenceLine } from 'recharts';
-import type { ResultRow } from '../../engine/measure/compare';
+import type { ResultRow } from '../../experiment/compare';
 import { Figure } from '../figure/Figure';
 import { Plot } from '../figure/Plot';
 import { barSeries } from '../figure/series';

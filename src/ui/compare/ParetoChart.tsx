@@ -1,5 +1,5 @@
 import { Cell, Scatter, ZAxis } from 'recharts';
-import type { ResultRow } from '../../engine/measure/compare';
+import type { ResultRow } from '../../experiment/compare';
 import { paretoFrontier } from '../../engine/measure/pareto';
 import { Figure } from '../figure/Figure';
 import { Plot } from '../figure/Plot';

@@ -1,7 +1,7 @@
 import { memo, useDeferredValue, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ResultRow } from '../../engine/measure/compare';
-import { resultsToCsv } from '../../engine/measure/compare';
+import type { ResultRow } from '../../experiment/compare';
+import { resultsToCsv } from '../../experiment/compare';
 import { buildResultsDocument } from '../../experiment/results';
 import { isBusy } from '../../store/actions';
 import { useStore } from '../../store/store';

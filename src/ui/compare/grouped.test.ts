@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { VariantMeasurement } from '../../engine/measure/compare';
-import { resultRow } from '../../engine/measure/compare';
+import type { VariantMeasurement } from '../../experiment/compare';
+import { resultRow } from '../../experiment/compare';
 import { groupedBarsData } from './grouped';
 
 function measurement(

@@ -1,4 +1,4 @@
-import type { ResultRow } from '../../engine/measure/compare';
+import type { ResultRow } from '../../experiment/compare';
 
 export interface GroupedBar {
   variant: string;

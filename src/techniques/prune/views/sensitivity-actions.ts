@@ -36,14 +36,9 @@ export const useSensitivityStore = create<SensitivityState>(() => ({
 export const GUIDED_VARIANT_NAME = 'Sensitivity-guided pruning';
 const LAYER_NAME = /^[a-z0-9_]{1,40}$/;
 
-/**
- * What tells one trained teacher from another: the result object is copied on every run (a
- * reused teacher comes back as a new object), so compare its contents instead.
- */
+/** Which trained teacher a table belongs to: its key, teacherKey(experiment), or null. */
 export function teacherIdentity(teacher: TeacherResult | null): string | null {
-  return teacher
-    ? JSON.stringify([teacher.backend, teacher.steps, teacher.elapsedMs, teacher.accuracy])
-    : null;
+  return teacher ? teacher.key : null;
 }
 
 /** Scans the trained teacher over the default grid (10 % … 90 %), with progress. */

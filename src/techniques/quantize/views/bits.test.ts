@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VariantMeasurement } from '../../../engine/measure/compare';
+import type { VariantMeasurement } from '../../../experiment/compare';
 import { variantSchema } from '../../../experiment/stages';
 import { bitsSeries } from './bits';
 

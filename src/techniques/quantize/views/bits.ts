@@ -1,4 +1,4 @@
-import type { VariantMeasurement } from '../../../engine/measure/compare';
+import type { VariantMeasurement } from '../../../experiment/compare';
 import type { Variant } from '../../../experiment/stages';
 import { lastWeightQuantizer } from '../../registry';
 
