@@ -53,6 +53,7 @@ describe('runAll when the backend fails mid-run', () => {
     engine.loadDataset.mockResolvedValue({
       id: 'spiral',
       trainCount: 1,
+      validationCount: 0,
       testCount: 1,
       numClasses: 3,
       classNames: [],

@@ -42,6 +42,7 @@ const api: EngineApi = {
       return {
         id: data.id,
         trainCount: data.train.count,
+        validationCount: data.validation.count,
         testCount: data.test.count,
         numClasses: data.numClasses,
         classNames: data.classNames,

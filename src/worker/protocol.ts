@@ -25,7 +25,9 @@ export type { DatasetPreview, ImagePreview, PointPreview } from '../engine/data/
 
 export interface DatasetInfo {
   id: string;
+  /** Examples trained on (the validation split is held out of the experiment's train size). */
   trainCount: number;
+  validationCount: number;
   testCount: number;
   numClasses: number;
   classNames: string[];

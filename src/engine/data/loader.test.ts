@@ -1,3 +1,4 @@
+import { validationIndices } from './validation';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DatasetSpec } from '../../experiment/schema';
 import { DATASET_MAGIC, DatasetFileError } from './binary';
@@ -46,7 +47,7 @@ describe('loadImageDataset', () => {
   it('fetches both splits, subsets them and reports progress up to the total', async () => {
     const requested: string[] = [];
     const progress: [number, number][] = [];
-    const d = await loadImageDataset(mnistSpec, fakeFetcher(files, requested), '/app/', (l, t) =>
+    const d = await loadImageDataset(mnistSpec, 1, fakeFetcher(files, requested), '/app/', (l, t) =>
       progress.push([l, t]),
     );
     expect(requested.sort()).toEqual(['/app/data/mnist-test.bin', '/app/data/mnist-train.bin']);
@@ -54,10 +55,15 @@ describe('loadImageDataset', () => {
     expect(d.inputShape).toEqual([28, 28, 1]);
     expect(d.numClasses).toBe(10);
     expect(d.classNames[7]).toBe('7');
-    expect(d.train.count).toBe(20);
-    expect(d.train.x.length).toBe(20 * 784);
-    expect(Array.from(d.train.y.subarray(0, 3))).toEqual([0, 1, 2]);
-    expect(d.train.x[5 * 784 + 100]).toBeCloseTo(5 / 255, 7);
+    // The first 20 training images, 2 of them held out as the validation split.
+    const held = Array.from(validationIndices(20, 1));
+    const kept = Array.from({ length: 20 }, (_, i) => i).filter((i) => !held.includes(i));
+    expect(d.validation.count).toBe(2);
+    expect(d.train.count).toBe(18);
+    expect(d.train.x.length).toBe(18 * 784);
+    expect(Array.from(d.train.y.subarray(0, 3))).toEqual(kept.slice(0, 3).map((i) => i % 10));
+    expect(d.train.x[5 * 784 + 100]).toBeCloseTo(kept[5]! / 255, 7);
+    expect(d.validation.x[784 + 100]).toBeCloseTo(held[1]! / 255, 7);
     expect(d.test.count).toBe(10);
     expect(Array.from(d.test.y.subarray(0, 3))).toEqual([3, 4, 5]);
     expect(progress.at(-1)).toEqual([totalBytes, totalBytes]);
@@ -71,27 +77,27 @@ describe('loadImageDataset', () => {
       'data/fashion-train.bin': imageFile(20, 0),
       'data/fashion-test.bin': imageFile(12, 0),
     };
-    const d = await loadImageDataset({ ...mnistSpec, id: 'fashion' }, fakeFetcher(fashion), '');
+    const d = await loadImageDataset({ ...mnistSpec, id: 'fashion' }, 1, fakeFetcher(fashion), '');
     expect(d.classNames[0]).toBe('T-shirt/top');
   });
 
   it('names the missing file and says how to make it', async () => {
     const onlyTrain = { '/app/data/mnist-train.bin': imageFile(40, 0) };
-    await expect(loadImageDataset(mnistSpec, fakeFetcher(onlyTrain), '/app/')).rejects.toThrow(
+    await expect(loadImageDataset(mnistSpec, 1, fakeFetcher(onlyTrain), '/app/')).rejects.toThrow(
       /mnist-test\.bin not found.*npm run prepare-data/,
     );
   });
 
   it('names the corrupt file', async () => {
     const corrupt = { ...files, '/app/data/mnist-test.bin': new ArrayBuffer(100) };
-    await expect(loadImageDataset(mnistSpec, fakeFetcher(corrupt), '/app/')).rejects.toThrow(
+    await expect(loadImageDataset(mnistSpec, 1, fakeFetcher(corrupt), '/app/')).rejects.toThrow(
       /\/app\/data\/mnist-test\.bin does not start with the 'CPD1' marker/,
     );
   });
 
   it('says when the file is smaller than the size asked for', async () => {
     const spec = { ...mnistSpec, testSize: 16 };
-    await expect(loadImageDataset(spec, fakeFetcher(files), '/app/')).rejects.toThrow(
+    await expect(loadImageDataset(spec, 1, fakeFetcher(files), '/app/')).rejects.toThrow(
       /holds 15 examples, fewer than the 16 asked for/,
     );
   });
@@ -108,7 +114,7 @@ describe('loadDataset', () => {
 
   it('fetches image sets', async () => {
     const d = await loadDataset(mnistSpec, 5, fakeFetcher(files), '/app');
-    expect(d.train.count).toBe(20);
+    expect(d.train.count + d.validation.count).toBe(20);
   });
 });
 

@@ -1,3 +1,4 @@
+import { holdOutValidation } from './validation';
 import type { DatasetSpec } from '../../experiment/schema';
 import { inputShapeOf, numClassesOf } from '../../experiment/schema';
 import { CLASS_NAMES, DatasetFileError, parseDatasetFile, takeSubset } from './binary';
@@ -20,10 +21,11 @@ export function datasetFileUrl(baseUrl: string, id: string, split: 'train' | 'te
 
 /**
  * Fetches both splits of an image set in parallel, validates them, and keeps the first
- * trainSize / testSize examples; progress = (Σ loaded bytes, Σ expected bytes) of both files.
+ * trainSize / testSize examples (the validation split is then held out of the training ones); progress = (Σ loaded bytes, Σ expected bytes) of both files.
  */
 export async function loadImageDataset(
   spec: DatasetSpec,
+  seed: number,
   fetchFile: FetchFile,
   baseUrl: string,
   onProgress: ProgressCallback = () => {},
@@ -74,7 +76,7 @@ export async function loadImageDataset(
     inputShape,
     numClasses: expected.numClasses,
     classNames: [...CLASS_NAMES[imageId]],
-    train: train!,
+    ...holdOutValidation(train!, inputShape, seed),
     test: test!,
   };
 }
@@ -143,5 +145,5 @@ export async function loadDataset(
   onProgress?: ProgressCallback,
 ): Promise<Dataset> {
   if (isSyntheticId(spec.id)) return makeSyntheticDataset(spec, seed);
-  return loadImageDataset(spec, fetchFile, baseUrl, onProgress);
+  return loadImageDataset(spec, seed, fetchFile, baseUrl, onProgress);
 }

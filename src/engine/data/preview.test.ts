@@ -15,6 +15,7 @@ function tinyImages(): Dataset {
     numClasses: 10,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     train: { x: new Float32Array(size), y: new Uint8Array([9]), count: 1 },
+    validation: { x: new Float32Array(0), y: new Uint8Array(0), count: 0 },
     test: { x, y: new Uint8Array([4, 7, 1]), count: 3 },
   };
 }

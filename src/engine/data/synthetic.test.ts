@@ -122,7 +122,8 @@ describe('makeSyntheticDataset', () => {
     expect(d.inputShape).toEqual([2]);
     expect(d.numClasses).toBe(numClassesOf(id));
     expect(d.classNames).toEqual(Array.from({ length: d.numClasses }, (_, c) => `class ${c}`));
-    expect(d.train.count).toBe(301);
+    expect(d.train.count + d.validation.count).toBe(301);
+    expect(d.validation.count).toBe(30);
     expect(d.test.count).toBe(97);
     expect(Math.max(...d.train.y)).toBe(d.numClasses - 1);
   });

@@ -1,3 +1,4 @@
+import { holdOutValidation } from './validation';
 import type { DatasetSpec } from '../../experiment/schema';
 import { SYNTHETIC_DATASETS, numClassesOf } from '../../experiment/schema';
 import type { Rng } from '../rng';
@@ -118,7 +119,7 @@ export function makeSyntheticDataset(spec: DatasetSpec, seed: number): Dataset {
     inputShape: [2],
     numClasses,
     classNames: Array.from({ length: numClasses }, (_, c) => `class ${c}`),
-    train: generate(id, spec.trainSize, spec.noise, createRng(seed)),
+    ...holdOutValidation(generate(id, spec.trainSize, spec.noise, createRng(seed)), [2], seed),
     test: generate(id, spec.testSize, spec.noise, createRng(testSeedOf(seed))),
   };
 }

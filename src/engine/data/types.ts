@@ -16,7 +16,11 @@ export interface Dataset {
   inputShape: number[];
   numClasses: number;
   classNames: string[];
+  /** What the models train on. */
   train: DataSplit;
+  /** Held out of the training examples (validation.ts): every choice is made on it. */
+  validation: DataSplit;
+  /** Only ever scores. */
   test: DataSplit;
 }
 

@@ -117,6 +117,7 @@ export function inputData(inputShape: number[], count: number, seed: number, cla
     numClasses: classes,
     classNames: Array.from({ length: classes }, (_, i) => `c${i}`),
     train: split(seed),
+    validation: split(seed + 2),
     test: split(seed + 1),
   };
 }

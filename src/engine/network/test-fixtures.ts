@@ -42,6 +42,7 @@ export function blobs(train = 192, test = 96, seed = 1): Dataset {
     numClasses: 3,
     classNames: ['a', 'b', 'c'],
     train: blobSplit(train, seed),
+    validation: blobSplit(Math.max(1, Math.round(train / 4)), seed + 200),
     test: blobSplit(test, seed + 100),
   };
 }
@@ -71,6 +72,7 @@ export function bars(train = 96, test = 48, seed = 2): Dataset {
     numClasses: 2,
     classNames: ['vertical', 'horizontal'],
     train: barSplit(train, seed),
+    validation: barSplit(Math.max(2, Math.round(train / 4)), seed + 200),
     test: barSplit(test, seed + 100),
   };
 }

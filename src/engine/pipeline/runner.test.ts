@@ -26,6 +26,7 @@ const data: Dataset = {
     y: new Uint8Array([0, 1, 1, 0]),
     count: 4,
   },
+  validation: { x: new Float32Array([1, 0]), y: new Uint8Array([1]), count: 1 },
   test: { x: new Float32Array([0, 1, 1, 0]), y: new Uint8Array([0, 1]), count: 2 },
 };
 

@@ -32,6 +32,7 @@ const data: Dataset = {
   numClasses: 2,
   classNames: ['a', 'b'],
   train: blobs(200, 1),
+  validation: blobs(50, 3),
   test: blobs(100, 2),
 };
 const training = {

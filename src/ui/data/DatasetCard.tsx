@@ -94,9 +94,10 @@ export function DatasetCard() {
       {status.info && status.status === 'ready' && (
         <>
           <p className="muted" data-testid="dataset-counts">
-            {status.info.trainCount.toLocaleString('en-US')} training and{' '}
-            {status.info.testCount.toLocaleString('en-US')} test examples, {status.info.numClasses}{' '}
-            classes.
+            {status.info.trainCount.toLocaleString('en-US')} training,{' '}
+            {status.info.validationCount.toLocaleString('en-US')} validation (held out for the
+            app&rsquo;s choices) and {status.info.testCount.toLocaleString('en-US')} test examples,{' '}
+            {status.info.numClasses} classes.
           </p>
           <DatasetPreview preview={status.info.preview} />
         </>

@@ -119,6 +119,7 @@ describe('float ONNX export, layout by hand', () => {
     numClasses: 3,
     classNames: ['a', 'b', 'c'],
     train: { x: new Float32Array(0), y: new Uint8Array(0), count: 0 },
+    validation: { x: new Float32Array(0), y: new Uint8Array(0), count: 0 },
     test: { x: values(count * 9 * 8 * 2), y: new Uint8Array(count), count },
   };
 

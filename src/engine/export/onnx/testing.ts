@@ -32,6 +32,7 @@ export function smallMnist(train: number, test: number): Dataset {
     numClasses: 10,
     classNames: Array.from({ length: 10 }, (_, i) => String(i)),
     train: takeSubset(readSplit('train'), train),
+    validation: { x: new Float32Array(0), y: new Uint8Array(0), count: 0 },
     test: takeSubset(readSplit('test'), test),
   };
 }

@@ -4,6 +4,7 @@
  * way, a tfjs teacher trained by the app's own loop).
  */
 import { spawnSync } from 'node:child_process';
+import { holdOutValidation } from '../../data/validation';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -96,6 +97,7 @@ export function mnistIdxDir(): string {
 export function mnistSubset(
   trainSize: number,
   testSize: number,
+  seed: number,
 ): { data: Dataset; files: { train: Uint8Array; test: Uint8Array } } {
   const dir = mnistIdxDir();
   const read = (name: string) => parseIdx(new Uint8Array(readFileSync(join(dir, name))));
@@ -114,7 +116,7 @@ export function mnistSubset(
     inputShape: [28, 28, 1],
     numClasses: 10,
     classNames: Array.from({ length: 10 }, (_, i) => String(i)),
-    train: split(files.train, trainSize),
+    ...holdOutValidation(split(files.train, trainSize), [28, 28, 1], seed),
     test: split(files.test, testSize),
   };
   return { data, files };

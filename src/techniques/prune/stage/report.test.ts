@@ -84,9 +84,11 @@ describe('runSensitivity', () => {
       { name: 'logits', count: 24 },
     ]);
     const predict = (m: tf.LayersModel) => (x: tf.Tensor) => m.predict(x) as tf.Tensor;
+    // Measured on the validation split, never on the test split.
     const acc = async (m: tf.LayersModel) =>
-      (await evaluate(predict(m), data.test, data.inputShape, data.numClasses)).accuracy;
+      (await evaluate(predict(m), data.validation, data.inputShape, data.numClasses)).accuracy;
     expect(table.baseline).toBe(await acc(teacher.model));
+    expect(table.examples).toBe(data.validation.count);
     expect(table.drop.map((row) => row[0])).toEqual([0, 0, 0]);
     // dense2 alone at 95 %, built by hand.
     const layers = extractLayers(teacher.model);
@@ -107,6 +109,23 @@ describe('runSensitivity', () => {
 
     expect(weightValues(teacher.model)).toEqual(before);
     expect(tf.memory().numTensors).toBe(tensors);
+    teacher.model.dispose();
+  });
+
+  it('never reads the test split: scrambled test labels change nothing, no validation refuses', async () => {
+    const data = blobs();
+    const teacher = await trainedTeacher(MLP, data);
+    const scrambled = { ...data, test: { ...data.test, y: data.test.y.map((y) => (y + 1) % 3) } };
+    const a = await runSensitivity(testContext(data, teacher.model), teacher, [0.5]);
+    const b = await runSensitivity(testContext(scrambled, teacher.model), teacher, [0.5]);
+    expect(b).toEqual(a);
+    const empty = {
+      ...data,
+      validation: { x: new Float32Array(0), y: new Uint8Array(0), count: 0 },
+    };
+    await expect(runSensitivity(testContext(empty, teacher.model), teacher, [0.5])).rejects.toThrow(
+      /validation split/,
+    );
     teacher.model.dispose();
   });
 

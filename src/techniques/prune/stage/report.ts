@@ -95,6 +95,8 @@ export function pruningReport(handle: ModelHandle, layerName?: string, bins = 24
 /** Accuracy drops of pruning each layer alone, with the layers' names and sizes. */
 export interface SensitivityTable extends SensitivityResult {
   layers: { name: string; count: number }[];
+  /** How many held-out validation examples every accuracy was measured on (never the test split). */
+  examples: number;
 }
 
 function firstExamples(split: DataSplit, inputShape: readonly number[], n: number): DataSplit {
@@ -105,7 +107,8 @@ function firstExamples(split: DataSplit, inputShape: readonly number[], n: numbe
 
 /**
  * Sensitivity scan: each dense/conv layer alone magnitude-pruned to each sparsity (no fine-tune),
- * drop = acc(unpruned) − acc(pruned), top-1 on the first `maxExamples` test examples.
+ * drop = acc(unpruned) − acc(pruned), top-1 on the first `maxExamples` examples of the validation
+ * split: the sparsities chosen from it are then scored on the test split, which the scan never sees.
  */
 export async function runSensitivity(
   ctx: StageContext,
@@ -124,7 +127,13 @@ export async function runSensitivity(
   const all = readLayers(handle);
   const layers = all.filter(isWeightLayer);
   const { inputShape, numClasses } = ctx.data;
-  const test = firstExamples(ctx.data.test, inputShape, maxExamples);
+  const examples = firstExamples(ctx.data.validation, inputShape, maxExamples);
+  if (examples.count === 0) {
+    throw new StageError(
+      'The sensitivity scan measures on the validation split held out of the training ' +
+        'examples, but it is empty: use at least 10 training examples.',
+    );
+  }
   const model = buildFromLayers(all, inputShape);
   const current = layers.map((l) => l.kernel);
   const evaluateWeights: EvaluateWeights = async (kernels) => {
@@ -136,7 +145,7 @@ export async function runSensitivity(
       current[i] = kernel;
     });
     const predict = (x: tf.Tensor) => model.predict(x) as tf.Tensor;
-    return (await evaluate(predict, test, inputShape, numClasses)).accuracy;
+    return (await evaluate(predict, examples, inputShape, numClasses)).accuracy;
   };
   try {
     const result = await sensitivityScan(
@@ -148,7 +157,8 @@ export async function runSensitivity(
           ctx.onProgress(done / total, `Sensitivity scan: ${done} of ${total} evaluations`),
       },
     );
-    return { ...result, layers: layers.map((l) => ({ name: l.name, count: l.kernel.length })) };
+    const names = layers.map((l) => ({ name: l.name, count: l.kernel.length }));
+    return { ...result, layers: names, examples: examples.count };
   } finally {
     model.dispose();
   }

@@ -30,13 +30,13 @@ const run = (overrides: Partial<VariantRunState>): VariantRunState => ({
 describe('steps per epoch of the prune stage', () => {
   const spec = { id: 'moons' as const, trainSize: 400, testSize: 200, noise: 0.3 };
   it('uses the loaded data of the same dataset, else the experiment’s train size', () => {
-    expect(pruneStepsPerEpoch(spec, null)).toBe(13); // ⌈400 / 32⌉
+    expect(pruneStepsPerEpoch(spec, null)).toBe(12); // ⌈(400 − 40 held out) / 32⌉
     const info = { id: 'moons', trainCount: 390, inputShape: [2] } as DatasetInfo;
     expect(pruneStepsPerEpoch(spec, info)).toBe(13);
     expect(pruneStepsPerEpoch(spec, { ...info, trainCount: 384 })).toBe(12);
-    expect(pruneStepsPerEpoch(spec, { ...info, id: 'mnist', trainCount: 9 })).toBe(13);
+    expect(pruneStepsPerEpoch(spec, { ...info, id: 'mnist', trainCount: 9 })).toBe(12);
     const mnist = { ...spec, id: 'mnist' as const, trainSize: 1000 };
-    expect(pruneStepsPerEpoch(mnist, null)).toBe(8); // ⌈1000 / 128⌉
+    expect(pruneStepsPerEpoch(mnist, null)).toBe(8); // ⌈(1000 − 100) / 128⌉
   });
 });
 

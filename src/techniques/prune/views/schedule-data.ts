@@ -1,4 +1,5 @@
 // React-free data of the prune schedule chart: the plan's curves in %, the marker, a summary.
+import { trainedCount } from '../../../experiment/splits';
 import type { PlanParams, SchedulePlan } from '../schedule-plan';
 import { plannedSparsityAt, pruneBatchSize, schedulePlan, stepsPerEpochOf } from '../schedule-plan';
 import { polynomialDecaySparsity } from '../schedule';
@@ -34,11 +35,12 @@ const percentOf = (sparsity: number) => sparsity * 100;
 
 /**
  * Prune steps per epoch ⌈n / b⌉, b the prune batch (128 images, 32 points); n from the loaded
- * data when it is the experiment's dataset, else the experiment's train size.
+ * data when it is the experiment's dataset, else the experiment's train size less the validation
+ * split held out of it.
  */
 export function pruneStepsPerEpoch(spec: DatasetSpec, info: DatasetInfo | null): number {
   const loaded = info !== null && info.id === spec.id;
-  const trainCount = loaded ? info.trainCount : spec.trainSize;
+  const trainCount = loaded ? info.trainCount : trainedCount(spec.trainSize);
   const inputShape = loaded ? info.inputShape : inputShapeOf(spec.id);
   return stepsPerEpochOf(trainCount, pruneBatchSize(inputShape));
 }

@@ -14,6 +14,7 @@ describe('sensitivityRows', () => {
         [0.05, 0],
         [0.3, 0.01],
       ],
+      examples: 100,
       layers: [
         { name: 'dense1', count: 32 },
         { name: 'logits', count: 24 },

@@ -26,11 +26,13 @@ class Split:
 
 
 class Dataset:
-    def __init__(self, dataset_id, input_shape, num_classes, train, test):
+    def __init__(self, dataset_id, input_shape, num_classes, train, test, seed):
         self.id = dataset_id
         self.input_shape = input_shape  # PyTorch layout: (1, 28, 28) or (2,)
         self.num_classes = num_classes
-        self.train = train
+        # As the app does: a validation split held out of the training examples (choices are
+        # made on it; the test split only scores).
+        self.train, self.validation = hold_out_validation(train, seed)
         self.test = test
 
 
@@ -65,6 +67,18 @@ def shuffled_indices(n, rng):
         j = int(math.floor(rng() * (i + 1)))
         out[i], out[j] = out[j], out[i]
     return out
+
+
+def hold_out_validation(train, seed):
+    """(train, validation): min(1000, ⌊n/10⌋) examples held out, the first of the Fisher–Yates
+    shuffle by mulberry32(seed ^ 0x5EED), both kept in their original order (data/validation.ts)."""
+    n = len(train)
+    count = min(1000, n // 10)
+    held = sorted(shuffled_indices(n, mulberry32((seed ^ 0x5EED) & 0xFFFFFFFF))[:count])
+    mask = torch.ones(n, dtype=torch.bool)
+    mask[torch.tensor(held, dtype=torch.int64)] = False
+    index = torch.tensor(held, dtype=torch.int64)
+    return Split(train.x[mask], train.y[mask]), Split(train.x[index], train.y[index])
 
 
 NOISE_SCALE = {"spiral": 0.2, "moons": 0.3, "circles": 0.3, "xor": 0.3, "gaussians": 0.4}
@@ -232,7 +246,7 @@ def load_dataset(spec, seed, data_dir, download=False):
         test = generate_points(
             kind, spec["testSize"], spec["noise"], (seed ^ 0x9E3779B9) & 0xFFFFFFFF
         )
-        return Dataset(kind, (2,), SYNTHETIC_CLASSES[kind], train, test)
+        return Dataset(kind, (2,), SYNTHETIC_CLASSES[kind], train, test, seed)
     splits = []
     for (pixels, labels), size in zip(
         load_image_splits(kind, data_dir, download), (spec["trainSize"], spec["testSize"])
@@ -243,4 +257,4 @@ def load_dataset(spec, seed, data_dir, download=False):
             )
         x = pixels[:size].to(torch.float32).div(255.0).reshape(size, 1, 28, 28)
         splits.append(Split(x, labels[:size].to(torch.int64)))
-    return Dataset(kind, (1, 28, 28), 10, splits[0], splits[1])
+    return Dataset(kind, (1, 28, 28), 10, splits[0], splits[1], seed)

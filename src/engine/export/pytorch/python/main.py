@@ -63,7 +63,10 @@ def main(argv=None):
         + (f", {RT.world} processes" if RT.world > 1 else "")
     )
     data = load_dataset(experiment["dataset"], seed, args.data, args.download)
-    log(f"data: {data.id}, {len(data.train)} train / {len(data.test)} test examples")
+    log(
+        f"data: {data.id}, {len(data.train)} train / {len(data.validation)} validation / "
+        f"{len(data.test)} test examples"
+    )
     teacher_spec = experiment["teacher"]
     net = build_net(teacher_spec["architecture"], data.input_shape, data.num_classes, seed)
     if args.teacher_weights:
