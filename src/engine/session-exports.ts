@@ -4,8 +4,8 @@
  */
 import type { ExportedModel } from './export/artifacts';
 import { exportPlainModel } from './export/artifacts';
+import { exportWithCodes } from './export/tfjs-codes';
 import { teacherSafetensors } from './export/pytorch/teacher-weights';
-import { shipsUint8 } from './export/variant';
 import type { OnnxArtifact } from './export/variant-onnx';
 import { onnxOf, onnxReasonOf } from './export/variant-onnx';
 import type { EngineSession } from './session';
@@ -23,13 +23,25 @@ function exportSource(state: ExportState, source: string) {
 }
 
 /**
- * Stock-loadable tfjs artifacts: custom layers become plain ones; ≤ 8-bit variants get uint8
- * affine weights (value = min + scale·q).
+ * Stock-loadable tfjs artifacts: custom layers become plain ones, masks baked; a quantized
+ * variant ships the exact ŵ of its own codes (uint8 on its own grid where tfjs can say it), never
+ * float shadow weights or a second rounding. Activation grids have no stock-tfjs form: say so.
  */
 export async function exportModelOf(state: ExportState, source: string): Promise<ExportedModel> {
   const { teacher, entry, inputShape } = exportSource(state, source);
   if (!entry) return exportPlainModel(teacher, inputShape);
-  return exportPlainModel(entry.handle.model, inputShape, shipsUint8(entry.variant));
+  const { handle } = entry;
+  if (!handle.weightCodes) return exportPlainModel(handle.model, inputShape);
+  const exported = await exportWithCodes(handle.model, inputShape, handle.weightCodes);
+  const notes = [...(exported.notes ?? [])];
+  if (handle.predict) {
+    notes.push(
+      'stock tfjs computes in float: the activation quantization the app measured (' +
+        `${handle.predictPath ?? 'its converted path'}) is not in this download; the ONNX ` +
+        'export keeps it',
+    );
+  }
+  return { ...exported, notes };
 }
 
 /** ONNX of what was measured: the integer model as QDQ, else the float model, masks baked. */

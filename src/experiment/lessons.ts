@@ -284,7 +284,7 @@ export const LESSONS: Lesson[] = [
     paragraphs: [
       'Every compression technique trades something. This lesson puts them side by side on the same teacher, measured the same way: top-1 accuracy on the test set, the exact bytes of what you would ship, and the median time for one prediction.',
       'Quantization shrinks every weight; pruning removes weights; low-rank factorization replaces a big matrix by two thin ones; distillation trains a different, smaller network.',
-      'Read size and speed separately. A pruned model has many zeros but the same shape, so it is only smaller if stored sparsely and only faster with sparse kernels. Dynamic (weight-only) PTQ runs dequantized in float; static PTQ and QAT run as integer models. The note of every row says which path was timed, and its measured speed against the teacher.',
+      'Read size and speed separately. A pruned model has many zeros but the same shape, so it is only smaller if stored sparsely and only faster with sparse kernels. Weight-only PTQ runs dequantized in float; dynamic PTQ quantizes the activations of each batch at run time (plain JavaScript integer path); static PTQ and QAT run as integer models on our int8 engine. The note of every row says which path was timed, and its measured speed against the teacher.',
       'The best variant is the one on the Pareto front: no other is both smaller and more accurate.',
     ],
     formulas: [

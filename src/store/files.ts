@@ -276,6 +276,9 @@ export async function exportModel(source: string): Promise<void> {
     const model = await getEngine().exportModel(source);
     download('model.json', modelJsonText(model), 'application/json');
     download('weights.bin', model.weightData, 'application/octet-stream');
+    if (model.notes && model.notes.length > 0) {
+      notify('info', `Downloaded model.json and weights.bin. Note: ${model.notes.join('; ')}.`);
+    }
   } catch (error) {
     notify('error', `Could not export the model: ${message(error)}`);
   }

@@ -8,6 +8,8 @@ export interface ExportedModel {
   modelTopology: object;
   weightSpecs: io.WeightsManifestEntry[];
   weightData: ArrayBuffer;
+  /** What the download holds differently from what was measured, in words (none: exact). */
+  notes?: string[];
 }
 
 /** The model.json that stock `tf.loadLayersModel` reads, with its weights in `weightsPath`. */
@@ -54,61 +56,17 @@ export function plainEquivalent(model: tf.LayersModel, inputShape: number[]): tf
   return buildFromLayers(extractLayers(model), inputShape);
 }
 
-/** Saves the plain equivalent of `model`; with `uint8`, weights are affine-encoded to 8 bits. */
+/** Saves the plain equivalent of `model` (float32 weights, masks baked). */
 export async function exportPlainModel(
   model: tf.LayersModel,
   inputShape: number[],
-  uint8 = false,
 ): Promise<ExportedModel> {
   const plain = plainEquivalent(model, inputShape);
   try {
-    const saved = await saveToMemory(plain);
-    return uint8 ? quantizeUint8(saved) : saved;
+    return await saveToMemory(plain);
   } finally {
     if (plain !== model) plain.dispose();
   }
-}
-
-/**
- * Re-encodes every float32 weight as uint8 with tfjs's affine spec: q = round((w − min)/scale),
- * scale = (max − min)/255, so value = min + scale·q (error ≤ scale/2 per weight).
- */
-export function quantizeUint8(model: ExportedModel): ExportedModel {
-  const specs: io.WeightsManifestEntry[] = [];
-  const parts: Uint8Array[] = [];
-  let offset = 0;
-  for (const spec of model.weightSpecs) {
-    const count = spec.shape.reduce((a, b) => a * b, 1);
-    const bytes = count * 4;
-    if (spec.dtype !== 'float32' || spec.quantization) {
-      parts.push(new Uint8Array(model.weightData.slice(offset, offset + bytes)));
-      specs.push(spec);
-      offset += bytes;
-      continue;
-    }
-    const values = new Float32Array(model.weightData.slice(offset, offset + bytes));
-    offset += bytes;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of values) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    if (count === 0) min = max = 0;
-    const scale = max > min ? (max - min) / 255 : 1;
-    const q = new Uint8Array(count);
-    for (let i = 0; i < count; i++) q[i] = Math.round((values[i]! - min) / scale);
-    parts.push(q);
-    specs.push({ ...spec, quantization: { dtype: 'uint8', scale, min } });
-  }
-  const total = parts.reduce((a, p) => a + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return { modelTopology: model.modelTopology, weightSpecs: specs, weightData: out.buffer };
 }
 
 /** The model.json document for `model`, whose weights are stored in the file `weightsPath`. */

@@ -9,7 +9,13 @@ export interface OnnxArtifact {
 }
 
 /** A model or handle as the ONNX exporter sees it: its integer model, else its float model. */
-type Exportable = Pick<ModelHandle, 'model' | 'integerModel'> | { model: tf.LayersModel };
+type Exportable =
+  | Pick<ModelHandle, 'model' | 'integerModel' | 'predict' | 'predictPath'>
+  | { model: tf.LayersModel };
+
+/** Said when a variant was measured on its own converted path that the ONNX graph does not hold. */
+export const FLOAT_GRAPH_NOTE =
+  'the ONNX graph holds the float weights ŵ the variant dequantizes to; the app measured it on ';
 
 /** Why this model cannot be written as ONNX, or null when it can. */
 export function onnxReasonOf(source: Exportable, inputShape: readonly number[]): string | null {
@@ -29,5 +35,9 @@ export function onnxOf(source: Exportable, inputShape: readonly number[]): OnnxA
     const qdq = exportQdqOnnx(source.integerModel);
     return { bytes: qdq.bytes, notes: qdq.notes };
   }
-  return { bytes: exportModelOnnx(source.model, inputShape), notes: [] };
+  const bytes = exportModelOnnx(source.model, inputShape);
+  // e.g. dynamic PTQ: measured with per-batch activation grids, which a float graph does not have.
+  const converted = 'predict' in source && source.predict !== undefined;
+  const path = 'predictPath' in source ? source.predictPath : undefined;
+  return { bytes, notes: converted ? [`${FLOAT_GRAPH_NOTE}${path ?? 'a converted path'}`] : [] };
 }

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { NamedLayer } from './layers';
 import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
+import type { QuantizedKernel } from '../../techniques/quantize/weights';
 import type { Dataset } from '../data/types';
 import type { TensorSizeSpec } from '../measure/size';
 import type { Rng } from '../rng';
@@ -31,6 +32,11 @@ export interface ModelHandle {
    * the variant came from instead of re-quantizing already-quantized weights.
    */
   floatLayers?: NamedLayer[];
+  /**
+   * The integer codes and grid of every quantized kernel, ŵ = (q − z)·s: what the variant
+   * computes with (exports write these, never the float shadow weights QAT trains).
+   */
+  weightCodes?: ReadonlyMap<string, QuantizedKernel>;
   /** Which path `predict` runs, in words for the note, e.g. "int8 wasm, relaxed SIMD". */
   predictPath?: string;
   /** MACs per example of the dense structure, and skipping zeroed weights. */

@@ -52,7 +52,7 @@ export const stageArb: fc.Arbitrary<Stage> = fc.oneof(
   fc.record({
     technique: fc.constant('ptq' as const),
     params: fc.record({
-      mode: fc.constantFrom('dynamic' as const, 'static' as const),
+      mode: fc.constantFrom('weight-only' as const, 'dynamic' as const, 'static' as const),
       weightBits: bits,
       activationBits: bits,
       scheme,

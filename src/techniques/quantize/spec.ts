@@ -6,9 +6,12 @@ import { bitsParam, epochsParam, learningRateParam } from '../params';
 const scheme = z.enum(['symmetric', 'asymmetric']).default('symmetric');
 const granularity = z.enum(['per-tensor', 'per-channel']).default('per-channel');
 
-/** Post-training quantization: dynamic (weights only) or static (weights and activations). */
+/**
+ * Post-training quantization: weight-only (activations stay float), dynamic (activations
+ * quantized per batch at run time) or static (activation grids calibrated ahead of time).
+ */
 export const ptqParams = z.object({
-  mode: z.enum(['dynamic', 'static']).default('static'),
+  mode: z.enum(['weight-only', 'dynamic', 'static']).default('static'),
   weightBits: bitsParam.default(8),
   activationBits: bitsParam.default(8),
   scheme,
@@ -53,12 +56,12 @@ const gridFields = {
   granularity: { label: 'Scales', hint: 'one per tensor, or one per output channel' },
 };
 
-/** Pipeline text, e.g. 'PTQ w8a8 static', 'PTQ w4 dynamic pow2 per-tensor'. */
+/** Pipeline text, e.g. 'PTQ w8a8 static', 'PTQ w8a8 dynamic', 'PTQ w4 weight-only pow2'. */
 export function ptqSummary(params: PtqParams): string {
   const bits =
-    params.mode === 'static'
-      ? `w${params.weightBits}a${params.activationBits}`
-      : `w${params.weightBits}`;
+    params.mode === 'weight-only'
+      ? `w${params.weightBits}`
+      : `w${params.weightBits}a${params.activationBits}`;
   const extras = [
     params.powerOfTwo ? 'pow2' : params.scheme === 'asymmetric' ? 'asym' : '',
     params.granularity === 'per-tensor' ? 'per-tensor' : '',
@@ -84,7 +87,10 @@ export const ptqSpec = defineTechnique({
     'Round the trained weights (and, static, the activations) to a few bits, no training.',
   params: ptqParams,
   fields: {
-    mode: { label: 'Mode', hint: 'dynamic: weights only; static: weights and activations' },
+    mode: {
+      label: 'Mode',
+      hint: 'weight-only: float activations; dynamic: activations quantized per batch; static: calibrated grids',
+    },
     ...gridFields,
     powerOfTwo: { label: 'Power-of-two levels' },
     observer: { label: 'Range observer' },

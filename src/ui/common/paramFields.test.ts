@@ -7,7 +7,11 @@ describe('paramFields', () => {
   it('reads numbers, enums and booleans from a stage schema', () => {
     const fields = paramFields(ptqParams);
     const byKey = Object.fromEntries(fields.map((f) => [f.key, f]));
-    expect(byKey.mode).toEqual({ key: 'mode', kind: 'enum', options: ['dynamic', 'static'] });
+    expect(byKey.mode).toEqual({
+      key: 'mode',
+      kind: 'enum',
+      options: ['weight-only', 'dynamic', 'static'],
+    });
     expect(byKey.powerOfTwo).toEqual({ key: 'powerOfTwo', kind: 'boolean' });
     const bits = byKey.weightBits;
     expect(bits?.kind).toBe('number');

@@ -64,7 +64,7 @@ const IMAGE_EXPERIMENT = experimentOf({
       stages: [
         {
           technique: 'ptq',
-          params: { mode: 'dynamic', granularity: 'per-tensor', powerOfTwo: true },
+          params: { mode: 'weight-only', granularity: 'per-tensor', powerOfTwo: true },
         },
       ],
     },
@@ -260,6 +260,7 @@ describe.skipIf(NO_TORCH !== '')('experiment.py with the app’s MNIST teacher',
     const { data, files } = mnistSubset(
       IMAGE_EXPERIMENT.dataset.trainSize,
       IMAGE_EXPERIMENT.dataset.testSize,
+      IMAGE_EXPERIMENT.seed,
     );
     let started = performance.now();
     const { model, accuracy } = await trainAppTeacher(IMAGE_EXPERIMENT, data);

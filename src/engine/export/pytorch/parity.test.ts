@@ -204,7 +204,7 @@ beforeAll(() => {
           id: 'all',
           name: 'All',
           stages: [
-            { technique: 'ptq', params: { mode: 'dynamic' } },
+            { technique: 'ptq', params: { mode: 'weight-only' } },
             { technique: 'prune' },
             { technique: 'lowrank' },
           ],

@@ -23,16 +23,19 @@ describe('variantExportReason', () => {
     }
   });
 
-  it('refuses training after a converted (static PTQ / QAT) model, not after dynamic PTQ', () => {
+  it('refuses training after a converted (static or dynamic PTQ, QAT) model, not after weight-only', () => {
     expect(reasonFor([{ technique: 'ptq' }, { technique: 'finetune' }])).toMatch(/converted/);
-    expect(reasonFor([{ technique: 'qat' }, { technique: 'distill' }])).toMatch(/Distillation/);
     expect(
       reasonFor([{ technique: 'ptq', params: { mode: 'dynamic' } }, { technique: 'finetune' }]),
+    ).toMatch(/converted/);
+    expect(reasonFor([{ technique: 'qat' }, { technique: 'distill' }])).toMatch(/Distillation/);
+    expect(
+      reasonFor([{ technique: 'ptq', params: { mode: 'weight-only' } }, { technique: 'finetune' }]),
     ).toBeNull();
   });
 
   it('refuses low-rank after any quantization until pruning makes the weights float again', () => {
-    const dynamic = { technique: 'ptq', params: { mode: 'dynamic' } };
+    const dynamic = { technique: 'ptq', params: { mode: 'weight-only' } };
     expect(reasonFor([dynamic, { technique: 'lowrank' }])).toMatch(/float weights/);
     expect(reasonFor([dynamic, { technique: 'prune' }, { technique: 'lowrank' }])).toBeNull();
   });

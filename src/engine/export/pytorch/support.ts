@@ -72,7 +72,7 @@ export function variantExportReason(experiment: Experiment, variant: Variant): s
         break;
       }
       case 'ptq':
-        converted = stage.params.mode === 'static';
+        converted = stage.params.mode !== 'weight-only';
         quantizedStorage = true;
         break;
       case 'qat':

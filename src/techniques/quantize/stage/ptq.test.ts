@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelBytes, tensorBytes } from '../../../engine/measure/size';
 import { disposeHandle } from '../../../engine/network/handle';
-import { runPtq } from './ptq';
+import { DYNAMIC_PATH, runPtq } from './ptq';
 import { ptqSpec, ptqSummary } from '../spec';
 import { accuracyOf, ptqParamsWith } from './test-fixtures';
 import {
@@ -44,11 +44,50 @@ function agreementOf(handle: ModelHandle): number {
 const predictOf = (h: ModelHandle) =>
   h.predict ?? ((x: tf.Tensor) => h.model.predict(x) as tf.Tensor);
 
-describe('PTQ dynamic (weights only)', () => {
-  it('int8 per-channel: exact packed bytes ≈ 25% of fp32 kernels, biases fp32', async () => {
+describe('PTQ dynamic (activation grids from each batch)', () => {
+  it('runs the integer path with per-batch grids; accuracy and sizes as weight-only', async () => {
     const before = tf.memory().numTensors;
     const ctx = testContext(mlpData, mlp.model);
     const out = await runPtq(ctx, mlp, ptqParamsWith({ mode: 'dynamic' }));
+    const weightOnly = await runPtq(ctx, mlp, ptqParamsWith({ mode: 'weight-only' }));
+    expect(out.label).toBe('PTQ w8a8 dynamic');
+    expect(out.predictPath).toBe(DYNAMIC_PATH);
+    expect(out.notes.join(' ')).toMatch(/grid computed from each batch/);
+    expect(out.integerModel).toBeUndefined();
+    // The shipped path is not the float ŵ model: its logits differ, its picks nearly agree.
+    const x = tf.tensor(mlpData.test.x, [mlpData.test.count, 2]);
+    const dyn = out.predict!(x);
+    const flt = weightOnly.model.predict(x) as tf.Tensor;
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(dyn, flt))).dataSync()[0]!);
+    expect(diff).toBeGreaterThan(0);
+    expect(diff).toBeLessThan(0.2);
+    expect(accuracyOf(out.predict!, mlpData)).toBeGreaterThan(
+      accuracyOf(predictOf(weightOnly), mlpData) - 0.03,
+    );
+    // One example alone gets its own grid: the same logits as in the full batch only by chance.
+    const one = tf.tensor(mlpData.test.x.slice(0, 2), [1, 2]);
+    const alone = out.predict!(one);
+    expect(alone.shape).toEqual([1, 3]);
+    tf.dispose([x, dyn, flt, one, alone]);
+    expect(modelBytes(out.storage)).toBe(modelBytes(weightOnly.storage));
+    disposeHandle(out);
+    disposeHandle(weightOnly);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('checks the activation bits it quantizes to', async () => {
+    const ctx = testContext(mlpData, mlp.model);
+    await expect(
+      runPtq(ctx, mlp, ptqParamsWith({ mode: 'dynamic', activationBits: 1 })),
+    ).rejects.toThrow(/Activation bits/);
+  });
+});
+
+describe('PTQ weight-only', () => {
+  it('int8 per-channel: exact packed bytes ≈ 25% of fp32 kernels, biases fp32', async () => {
+    const before = tf.memory().numTensors;
+    const ctx = testContext(mlpData, mlp.model);
+    const out = await runPtq(ctx, mlp, ptqParamsWith({ mode: 'weight-only' }));
     // kernels [2,16], [16,8], [8,3]: header 8 + 4 B per channel scale + 1 B per weight
     const kernels = [
       [2, 16],
@@ -71,7 +110,7 @@ describe('PTQ dynamic (weights only)', () => {
     expect(modelBytes(out.storage) / fp32Bytes(mlp)).toBeLessThan(0.55);
     expect(out.notes).toContain('runs dequantized in float: tfjs has no int8 kernels');
     expect(out.predict).toBeUndefined();
-    expect(out.label).toBe('PTQ w8 dynamic');
+    expect(out.label).toBe('PTQ w8 weight-only');
     // Accuracy barely moves at 8 bits.
     expect(accuracyOf(predictOf(out), mlpData)).toBeGreaterThan(
       accuracyOf(predictOf(mlp), mlpData) - 0.03,
@@ -82,7 +121,7 @@ describe('PTQ dynamic (weights only)', () => {
 
   it('int4 per-tensor: half the int8 kernel bytes, one scale per tensor', async () => {
     const ctx = testContext(mlpData, mlp.model);
-    const params = ptqParamsWith({ mode: 'dynamic', weightBits: 4, granularity: 'per-tensor' });
+    const params = ptqParamsWith({ mode: 'weight-only', weightBits: 4, granularity: 'per-tensor' });
     const out = await runPtq(ctx, mlp, params);
     const kernels = out.storage.filter((s) => s.name.endsWith('kernel'));
     expect(kernels.every((s) => s.bits === 4 && s.scaleCount === 1)).toBe(true);
@@ -93,7 +132,7 @@ describe('PTQ dynamic (weights only)', () => {
       expect(tensorBytes(spec).bytes).toBeLessThanOrEqual(dense);
       if (tensorBytes(spec).encoding === 'packed') expect(tensorBytes(spec).bytes).toBe(dense);
     }
-    expect(out.label).toBe('PTQ w4 dynamic per-tensor');
+    expect(out.label).toBe('PTQ w4 weight-only per-tensor');
     disposeHandle(out);
   });
 
@@ -102,7 +141,7 @@ describe('PTQ dynamic (weights only)', () => {
     const out = await runPtq(
       ctx,
       mlp,
-      ptqParamsWith({ mode: 'dynamic', weightBits: 3, granularity: 'per-tensor' }),
+      ptqParamsWith({ mode: 'weight-only', weightBits: 3, granularity: 'per-tensor' }),
     );
     const kernel = out.model.getLayer('dense2').getWeights()[0]!.dataSync();
     const distinct = new Set(Array.from(kernel));
@@ -118,7 +157,7 @@ describe('PTQ dynamic (weights only)', () => {
     const out = await runPtq(
       ctx,
       mlp,
-      ptqParamsWith({ mode: 'dynamic', weightBits: 4, powerOfTwo: true }),
+      ptqParamsWith({ mode: 'weight-only', weightBits: 4, powerOfTwo: true }),
     );
     const kernel = out.model.getLayer('dense1').getWeights()[0]!.dataSync();
     for (const w of kernel)
@@ -147,7 +186,7 @@ describe('PTQ static (weights and activations, integer model)', () => {
     expect(Number(accumulator?.[1])).toBeLessThanOrEqual(32);
     expect(ctx.progress.some(([, m]) => m === 'calibrating activation ranges')).toBe(true);
     expect(out.label).toBe('PTQ w8a8 static');
-    // Size: the dynamic int8 bytes (kernels 8 + i·o + 4·o, biases 4·o) plus one activation grid
+    // Size: the weight-only int8 bytes (kernels 8 + i·o + 4·o, biases 4·o) plus one activation grid
     // per layer input the integer model reads (3 layers × (4 B scale + 4 B int32 zero point)).
     const layerBytes = (i: number, o: number) => 8 + i * o + 4 * o + 4 * o;
     const weights = layerBytes(2, 16) + layerBytes(16, 8) + layerBytes(8, 3);
@@ -155,9 +194,11 @@ describe('PTQ static (weights and activations, integer model)', () => {
     expect(out.storage.filter((spec) => spec.activationGrid).map((spec) => spec.bits)).toEqual([
       8, 8, 8,
     ]);
-    const dynamic = await runPtq(ctx, mlp, ptqParamsWith({ mode: 'dynamic' }));
-    expect(modelBytes(dynamic.storage)).toBe(weights); // dynamic keeps no activation grids
-    disposeHandle(dynamic);
+    for (const mode of ['weight-only', 'dynamic'] as const) {
+      const other = await runPtq(ctx, mlp, ptqParamsWith({ mode }));
+      expect(modelBytes(other.storage)).toBe(weights); // no activation grids are stored
+      disposeHandle(other);
+    }
     // The input model is unchanged.
     weightValues(mlp.model).forEach((w, i) => expect(w).toEqual(teacherWeights[i]));
     disposeHandle(out);

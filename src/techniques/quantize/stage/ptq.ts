@@ -1,20 +1,25 @@
 /**
  * The PTQ stage: post-training quantization of a trained model without training.
- * Dynamic: weights quantized (uniform or power-of-two, per tensor or per output channel), the
+ * Weight-only: weights quantized (uniform or power-of-two, per tensor or per output channel), the
  * model computes in float with the dequantized weights ŵ, activations stay float32.
+ * Dynamic: the same weight codes, and every layer input is quantized at run time on a grid from
+ * its batch (dynamic.ts); the integer path is the handle's predict, the float ŵ model its model.
  * Static: also calibrates each dense / conv layer's input range on training examples (a forward
  * pass with the quantized weights, activations in float), builds the fake-quant float model
  * (handle.model), and converts to an integer model whose path is the handle's predict; its size
  * also counts the activation grids the integer model keeps. The input handle and its model are
  * only read.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { PtqParams } from '../spec';
 import { ptqSummary } from '../spec';
 import { buildFromLayers } from '../../../engine/network/layer-ir';
 import { layerMacs } from '../../../engine/network/layers';
 import { calibrateRanges } from './calibrate';
-import { DEQUANTIZED_NOTE, checkBits, convertToInteger, readLayers } from './convert';
+import { DEQUANTIZED_NOTE, checkBits, convertToInteger, percent, readLayers } from './convert';
+import { buildDynamicModel, runDynamicModel } from '../dynamic';
+import type { DynamicModel } from '../dynamic';
+import { predictionAgreement } from './fake-quant-model';
 import { activationGridStorage } from './integer-model';
 import { buildFakeQuantModel } from './fake-quant-model';
 import type { WeightQuantConfig } from '../weights';
@@ -22,6 +27,19 @@ import { quantizeLayers, quantizedStorage } from '../weights';
 import { isWeightLayer } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
+
+/** Where dynamic PTQ's figures come from: the path its predict runs. */
+export const DYNAMIC_PATH =
+  'dynamic int8 path (plain JavaScript: per-batch activation grids, exact integer accumulation)';
+
+/** predict for a ModelHandle: reads x, runs the dynamic integer path, returns logits [batch, C]. */
+function dynamicPredict(model: DynamicModel): (x: tf.Tensor) => tf.Tensor {
+  return (x) => {
+    const batch = x.shape[0] ?? 0;
+    const logits = runDynamicModel(model, x.dataSync() as Float32Array, batch);
+    return tf.tensor2d(logits, [batch, model.outputSize]);
+  };
+}
 
 /** The weight quantizer of PTQ params. */
 export function ptqWeightConfig(params: PtqParams): WeightQuantConfig {
@@ -36,8 +54,9 @@ export function ptqWeightConfig(params: PtqParams): WeightQuantConfig {
 /** Throws a StageError a student can act on unless the params make sense. */
 export function checkPtqParams(params: PtqParams): void {
   checkBits(params.weightBits, 'Weight bits');
-  if (params.mode === 'dynamic') return;
+  if (params.mode === 'weight-only') return;
   checkBits(params.activationBits, 'Activation bits');
+  if (params.mode === 'dynamic') return;
   if (!Number.isInteger(params.calibrationSize) || params.calibrationSize < 1) {
     throw new StageError(
       `Static quantization measures activation ranges on calibration examples: the calibration ` +
@@ -72,10 +91,44 @@ export async function runPtq(
   const weightNote = params.powerOfTwo
     ? `weights are powers of two ±2^k (${params.weightBits}-bit sign + exponent codes)`
     : `weights ${params.weightBits}-bit ${params.scheme} ${params.granularity}`;
+  if (params.mode === 'weight-only') {
+    const model = buildFromLayers(layers, inputShape);
+    const notes = [DEQUANTIZED_NOTE, weightNote, 'activations stay float32 (weight-only mode)'];
+    return { model, storage, ...costs, notes, label, floatLayers, weightCodes: kernels };
+  }
   if (params.mode === 'dynamic') {
     const model = buildFromLayers(layers, inputShape);
-    const notes = [DEQUANTIZED_NOTE, weightNote, 'activations stay float32 (dynamic mode)'];
-    return { model, storage, ...costs, notes, label, floatLayers };
+    try {
+      const dynamic = buildDynamicModel(layers, kernels, params.activationBits, inputShape);
+      const predict = dynamicPredict(dynamic);
+      const agreement = await predictionAgreement(
+        predict,
+        (x) => model.predict(x) as tf.Tensor,
+        ctx.data.test,
+        inputShape,
+        ctx,
+      );
+      const notes = [
+        weightNote,
+        `activations ${params.activationBits}-bit asymmetric per tensor, the grid computed from ` +
+          'each batch at run time (no calibration); exact integer accumulation',
+        `agrees with the weight-only float model on ${percent(agreement)} of the test split`,
+      ];
+      return {
+        model,
+        storage,
+        ...costs,
+        predict,
+        predictPath: DYNAMIC_PATH,
+        floatLayers,
+        weightCodes: kernels,
+        notes,
+        label,
+      };
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
   }
   if (ctx.data.train.count === 0) {
     throw new StageError(
@@ -114,6 +167,7 @@ export async function runPtq(
       predictPath: conversion.path,
       integerModel: conversion.integer,
       floatLayers,
+      weightCodes: kernels,
       notes,
       label,
     };

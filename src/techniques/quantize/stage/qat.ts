@@ -130,6 +130,7 @@ export async function runQat(
       predict: conversion.predict,
       predictPath: conversion.path,
       integerModel: conversion.integer,
+      weightCodes: kernels,
       notes: [
         ...conversion.notes,
         `trained ${params.epochs} epoch(s) with fake-quant ${params.weightBits}-bit ` +

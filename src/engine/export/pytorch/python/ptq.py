@@ -1,6 +1,8 @@
 # --- PTQ: post-training quantization -----------------------------------------------------------
-# Dynamic: weights quantized once (uniform or power-of-two, per tensor or per output channel);
+# Weight-only: weights quantized once (uniform or power-of-two, per tensor or per output channel);
 # the network computes in float with ŵ, activations stay float32.
+# Dynamic: the same weights, and every dense / conv input is fake-quantized on a grid taken from
+# its own batch at run time (the app runs this with exact integer accumulation).
 # Static: also calibrates every dense / conv input range on training examples (a float pass with
 # ŵ), then puts a frozen activation fake-quant in front of each of those layers. The app then
 # converts to an integer model (integer accumulation, requantization, tanh / sigmoid lookup
@@ -11,7 +13,7 @@
 def ptq_label(p):
     bits = (
         f"w{p['weightBits']}a{p['activationBits']}"
-        if p["mode"] == "static"
+        if p["mode"] != "weight-only"
         else f"w{p['weightBits']}"
     )
     extras = ["pow2" if p["powerOfTwo"] else "asym" if p["scheme"] == "asymmetric" else ""]
@@ -61,10 +63,23 @@ def run_ptq(ctx, handle, p):
         weights = f"weights powers of two ±2^k ({p['weightBits']}-bit sign + exponent codes)"
     else:
         weights = f"weights {p['weightBits']}-bit {p['scheme']} {p['granularity']}"
-    if p["mode"] == "dynamic":
-        notes = ["runs dequantized in float", weights, "activations stay float32 (dynamic mode)"]
+    if p["mode"] == "weight-only":
+        notes = [
+            "runs dequantized in float",
+            weights,
+            "activations stay float32 (weight-only mode)",
+        ]
         return Handle(net_from_plain(layers), storage, ptq_label(p), notes)
     check_bits(p["activationBits"], "Activation bits")
+    if p["mode"] == "dynamic":
+        bits = p["activationBits"]
+        net = net_from_plain(layers, make_input_quant=lambda name: BatchFakeQuant(bits))
+        notes = [
+            "fake-quant float simulation of the app's dynamic integer path",
+            weights,
+            f"activations {p['activationBits']}-bit asymmetric per tensor, grid from each batch",
+        ]
+        return Handle(net, storage, ptq_label(p), notes, converted=True)
     ranges = calibrate(
         net_from_plain(layers),
         ctx.data,

@@ -103,6 +103,24 @@ class ActFakeQuant(ActFakeQuantBase):
         return f"bits={self.bits}, momentum={self.momentum}"
 
 
+class BatchFakeQuant(ActFakeQuantBase):
+    """Dynamic quantization of a dense / conv input: the per-tensor asymmetric grid comes from
+    each batch's own range [min(0, min x), max(0, max x)], at training and at inference."""
+
+    def __init__(self, bits):
+        super().__init__()
+        self.bits = bits
+
+    def forward(self, x):
+        qmin, qmax = quant_range(self.bits, False)
+        with torch.no_grad():
+            scale, zero = grid_from_range(x.min().reshape(1), x.max().reshape(1), self.bits, False)
+        return torch.fake_quantize_per_tensor_affine(x, float(scale), int(zero), qmin, qmax)
+
+    def extra_repr(self):
+        return f"bits={self.bits}, grid from each batch"
+
+
 class MinMaxObserver:
     def __init__(self):
         self.lo, self.hi = math.inf, -math.inf
