@@ -38,6 +38,17 @@ test('a quantized variant downloads as a QDQ ONNX model that onnxruntime runs; t
   expect(logits.dims[0]).toBe(3);
   expect([...(logits.data as Float32Array)].every(Number.isFinite)).toBe(true);
 
+  // The results table downloads each row as ONNX too: the pruned row as a float graph.
+  const row = page.locator('[data-testid="result-row"][data-variant="50% pruned"]');
+  const rowButton = row.getByTestId('row-export-onnx');
+  await expect(rowButton).toBeEnabled();
+  const [rowDownload] = await Promise.all([page.waitForEvent('download'), rowButton.click()]);
+  expect(rowDownload.suggestedFilename()).toBe('pruned.onnx');
+  const rowBytes = new Uint8Array(await readFile((await rowDownload.path())!));
+  const rowOps = new Set(inspectOnnx(rowBytes).nodes.map((n) => n.opType));
+  expect(rowOps.has('QuantizeLinear')).toBe(false);
+  await ort.InferenceSession.create(rowBytes);
+
   const files: Download[] = [];
   const collect = (d: Download) => files.push(d);
   page.on('download', collect);

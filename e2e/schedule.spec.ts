@@ -24,12 +24,12 @@ test('prune stage: the schedule chart follows the params and marks the finished 
   await card.getByTestId('stage-chip').first().click();
   const chart = card.getByTestId('chart-schedule');
 
-  // Moons, 400 points, batch 32: 13 steps an epoch, 2 epochs.
+  // Moons, 400 points less 40 held out for validation, batch 32: 12 steps an epoch, 2 epochs.
   await expect(chart).toHaveAttribute('data-layout', 'one-shot');
-  await expect(chart).toHaveAttribute('data-total-steps', '26');
+  await expect(chart).toHaveAttribute('data-total-steps', '24');
   await card.getByTestId('param-schedule').selectOption('gradual');
   await expect(chart).toHaveAttribute('data-layout', 'gradual');
-  await expect(chart).toHaveAttribute('data-mask-updates', '21');
+  await expect(chart).toHaveAttribute('data-mask-updates', '19');
   await expect(chart.locator('.recharts-line-curve')).toHaveCount(2);
   await expect(chart).toContainText('optimizer step');
   await expect(chart).toContainText('sparsity');
@@ -38,18 +38,18 @@ test('prune stage: the schedule chart follows the params and marks the finished 
 
   await card.getByTestId('param-schedule').selectOption('iterative');
   await setField(page, 'param-finetuneEpochs', '1');
-  await expect(chart).toHaveAttribute('data-total-steps', '39');
-  await expect(chart.locator('figcaption')).toContainText('3 rounds of 13 steps');
+  await expect(chart).toHaveAttribute('data-total-steps', '36');
+  await expect(chart.locator('figcaption')).toContainText('3 rounds of 12 steps');
   await card.getByTestId('param-schedule').selectOption('gradual');
   await setField(page, 'param-finetuneEpochs', '2');
-  await expect(chart).toHaveAttribute('data-total-steps', '26');
+  await expect(chart).toHaveAttribute('data-total-steps', '24');
 
   await page.getByTestId('run-all').click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
     timeout: 150_000,
   });
   await expect(chart).toHaveAttribute('data-marker-done', 'true');
-  await expect(chart).toHaveAttribute('data-marker-step', '26');
+  await expect(chart).toHaveAttribute('data-marker-step', '24');
   await expect(chart.locator('.schedule-dot.done')).toHaveCount(1);
   await card.screenshot({ path: 'test-results/schedule-chart.png' });
   expect(errors).toEqual([]);

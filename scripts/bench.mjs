@@ -1,6 +1,7 @@
 // `npm run bench` (not part of `npm test`): builds the bench page (bench.html → src/bench/) and
 // the app into bench-results/site (kept out of the app's dist), serves them cross-origin isolated
-// on port 4190, drives headless Chromium through the kernel bench, the seed-table preset and the
+// on port 4190, drives headless Chromium through the kernel bench, our wasm engine check
+// (check-engine-browser.mjs), the seed-table preset and the
 // quality runs (scripts/bench/app.mjs), prints Markdown tables, writes bench-results/bench.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,9 @@ import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
 import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
 import { benchQuality, benchSeedTable, resultsMarkdown, seedTableMarkdown } from './bench/app.mjs';
+import { engineMarkdown, runEngineCheck } from './check-engine-browser.mjs';
 
-/** `--skip-kernels`, `--skip-seed-table`, `--skip-quality` leave a part out. */
+/** `--skip-kernels`, `--skip-engine`, `--skip-seed-table`, `--skip-quality` leave a part out. */
 const skip = (part) => process.argv.includes(`--skip-${part}`);
 const log = (line) => console.log(`  ${line}`);
 
@@ -92,6 +94,16 @@ async function main() {
       const results = await runPage(browser);
       Object.assign(report, results);
       sections.push(results.markdown);
+    }
+    if (!skip('engine')) {
+      // Our int8 / sparse wasm engine on its own page: relaxed and fixed SIMD, kernel-only and
+      // end-to-end (tensor in, logits out), bit-exactness against the JS integer reference.
+      await browser.close();
+      browser = null;
+      console.log('Our wasm engine (relaxed and fixed SIMD)…');
+      report.engine = await runEngineCheck({ production: true, runs: 30, log });
+      sections.push(engineMarkdown(report.engine));
+      browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
     }
     if (!skip('seed-table')) {
       console.log('The seed-table preset in the app…');

@@ -181,16 +181,19 @@ const bytes = (n) => n.toLocaleString('en-US');
 /** Markdown table of a run's rows: accuracy, change, bytes (share of fp32), latencies. */
 export function resultsMarkdown({ teacher, variants }) {
   const lines = [
-    '| variant | accuracy | Δ points | stored bytes | params | batch-1 / batch-32 latency |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| variant | accuracy | Δ points | stored bytes | params | batch-1 / batch-32 latency | speedup b1 / b32 | timed on |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of [teacher, ...variants]) {
     if (!row) continue;
     const delta = row === teacher ? '—' : (100 * (row.accuracy - teacher.accuracy)).toFixed(1);
     const share = row === teacher ? '' : ` (${pct(row.sizeBytes / teacher.sizeBytes)})`;
     const latency = `${ms(row.latencyB1MedianMs)} / ${ms(row.latencyB32MedianMs)}`;
+    const speed = (t, v) => (t && v ? `${(t / v).toFixed(2)}×` : '—');
+    const speedup = `${speed(teacher.latencyB1MedianMs, row.latencyB1MedianMs)} / ${speed(teacher.latencyB32MedianMs, row.latencyB32MedianMs)}`;
+    const path = /Timed on: ([^;]*)/.exec(row.note)?.[1] ?? '—';
     const cells = [row.variant, pct(row.accuracy), delta, bytes(row.sizeBytes) + share];
-    lines.push(`| ${[...cells, bytes(row.params), latency].join(' | ')} |`);
+    lines.push(`| ${[...cells, bytes(row.params), latency, speedup, path].join(' | ')} |`);
   }
   return lines.join('\n');
 }

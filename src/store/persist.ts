@@ -165,6 +165,8 @@ export async function saveNow(state: AppState = useStore.getState()): Promise<vo
 }
 
 let pendingTeacher: StoredTeacherMeta | null = null;
+/** The teacher result whose weights were last saved (a finished run saves a newer one). */
+let savedTeacher: TeacherResult | null = null;
 
 /**
  * Restores the last session unless the URL carries an experiment link. Call before the engine
@@ -228,8 +230,13 @@ export function startPersistence(): () => void {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void saveNow(), SAVE_DELAY_MS);
     }
+    // The teacher arrives as a run event before the variants run, so compare with the last one
+    // saved rather than with the previous state: a run that ends saves a teacher it has not yet.
     const finished = s.run.status === 'done' && prev.run.status !== 'done';
-    if (finished && s.teacher && s.teacher !== prev.teacher) void saveTeacher(s.experiment);
+    if (finished && s.teacher && s.teacher !== savedTeacher) {
+      savedTeacher = s.teacher;
+      void saveTeacher(s.experiment);
+    }
     if (pendingTeacher && s.backend.status === 'ready' && s.dataset.status === 'ready') {
       const meta = pendingTeacher;
       pendingTeacher = null;
@@ -238,6 +245,7 @@ export function startPersistence(): () => void {
   });
   stop = () => {
     unsubscribe();
+    savedTeacher = null;
     if (timer) clearTimeout(timer);
     stop = null;
   };

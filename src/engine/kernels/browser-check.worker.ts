@@ -18,6 +18,8 @@ import { chooseFloatModes, prepareFloatModel, runFloat, setFloatModes } from './
 import type { Int8KernelChoice } from './int8-model';
 import { prepareInt8Model, runInt8 } from './int8-model';
 import { relaxedSelfTest } from './self-test';
+import { floatTensorPath, int8TensorPath } from './paths';
+import type { TensorPath } from './paths';
 import { decodeTyped } from './wire';
 
 setWasmPaths({
@@ -113,6 +115,22 @@ async function timings(cases: CheckCases, list: KernelEngine[], runs: number) {
       model.dispose();
     };
     predictTime('tfjs-wasm fp32 predict (teacher)', cases.teacher);
+    // End to end, as the app measures a row: tensor in, our engine, logits tensor out.
+    const input = tf.tensor(x, [batch, 28, 28, 1]);
+    const endToEnd = async (what: string, path: TensorPath | { reason: string }) => {
+      if ('reason' in path) return;
+      time(what, () => {
+        const y = path.predict(input);
+        y.dataSync();
+        y.dispose();
+      });
+    };
+    await endToEnd(
+      'end-to-end predict: teacher on the f32 engine',
+      await floatTensorPath(cases.teacher, [28, 28, 1]),
+    );
+    await endToEnd('end-to-end predict: int8 engine', await int8TensorPath(cases.teacherInt8));
+    input.dispose();
     time(
       'JS integer reference',
       () => runIntegerModel(cases.teacherInt8, x, batch),

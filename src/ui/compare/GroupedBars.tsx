@@ -7,7 +7,7 @@ import { barSeries } from '../figure/series';
 import { CHART_INK, colourOf } from '../palette';
 import { groupedBarsData } from './grouped';
 
-const BAR_KEYS = ['accuracy', 'sizePct', 'latencyPct'] as const;
+const BAR_KEYS = ['accuracy', 'sizePct', 'latencyPct', 'latency32Pct'] as const;
 const shortName = (v: string) => (v.length > 22 ? `${v.slice(0, 21)}…` : v);
 
 /** Per variant: accuracy (%), size and batch-1 latency as % of the teacher's, side by side. */
@@ -40,6 +40,7 @@ export function GroupedBars({ rows }: { rows: ResultRow[] }) {
           { dataKey: 'accuracy', name: 'accuracy', colour: colourOf(0) },
           { dataKey: 'sizePct', name: 'size (% of teacher)', colour: colourOf(1) },
           { dataKey: 'latencyPct', name: 'latency b1 (% of teacher)', colour: colourOf(2) },
+          { dataKey: 'latency32Pct', name: 'latency b32 (% of teacher)', colour: colourOf(3) },
         ])}
       </Plot>
     </Figure>

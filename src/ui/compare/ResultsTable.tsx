@@ -18,6 +18,8 @@ import { GroupedBars } from './GroupedBars';
 import { ParetoChart } from './ParetoChart';
 import { ReportedTable } from './ReportedTable';
 import { VariantDiff } from './VariantDiff';
+import { OnnxCell } from './OnnxCell';
+import { expandVariants } from '../../experiment/expand';
 import './compare.css';
 
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
@@ -63,12 +65,34 @@ const RESULT_COLUMNS: Column<ResultRow>[] = [
   { key: 'macs', header: 'MACs', numeric: true, cell: (r) => formatCount(r.macs) },
   {
     key: 'latency',
-    header: 'Latency b1 (ms)',
+    header: 'Latency b1 / b32 (ms)',
     numeric: true,
-    cell: (r) => ms(r.latencyB1MedianMs),
+    cell: (r) => `${ms(r.latencyB1MedianMs)} / ${ms(r.latencyB32MedianMs)}`,
+    title: (r) => `p90: ${ms(r.latencyB1P90Ms)} / ${ms(r.latencyB32P90Ms)} ms`,
   },
-  { key: 'speedup', header: 'Speedup', numeric: true, cell: (r) => ratio(r.speedupB1) },
+  {
+    key: 'speedup',
+    header: 'Speedup b1 / b32',
+    numeric: true,
+    cell: (r) => `${ratio(r.speedupB1)} / ${ratio(r.speedupB32)}`,
+  },
 ];
+
+/** The table's columns with a last one that downloads each row as ONNX. */
+function columnsWithExport(
+  sourceOf: (variantName: string) => string | null,
+  busy: boolean,
+): Column<ResultRow>[] {
+  const exportColumn: Column<ResultRow> = {
+    key: 'export',
+    header: 'Export',
+    cell: (row) => {
+      const source = sourceOf(row.variant);
+      return source === null ? null : <OnnxCell source={source} label={row.variant} busy={busy} />;
+    },
+  };
+  return [...RESULT_COLUMNS, exportColumn];
+}
 
 /** The comparison table: every variant measured the same way, with downloads. */
 export function ResultsTable() {
@@ -89,6 +113,12 @@ export function ResultsTable() {
   // The table follows each result at once; the charts redraw as background work React can
   // interrupt, so a result arriving mid-run never blocks the page.
   const chartDoc = useDeferredValue(doc);
+  // Rows are named by variant; an export needs the variant's id ('teacher' for the teacher).
+  const columns = useMemo(() => {
+    const ids = new Map(expandVariants(experiment.variants).map((v) => [v.name, v.id]));
+    const sourceOf = (name: string) => (name === 'teacher' ? 'teacher' : (ids.get(name) ?? null));
+    return columnsWithExport(sourceOf, running);
+  }, [experiment.variants, running]);
   return (
     <Card
       title="Compare"
@@ -118,7 +148,7 @@ export function ResultsTable() {
       }
     >
       <DataTable
-        columns={RESULT_COLUMNS}
+        columns={columns}
         rows={doc?.variants ?? []}
         rowKey={(row) => row.variant}
         rowAttributes={(row) => ({
@@ -132,8 +162,10 @@ export function ResultsTable() {
         className="results-table"
         caption={
           <>
-            Latency: median of 30 runs at batch 1 on {backend || 'the active backend'}, after 5
-            warm-ups. Size: exact bytes of the stored weights.
+            Latency: median of 30 runs at batch 1 and at batch 32 on{' '}
+            {backend || 'the active backend'}, after 5 warm-ups, on the path each note names.
+            Speedup: the teacher&rsquo;s latency over the variant&rsquo;s. Size: exact bytes of the
+            stored weights.
           </>
         }
       />

@@ -8,6 +8,7 @@ function measurement(
   accuracy: number,
   sizeBytes: number,
   latency: number | null,
+  latency32: number | null = null,
 ): VariantMeasurement {
   return {
     variant,
@@ -20,7 +21,7 @@ function measurement(
     effectiveMacs: 0,
     latencyB1MedianMs: latency,
     latencyB1P90Ms: null,
-    latencyB32MedianMs: null,
+    latencyB32MedianMs: latency32,
     latencyB32P90Ms: null,
     note: '',
   };
@@ -28,14 +29,27 @@ function measurement(
 
 describe('groupedBarsData', () => {
   it('gives accuracy in %, size and latency as % of the teacher', () => {
-    const teacher = measurement('teacher', 0.9, 4000, 2);
-    const ptq = measurement('ptq', 0.85, 1000, 3);
+    const teacher = measurement('teacher', 0.9, 4000, 2, 8);
+    const ptq = measurement('ptq', 0.85, 1000, 3, 2);
     const unmeasured = measurement('odd', 0.5, 0, null);
     const data = groupedBarsData([teacher, ptq, unmeasured].map((m) => resultRow(m, teacher)));
-    expect(data[0]).toEqual({ variant: 'teacher', accuracy: 90, sizePct: 100, latencyPct: 100 });
+    expect(data[0]).toEqual({
+      variant: 'teacher',
+      accuracy: 90,
+      sizePct: 100,
+      latencyPct: 100,
+      latency32Pct: 100,
+    });
     expect(data[1]!.accuracy).toBeCloseTo(85, 10);
     expect(data[1]!.sizePct).toBeCloseTo(25, 10);
     expect(data[1]!.latencyPct).toBeCloseTo(150, 10);
-    expect(data[2]).toEqual({ variant: 'odd', accuracy: 50, sizePct: null, latencyPct: null });
+    expect(data[1]!.latency32Pct).toBeCloseTo(25, 10); // 4× faster at batch 32
+    expect(data[2]).toEqual({
+      variant: 'odd',
+      accuracy: 50,
+      sizePct: null,
+      latencyPct: null,
+      latency32Pct: null,
+    });
   });
 });

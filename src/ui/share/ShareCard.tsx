@@ -117,9 +117,10 @@ export function ShareCard() {
         </p>
       )}
       <p className="card-subtitle">
-        Export model: model.json + weights.bin for stock TensorFlow.js (tf.loadLayersModel); int8
-        variants store 8-bit weights (value = min + scale·q). Export ONNX: a .onnx file for
-        onnxruntime, quantized variants as a QDQ graph of the integer model that was measured.
+        Export model: model.json + weights.bin for stock TensorFlow.js (tf.loadLayersModel), the
+        exact weights the variant computes with (uint8 on its own grid where tfjs can encode it).
+        Export ONNX: a .onnx file for onnxruntime, quantized variants as a QDQ graph of the integer
+        model that was measured.
       </p>
       <div className="button-row">
         <button
