@@ -4,8 +4,11 @@ import { openApp, setField, useBackend, watchErrors } from './helpers';
 test('loads with a default experiment and no console errors', async ({ page }) => {
   const errors = watchErrors(page);
   await openApp(page);
-  await expect(page.getByTestId('preset-select')).toHaveValue('spiral-mlp');
-  await expect(page.getByTestId('model-summary')).toContainText('Total');
+  await expect(page.getByTestId('preset-select')).toHaveValue('first-look');
+  await expect(page.getByTestId('variant-card')).toHaveCount(4);
+  await expect(page.getByTestId('teacher-card').getByTestId('model-summary')).toContainText(
+    'Total',
+  );
   await expect(page.getByTestId('run-all')).toBeEnabled();
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.screenshot({ path: 'test-results/app-desktop.png', fullPage: true });
@@ -37,6 +40,7 @@ test('trains a tiny model on a synthetic set above chance, with a confusion matr
 
 test('cancel stops a run mid-way and a new run can start', async ({ page }) => {
   await openApp(page);
+  await page.getByTestId('preset-select').selectOption('spiral-mlp');
   await useBackend(page, 'cpu');
   await setField(page, 'epochs', '200');
   await page.getByTestId('run-all').click();
@@ -58,6 +62,7 @@ test('an invalid hyperparameter is explained and the last valid value is kept', 
   page,
 }) => {
   await openApp(page);
+  await page.getByTestId('preset-select').selectOption('spiral-mlp');
   const lr = page.getByTestId('learning-rate');
   await lr.fill('0');
   await expect(page.getByText('learning rate must be above 0')).toBeVisible();
@@ -77,6 +82,7 @@ test('an invalid hyperparameter is explained and the last valid value is kept', 
 
 test('a diverging run stops with a hint to lower the learning rate', async ({ page }) => {
   await openApp(page);
+  await page.getByTestId('preset-select').selectOption('spiral-mlp');
   await useBackend(page, 'cpu');
   // A linear network under plain SGD at a huge rate: the weights explode to Inf, then NaN.
   await page.getByTestId('teacher-card').getByTestId('arch-activation').selectOption('linear');

@@ -9,14 +9,21 @@ describe('presets', () => {
     for (const p of PRESETS) expect(experimentSchema.safeParse(p.experiment).success).toBe(true);
   });
 
-  it('include the reference teacher and a fast synthetic default', () => {
+  it('include the reference teacher and a default that shows compression at once', () => {
     const cnn = findPreset('mnist-cnn')!.experiment.teacher.architecture;
     expect(cnn).toMatchObject({
       kind: 'cnn',
       convs: [{ filters: 16 }, { filters: 32 }],
       dense: [128],
     });
-    expect(DEFAULT_PRESET.experiment.dataset.id).toBe('spiral');
+    const first = DEFAULT_PRESET.experiment;
+    expect(first.dataset.id).toBe('mnist');
+    expect(first.variants.map((v) => v.stages.map((s) => s.technique).join('+'))).toEqual([
+      'ptq',
+      'qat',
+      'prune',
+      'distill',
+    ]);
   });
 });
 

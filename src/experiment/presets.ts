@@ -46,6 +46,50 @@ const SEED_TABLE_VARIANTS = [
 /** The presets of the picker; the first is the default experiment. */
 export const PRESETS: Preset[] = [
   preset(
+    'first-look',
+    'First look · compression on MNIST',
+    'An MLP on digits, then int8, 4-bit QAT, 50% pruned and a distilled student: under 30 s',
+    {
+      name: 'First look: compressing an MNIST model',
+      dataset: { id: 'mnist', trainSize: 12000, testSize: 2000 },
+      teacher: {
+        architecture: { kind: 'mlp', hidden: [128], activation: 'relu' },
+        training: { optimizer: 'adam', learningRate: 0.002, batchSize: 64, epochs: 3 },
+      },
+      variants: [
+        {
+          id: 'int8',
+          name: 'INT8 static PTQ',
+          stages: [{ technique: 'ptq', params: { mode: 'static' } }],
+        },
+        {
+          id: 'qat4',
+          name: 'QAT 4-bit weights',
+          stages: [
+            { technique: 'qat', params: { weightBits: 4, epochs: 1, learningRate: 0.0005 } },
+          ],
+        },
+        {
+          id: 'pruned',
+          name: '50% pruned',
+          stages: [{ technique: 'prune', params: { sparsity: 0.5, finetuneEpochs: 1 } }],
+        },
+        {
+          id: 'student',
+          name: 'Distilled student',
+          source: 'student',
+          student: { kind: 'mlp', hidden: [32], activation: 'relu' },
+          stages: [
+            {
+              technique: 'distill',
+              params: { temperature: 4, alpha: 0.7, epochs: 3, learningRate: 0.002 },
+            },
+          ],
+        },
+      ],
+    },
+  ),
+  preset(
     'spiral-mlp',
     'Spiral · small MLP',
     'Three interleaved arms, a 2×32 MLP: trains in seconds',

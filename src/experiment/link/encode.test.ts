@@ -1,6 +1,6 @@
 import LZString from 'lz-string';
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../presets';
+import { PRESETS, findPreset } from '../presets';
 import type { Experiment } from '../schema';
 import { experimentSchema } from '../schema';
 import { decodeExperimentLink } from './decode';
@@ -15,7 +15,7 @@ function jsonOf(hash: string): string {
 }
 
 const withVariants: Experiment = experimentSchema.parse({
-  ...PRESETS[3]!.experiment,
+  ...findPreset('mnist-cnn')!.experiment,
   variants: [
     {
       id: 'p50',

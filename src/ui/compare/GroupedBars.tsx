@@ -5,22 +5,25 @@ import { Figure } from '../figure/Figure';
 import { Plot } from '../figure/Plot';
 import { barSeries } from '../figure/series';
 import { CHART_INK, colourOf } from '../palette';
-import { groupedBarsData } from './grouped';
+import { barAxis, groupedBarsData } from './grouped';
 
 const BAR_KEYS = ['accuracy', 'sizePct', 'latencyPct', 'latency32Pct'] as const;
 const shortName = (v: string) => (v.length > 22 ? `${v.slice(0, 21)}…` : v);
 
-/** Per variant: accuracy (%), size and batch-1 latency as % of the teacher's, side by side. */
+/** Per variant: accuracy (%), size and batch-1 / batch-32 latency as % of the teacher's. */
 export function GroupedBars({ rows }: { rows: ResultRow[] }) {
   const data = useMemo(() => groupedBarsData(rows), [rows]);
   if (data.length < 2) return null;
-  // At least 0–100 % (the teacher's line), higher when a variant is slower or larger.
-  const tallest = Math.max(100, ...data.flatMap((d) => BAR_KEYS.map((k) => d[k] ?? 0)));
+  const y = barAxis(data.flatMap((d) => BAR_KEYS.map((k) => d[k])));
   return (
     <Figure
       testId="grouped-bars"
       exportName="grouped bars"
-      caption="For each variant: a tall first bar and short second and third bars is the goal: accuracy kept, size and latency cut (the dashed line is the teacher, 100%)."
+      caption={
+        'For each variant: a tall first bar and short others is the goal: accuracy kept, size and ' +
+        'latency cut (the dashed line is the teacher, 100%).' +
+        (y.scale === 'log' ? ' Logarithmic axis: one bar is far taller than the rest.' : '')
+      }
     >
       <Plot
         height={330}
@@ -28,11 +31,7 @@ export function GroupedBars({ rows }: { rows: ResultRow[] }) {
         grid="horizontal"
         legend
         x={{ dataKey: 'variant', formatCategory: shortName }}
-        y={{
-          extent: { min: 0, max: tallest },
-          unit: '%',
-          title: 'accuracy, % of teacher',
-        }}
+        y={{ ...y, unit: '%', title: 'accuracy, % of teacher' }}
         tooltip={{ value: (v) => `${v.toFixed(1)}%` }}
       >
         <ReferenceLine y={100} stroke={CHART_INK.baseline} strokeDasharray="4 4" />

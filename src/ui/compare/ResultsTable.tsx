@@ -147,6 +147,13 @@ export function ResultsTable() {
         )
       }
     >
+      {doc && doc.variants.length > 1 && (
+        <p className="looking-at" data-testid="looking-at">
+          Each row is the teacher compressed one way and measured the same way, on the path it
+          ships: how much accuracy it kept (Δ points), how much smaller it is (Compression) and how
+          much faster it runs (Speedup) than the teacher in the first row.
+        </p>
+      )}
       <DataTable
         columns={columns}
         rows={doc?.variants ?? []}
@@ -176,12 +183,14 @@ export function ResultsTable() {
           The charts are drawn when the run finishes, so they take no time from training.
         </p>
       ) : (
-        <Staggered>
-          <CompareCharts rows={chartDoc?.variants ?? null} />
-          <BitsChart />
-          <CurvesOverlay />
-          <VariantDiff />
-        </Staggered>
+        <div className="compare-charts">
+          <Staggered>
+            <CompareCharts rows={chartDoc?.variants ?? null} />
+            <BitsChart />
+            <CurvesOverlay />
+            <VariantDiff />
+          </Staggered>
+        </div>
       )}
     </Card>
   );
@@ -189,6 +198,7 @@ export function ResultsTable() {
 
 const CompareCharts = memo(function CompareCharts({ rows }: { rows: ResultRow[] | null }) {
   if (!rows || rows.length < 2) return null;
+  // Two grid cells of the charts' grid (a fragment), still drawn one per task.
   return (
     <Staggered>
       <ParetoChart rows={rows} />

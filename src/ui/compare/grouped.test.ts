@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VariantMeasurement } from '../../experiment/compare';
 import { resultRow } from '../../experiment/compare';
-import { groupedBarsData } from './grouped';
+import { barAxis, groupedBarsData } from './grouped';
 
 function measurement(
   variant: string,
@@ -51,5 +51,17 @@ describe('groupedBarsData', () => {
       latencyPct: null,
       latency32Pct: null,
     });
+  });
+});
+
+describe('barAxis', () => {
+  it('stays linear from 0 up to 400 %, then turns logarithmic over whole decades', () => {
+    expect(barAxis([90, 25, 120, null])).toEqual({ scale: 'linear', extent: { min: 0, max: 120 } });
+    expect(barAxis([90, 25, 400])).toMatchObject({ scale: 'linear' });
+    const log = barAxis([98, 25, 1900, 40, null]);
+    expect(log).toMatchObject({ scale: 'log', domain: [10, 10_000] });
+    expect(log.scale === 'log' && log.ticks).toEqual([10, 30, 100, 300, 1000, 3000, 10_000]);
+    // A zero bar cannot sit on a log axis; the floor comes from the smallest positive bar.
+    expect(barAxis([0, 3, 500])).toMatchObject({ scale: 'log', domain: [1, 1000] });
   });
 });

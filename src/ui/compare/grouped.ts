@@ -22,3 +22,34 @@ export function groupedBarsData(rows: readonly ResultRow[]): GroupedBar[] {
     latency32Pct: r.speedupB32 ? 100 / r.speedupB32 : null,
   }));
 }
+
+/** Above this tallest bar (%), the value axis turns logarithmic. */
+export const LOG_ABOVE_PCT = 400;
+const LOG_TICKS = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000];
+
+/**
+ * The bars' value axis: linear from 0 to max(100, tallest) %; logarithmic from the decade below
+ * the smallest bar to the decade above the tallest when the tallest exceeds LOG_ABOVE_PCT, so one
+ * very slow or large variant does not flatten every other bar.
+ */
+export function barAxis(values: readonly (number | null)[]):
+  | { scale: 'linear'; extent: { min: number; max: number } }
+  | {
+      scale: 'log';
+      domain: readonly [number, number];
+      ticks: number[];
+      allowDataOverflow: true;
+    } {
+  const shown = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  const tallest = Math.max(100, ...shown);
+  if (tallest <= LOG_ABOVE_PCT) return { scale: 'linear', extent: { min: 0, max: tallest } };
+  const smallest = Math.min(100, ...shown.filter((v) => v > 0));
+  const low = 10 ** Math.floor(Math.log10(Math.max(0.1, smallest)));
+  const high = 10 ** Math.ceil(Math.log10(tallest));
+  return {
+    scale: 'log',
+    domain: [low, high],
+    ticks: LOG_TICKS.filter((t) => t >= low && t <= high),
+    allowDataOverflow: true,
+  };
+}

@@ -16,7 +16,8 @@ import { StageError } from '../../../engine/network/stage-types';
  */
 
 export const SPARSE_NOTE =
-  'zeros skipped only in storage and effective MACs: tfjs runs dense kernels, so latency does not drop';
+  'zeros are skipped in storage and effective MACs; the same shape remains, so any speedup comes ' +
+  'only from a sparse kernel (the timing below says which kernel ran and what it measured)';
 export const STRUCTURED_NOTE = 'the model is physically smaller: whole units removed';
 
 /** Throws a StageError a student can act on unless the params make sense together. */
