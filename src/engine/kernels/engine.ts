@@ -61,6 +61,7 @@ export interface EngineExports {
   i8_set_kernel(index: number, kernel: number): number;
   i8_kernel(index: number): number;
   i8_quantize_input(batch: number): void;
+  i8_set_input_grid(scale: number, zero: number): number;
   f_begin(features: number): number;
   f_layer(
     h: number,

@@ -9,6 +9,8 @@ import { isFallback } from './engine';
 import type { KernelPath } from './engine';
 import { floatPredictor } from './float-model';
 import { int8Predictor } from './int8-model';
+import type { DynamicModel } from '../../techniques/quantize/dynamic';
+import { prepareDynamicEngine } from './dynamic-model';
 
 /** A predict on tensors and the path it runs, e.g. "int8 wasm engine, fixed SIMD". */
 export interface TensorPath {
@@ -69,6 +71,24 @@ export async function floatTensorPath(
     return {
       predict: tensorPredict(engine.predict, outputSize),
       path: `f32 wasm engine, ${kernels}, ${SIMD_WORDS[engine.path]}`,
+    };
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** A dynamically quantized model on our int8 wasm engine (grids set per batch), or why not. */
+export async function dynamicTensorPath(
+  model: DynamicModel,
+): Promise<TensorPath | { reason: string }> {
+  try {
+    const engine = await prepareDynamicEngine(model);
+    if (isFallback(engine)) return { reason: engine.detail };
+    return {
+      predict: tensorPredict(engine.run, model.outputSize),
+      path:
+        `int8 wasm engine, ${SIMD_WORDS[engine.path]}, activation grids from each batch ` +
+        '(min/max in JavaScript, one engine call per layer)',
     };
   } catch (error) {
     return { reason: error instanceof Error ? error.message : String(error) };

@@ -19,7 +19,7 @@ import {
 } from './integer-kernels';
 import type { NamedLayer, UnitActivation } from '../../engine/network/layers';
 
-interface DynamicWeightOp {
+export interface DynamicWeightOp {
   kind: 'dense' | 'conv';
   name: string;
   /** The integer layer; its input grid is replaced per batch, its int bias is zero. */
@@ -97,15 +97,19 @@ export function buildDynamicModel(
   return { ops, inputShape: [...inputShape], activationBits, outputSize };
 }
 
-function activate(f: UnitActivation, v: number): number {
+/** f(v) of a unit activation. */
+export function activateUnit(f: UnitActivation, v: number): number {
   if (f === 'relu') return v > 0 ? v : 0;
   if (f === 'tanh') return Math.tanh(v);
   if (f === 'sigmoid') return 1 / (1 + Math.exp(-v));
   return v;
 }
 
-/** 2×2 max pooling, stride 2, valid, on NHWC floats. */
-function maxPool(x: Float32Array, shape: number[]): { values: Float32Array; shape: number[] } {
+/** 2×2 max pooling, stride 2, valid (odd edges dropped), on NHWC floats. */
+export function maxPoolFloats(
+  x: Float32Array,
+  shape: number[],
+): { values: Float32Array; shape: number[] } {
   const [n = 0, h = 0, w = 0, c = 0] = shape;
   const oh = Math.floor(h / 2);
   const ow = Math.floor(w / 2);
@@ -141,7 +145,7 @@ export function runDynamicModel(model: DynamicModel, x: Float32Array, batch: num
       continue;
     }
     if (op.kind === 'maxpool') {
-      ({ values, shape } = maxPool(values, shape));
+      ({ values, shape } = maxPoolFloats(values, shape));
       continue;
     }
     const grid = batchGrid(values, model.activationBits);
@@ -157,7 +161,7 @@ export function runDynamicModel(model: DynamicModel, x: Float32Array, batch: num
     }
     const y = dequantizeAccumulators(acc, layer);
     for (let i = 0, c = 0; i < y.length; i++, c = c + 1 === outC ? 0 : c + 1) {
-      y[i] = activate(op.activation, y[i]! + op.bias[c]!);
+      y[i] = activateUnit(op.activation, y[i]! + op.bias[c]!);
     }
     values = y;
   }

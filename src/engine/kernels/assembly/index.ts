@@ -13,6 +13,7 @@ export {
   i8_quantize_input,
   i8_run,
   i8_run_op,
+  i8_set_input_grid,
   i8_set_kernel,
 } from './int8';
 export {

@@ -62,6 +62,9 @@ class I8Op {
   d: usize;
   lut: usize;
   ws: usize;
+  /** q_b and Σ_k w8[k, c] per channel, so a new input zero point can refold bias'. */
+  rawBias: usize;
+  colSum: usize;
   /** Clamp bounds MAGIC + (lo − z_y), MAGIC + (qmax − z_y). */
   lo: f64;
   hi: f64;
@@ -278,11 +281,17 @@ export function i8_gemm(
   const padded = op.tiles * TILE;
   // bias' = q_b − z_x·Σ_k w8[k, c], wrapping like every int32 sum here.
   op.bias = alloc(<usize>padded * 4);
+  op.rawBias = alloc(<usize>padded * 4);
+  op.colSum = alloc(<usize>padded * 4);
+  if (op.bias == 0 || op.rawBias == 0 || op.colSum == 0) return 0;
   const K = kh * kw * c;
   for (let ch = 0; ch < outC; ch++) {
     let s: i32 = 0;
     for (let k = 0; k < K; k++) s += <i32>load<i8>(raw + <usize>(k * outC + ch));
-    store<i32>(op.bias + (<usize>ch << 2), load<i32>(bias + (<usize>ch << 2)) - zx * s);
+    const qb = load<i32>(bias + (<usize>ch << 2));
+    store<i32>(op.rawBias + (<usize>ch << 2), qb);
+    store<i32>(op.colSum + (<usize>ch << 2), s);
+    store<i32>(op.bias + (<usize>ch << 2), qb - zx * s);
   }
   op.mult = copyPadded<f64>(mult, outC, padded);
   op.d = d != 0 ? copyPadded<i32>(d, outC, padded) : 0;
@@ -850,6 +859,25 @@ export function i8_run_op(index: i32, batch: i32): bool {
   if (index < 0 || index >= opCount) return false;
   const op = opAt(index);
   runOp(op, bufA, op.kind == OP_GEMM && op.last ? bufOut : bufB, batch);
+  return true;
+}
+
+/**
+ * Dynamic quantization: the input grid (s_x, z_x) of the next runs, for a model whose first op
+ * is its only weight layer; refolds that op's bias' = q_b − z_x·Σ w8 and its dequantization s_x.
+ */
+export function i8_set_input_grid(scale: f64, zero: i32): bool {
+  if (opCount == 0) return false;
+  const op = opAt(0);
+  if (op.kind != OP_GEMM) return false;
+  inScale = scale;
+  inZero = <f64>zero;
+  op.zx = zero;
+  op.sx = scale;
+  for (let ch = 0; ch < op.outC; ch++) {
+    const at = <usize>ch << 2;
+    store<i32>(op.bias + at, load<i32>(op.rawBias + at) - zero * load<i32>(op.colSum + at));
+  }
   return true;
 }
 

@@ -20,6 +20,7 @@ import { DEQUANTIZED_NOTE, checkBits, convertToInteger, percent, readLayers } fr
 import { buildDynamicModel, runDynamicModel } from '../dynamic';
 import type { DynamicModel } from '../dynamic';
 import { predictionAgreement } from './fake-quant-model';
+import { dynamicTensorPath } from '../../../engine/kernels/paths';
 import { activationGridStorage } from './integer-model';
 import { buildFakeQuantModel } from './fake-quant-model';
 import type { WeightQuantConfig } from '../weights';
@@ -28,8 +29,8 @@ import { isWeightLayer } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 
-/** Where dynamic PTQ's figures come from: the path its predict runs. */
-export const DYNAMIC_PATH =
+/** Where dynamic PTQ's figures come from when our int8 engine cannot run it. */
+export const DYNAMIC_JS_PATH =
   'dynamic int8 path (plain JavaScript: per-batch activation grids, exact integer accumulation)';
 
 /** predict for a ModelHandle: reads x, runs the dynamic integer path, returns logits [batch, C]. */
@@ -100,7 +101,13 @@ export async function runPtq(
     const model = buildFromLayers(layers, inputShape);
     try {
       const dynamic = buildDynamicModel(layers, kernels, params.activationBits, inputShape);
-      const predict = dynamicPredict(dynamic);
+      // Our int8 wasm engine (bit-exact with the JS path), else the JS path with the reason.
+      const engine = await dynamicTensorPath(dynamic);
+      const predict = 'reason' in engine ? dynamicPredict(dynamic) : engine.predict;
+      const predictPath =
+        'reason' in engine
+          ? `${DYNAMIC_JS_PATH}; the int8 wasm engine could not run it: ${engine.reason}`
+          : engine.path;
       const agreement = await predictionAgreement(
         predict,
         (x) => model.predict(x) as tf.Tensor,
@@ -119,7 +126,7 @@ export async function runPtq(
         storage,
         ...costs,
         predict,
-        predictPath: DYNAMIC_PATH,
+        predictPath,
         floatLayers,
         weightCodes: kernels,
         notes,
