@@ -7,6 +7,7 @@ import { startEngine } from './store/actions';
 import { getEngine } from './store/engine-client';
 import { startLessonFromLocation } from './store/lesson-actions';
 import { restoreFromLocation } from './store/link-actions';
+import { startAddressBar } from './store/address-bar';
 import { restorePersisted, startPersistence } from './store/persist';
 import { runAll } from './store/run-actions';
 import { useStore } from './store/store';
@@ -27,6 +28,8 @@ startLessonFromLocation();
 void restorePersisted()
   .then(() => {
     startPersistence();
+    // From now on the address bar follows the page (and Back returns to earlier experiments).
+    startAddressBar();
     return startEngine();
   })
   .then(() => {

@@ -9,6 +9,7 @@ import type { ReportedResults } from '../experiment/link';
 import { useLessonStore } from './lesson-actions';
 import { notify } from './actions';
 import { useStore } from './store';
+import { isOwnAddress } from './address-bar';
 
 /**
  * Reads the experiment from the URL hash, if there is one. Problems become one notice; valid
@@ -30,6 +31,8 @@ export function restoreFromLocation(hash: string = window.location.hash): { auto
     tab: decoded.view.tab,
     reported: decoded.reported,
   });
+  // The address this tab wrote itself: a reload, not a shared link, so no notice.
+  if (isOwnAddress(hash)) return { autorun: false };
   notify(
     'info',
     decoded.autorun

@@ -3,6 +3,7 @@ import { isEmptyHash, restoreExperiment } from '../experiment/link';
 import type { Experiment } from '../experiment/schema';
 import type { StoredTeacherMeta, TeacherResult, VariantMeasurement } from '../worker/protocol';
 import { notify } from './actions';
+import { isOwnAddress } from './address-bar';
 import { clearBackendChoice } from './backend-cache';
 import { getEngine } from './engine-client';
 import { parseMeasurement, parseTeacherOutcome } from '../experiment/measurement';
@@ -169,14 +170,19 @@ let pendingTeacher: StoredTeacherMeta | null = null;
 let savedTeacher: TeacherResult | null = null;
 
 /**
- * Restores the last session unless the URL carries an experiment link. Call before the engine
- * starts. Returns whether something was restored.
+ * Restores the last session unless the URL carries a shared link: with no hash, or with the
+ * address this tab wrote itself (a reload) when it holds the same experiment. Call before the
+ * engine starts. Returns whether something was restored.
  */
 export async function restorePersisted(hash: string = window.location.hash): Promise<boolean> {
-  if (!isEmptyHash(hash)) return false;
+  const reload = isOwnAddress(hash);
+  if (!isEmptyHash(hash) && !reload) return false;
   try {
     const saved = parsePersisted(await idbGet(KEY));
     if (!saved) return false;
+    // The address is newer than the last save when they differ: keep the address's experiment.
+    const current = useStore.getState().experiment;
+    if (reload && JSON.stringify(saved.experiment) !== JSON.stringify(current)) return false;
     useStore.setState({
       presetId: saved.presetId,
       experiment: saved.experiment,
