@@ -1,7 +1,8 @@
+import type { Page } from '@playwright/test';
 import { expect, test } from '@playwright/test';
 import { openApp, setField, watchErrors } from './helpers';
 
-const hashOf = (page: import('@playwright/test').Page) => page.evaluate(() => location.hash);
+const hashOf = (page: Page) => page.evaluate(() => location.hash);
 
 test('the address bar is the link: edits replace it, a preset adds an entry, Back returns', async ({
   page,
