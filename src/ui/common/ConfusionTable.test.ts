@@ -12,13 +12,13 @@ describe('ConfusionTable', () => {
         classNames: ['cat', 'dog'],
         boldDiagonal: true,
         format: (v: number) => (v > 0 ? `+${v}` : String(v)),
-        shade: (v: number) => ({ background: v > 0 ? 'blue' : 'transparent', light: v > 4 }),
+        shade: (v: number) => ({ background: v > 0 ? 'blue' : 'transparent' }),
       }),
     );
     const body = html.slice(html.indexOf('<tbody>'));
     expect(body.match(/<td/g)).toHaveLength(4);
     expect(body).toContain('<th scope="row" title="cat">cat</th>');
-    expect(body).toContain('<td class="light diagonal" style="background:blue">+5</td>');
+    expect(body).toContain('<td class="diagonal" style="background:blue">+5</td>');
     expect(body).toContain('<td style="background:transparent">-1</td>');
     expect(body).toContain('<td class="diagonal" style="background:blue">+2</td>');
   });

@@ -2,10 +2,9 @@ import { confusionLabels } from './confusion-labels';
 import './data-table.css';
 import './confusion.css';
 
-/** How a cell looks: its background and whether its text needs the light ink. */
+/** How a cell looks: its background (light enough for the dark ink, see MAX_SHADE_ALPHA). */
 export interface CellShade {
   background: string;
-  light: boolean;
 }
 
 interface ConfusionTableProps {
@@ -63,11 +62,10 @@ export function ConfusionTable({
               {classNames.map((_, p) => {
                 const value = values[r * n + p] ?? 0;
                 const look = shade(value, r, p);
-                const classes = [look.light && 'light', boldDiagonal && r === p && 'diagonal'];
                 return (
                   <td
                     key={p}
-                    className={classes.filter(Boolean).join(' ') || undefined}
+                    className={boldDiagonal && r === p ? 'diagonal' : undefined}
                     style={{ background: look.background }}
                   >
                     {format(value)}

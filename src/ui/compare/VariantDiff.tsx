@@ -45,10 +45,7 @@ function DiffMatrix({ diff, classNames }: { diff: number[]; classNames: string[]
       classNames={classNames}
       boldDiagonal
       format={(d) => (d > 0 ? `+${d}` : String(d))}
-      shade={(d) => ({
-        background: divergingColour(d, maxAbs),
-        light: Math.abs(d) / maxAbs > 0.6,
-      })}
+      shade={(d) => ({ background: divergingColour(d, maxAbs) })}
     />
   );
 }

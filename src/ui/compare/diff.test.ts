@@ -57,9 +57,9 @@ describe('disagreements', () => {
 describe('divergingColour', () => {
   it('is blue for gains, vermillion for losses, clear at zero, alpha ∝ |d|', () => {
     expect(divergingColour(0, 4)).toBe('transparent');
-    expect(divergingColour(4, 4)).toBe('rgba(0, 114, 178, 0.850)');
-    expect(divergingColour(-2, 4)).toBe('rgba(213, 94, 0, 0.425)');
-    expect(divergingColour(9, 4)).toBe('rgba(0, 114, 178, 0.850)');
+    expect(divergingColour(4, 4)).toBe('rgba(0, 114, 178, 0.600)');
+    expect(divergingColour(-2, 4)).toBe('rgba(213, 94, 0, 0.300)');
+    expect(divergingColour(9, 4)).toBe('rgba(0, 114, 178, 0.600)');
   });
 });
 

@@ -58,12 +58,18 @@ export function disagreementCount(a: ArrayLike<number>, b: ArrayLike<number>): n
 }
 
 /**
+ * The strongest cell shade: the dark ink stays readable on it (WCAG AA, ≥ 4.5:1, for the blue and
+ * the vermillion of the palette), so cells never switch to light ink.
+ */
+export const MAX_SHADE_ALPHA = 0.6;
+
+/**
  * Diverging colour of a difference d with |d| ≤ maxAbs: blue for d > 0, vermillion for d < 0,
  * alpha = 0.85·|d|/maxAbs (transparent at 0).
  */
 export function divergingColour(d: number, maxAbs: number): string {
   if (d === 0 || maxAbs <= 0) return 'transparent';
-  const alpha = (0.85 * Math.min(1, Math.abs(d) / maxAbs)).toFixed(3);
+  const alpha = (MAX_SHADE_ALPHA * Math.min(1, Math.abs(d) / maxAbs)).toFixed(3);
   return withAlpha(d > 0 ? PALETTE[0] : PALETTE[4], alpha);
 }
 

@@ -1,3 +1,4 @@
+import { MAX_SHADE_ALPHA } from '../compare/diff';
 import { memo } from 'react';
 import { ConfusionTable } from '../common/ConfusionTable';
 import { Figure } from '../figure/Figure';
@@ -28,8 +29,7 @@ export const ConfusionMatrix = memo(function ConfusionMatrix({
           const share = rowTotals[r] ? count / rowTotals[r]! : 0;
           return {
             // Right answers in blue, confusions in vermillion, by share of the true class.
-            background: withAlpha(r === p ? PALETTE[0] : PALETTE[4], share * 0.85),
-            light: share > 0.5,
+            background: withAlpha(r === p ? PALETTE[0] : PALETTE[4], share * MAX_SHADE_ALPHA),
           };
         }}
       />
