@@ -1,9 +1,16 @@
+import { gzipSync } from 'node:zlib';
 import { validationIndices } from './validation';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DatasetSpec } from '../../experiment/schema';
 import { DATASET_MAGIC, DatasetFileError } from './binary';
 import type { FetchFile } from './loader';
-import { datasetFileUrl, fetchWithProgress, loadDataset, loadImageDataset } from './loader';
+import {
+  datasetFileUrl,
+  fetchWithProgress,
+  gunzipIfPacked,
+  loadDataset,
+  loadImageDataset,
+} from './loader';
 import { makeSyntheticDataset } from './synthetic';
 
 /** A 28×28 'CPD1' file: example i has label (i + shift) mod 10 and every pixel = i. */
@@ -37,11 +44,11 @@ function fakeFetcher(files: Record<string, ArrayBuffer>, requested: string[] = [
 
 const mnistSpec: DatasetSpec = { id: 'mnist', trainSize: 20, testSize: 10, noise: 0 };
 const files = {
-  '/app/data/mnist-train.bin': imageFile(40, 0),
-  '/app/data/mnist-test.bin': imageFile(15, 3),
+  '/app/data/mnist-train.cpdz': imageFile(40, 0),
+  '/app/data/mnist-test.cpdz': imageFile(15, 3),
 };
 const totalBytes =
-  files['/app/data/mnist-train.bin'].byteLength + files['/app/data/mnist-test.bin'].byteLength;
+  files['/app/data/mnist-train.cpdz'].byteLength + files['/app/data/mnist-test.cpdz'].byteLength;
 
 describe('loadImageDataset', () => {
   it('fetches both splits, subsets them and reports progress up to the total', async () => {
@@ -50,7 +57,11 @@ describe('loadImageDataset', () => {
     const d = await loadImageDataset(mnistSpec, 1, fakeFetcher(files, requested), '/app/', (l, t) =>
       progress.push([l, t]),
     );
-    expect(requested.sort()).toEqual(['/app/data/mnist-test.bin', '/app/data/mnist-train.bin']);
+    expect(requested.sort()).toEqual([
+      '/app/data/mnist-test.cpdz',
+      '/app/data/mnist-train.cpdz',
+      '/app/data/sizes.json',
+    ]);
     expect(d.id).toBe('mnist');
     expect(d.inputShape).toEqual([28, 28, 1]);
     expect(d.numClasses).toBe(10);
@@ -74,24 +85,24 @@ describe('loadImageDataset', () => {
 
   it('uses the fashion class names', async () => {
     const fashion = {
-      'data/fashion-train.bin': imageFile(20, 0),
-      'data/fashion-test.bin': imageFile(12, 0),
+      'data/fashion-train.cpdz': imageFile(20, 0),
+      'data/fashion-test.cpdz': imageFile(12, 0),
     };
     const d = await loadImageDataset({ ...mnistSpec, id: 'fashion' }, 1, fakeFetcher(fashion), '');
     expect(d.classNames[0]).toBe('T-shirt/top');
   });
 
   it('names the missing file and says how to make it', async () => {
-    const onlyTrain = { '/app/data/mnist-train.bin': imageFile(40, 0) };
+    const onlyTrain = { '/app/data/mnist-train.cpdz': imageFile(40, 0) };
     await expect(loadImageDataset(mnistSpec, 1, fakeFetcher(onlyTrain), '/app/')).rejects.toThrow(
-      /mnist-test\.bin not found.*npm run prepare-data/,
+      /mnist-test\.cpdz not found.*npm run prepare-data/,
     );
   });
 
   it('names the corrupt file', async () => {
-    const corrupt = { ...files, '/app/data/mnist-test.bin': new ArrayBuffer(100) };
+    const corrupt = { ...files, '/app/data/mnist-test.cpdz': new ArrayBuffer(100) };
     await expect(loadImageDataset(mnistSpec, 1, fakeFetcher(corrupt), '/app/')).rejects.toThrow(
-      /\/app\/data\/mnist-test\.bin does not start with the 'CPD1' marker/,
+      /\/app\/data\/mnist-test\.cpdz does not start with the 'CPD1' marker/,
     );
   });
 
@@ -100,6 +111,53 @@ describe('loadImageDataset', () => {
     await expect(loadImageDataset(spec, 1, fakeFetcher(files), '/app/')).rejects.toThrow(
       /holds 15 examples, fewer than the 16 asked for/,
     );
+  });
+});
+
+describe('compressed dataset files', () => {
+  const gz = (b: ArrayBuffer) => {
+    const packed = gzipSync(new Uint8Array(b), { level: 9 });
+    return packed.buffer.slice(packed.byteOffset, packed.byteOffset + packed.byteLength);
+  };
+
+  it('downloads the gzip files (fewer bytes, progress over them) and reads the same images', async () => {
+    const packed = Object.fromEntries(Object.entries(files).map(([url, b]) => [url, gz(b)]));
+    const packedBytes = Object.values(packed).reduce((a, b) => a + b.byteLength, 0);
+    expect(packedBytes).toBeLessThan(totalBytes / 5);
+    const progress: [number, number][] = [];
+    const a = await loadImageDataset(mnistSpec, 1, fakeFetcher(packed), '/app/', (l, t) =>
+      progress.push([l, t]),
+    );
+    const b = await loadImageDataset(mnistSpec, 1, fakeFetcher(files), '/app/');
+    expect(Array.from(a.train.x)).toEqual(Array.from(b.train.x));
+    expect(Array.from(a.test.y)).toEqual(Array.from(b.test.y));
+    expect(progress.at(-1)).toEqual([packedBytes, packedBytes]);
+  });
+
+  it('a server that sends no length: the progress total comes from data/sizes.json', async () => {
+    const sizes = { 'mnist-train.cpdz': 40_000, 'mnist-test.cpdz': 12_000 };
+    const json = new TextEncoder().encode(JSON.stringify(sizes)).buffer;
+    const noLength: FetchFile = async (url, onProgress) => {
+      if (url.endsWith('sizes.json')) return json;
+      const buffer = files[url]!;
+      onProgress(buffer.byteLength / 2, 0);
+      return buffer;
+    };
+    const progress: [number, number][] = [];
+    await loadImageDataset(mnistSpec, 1, noLength, '/app/', (l, t) => progress.push([l, t]));
+    expect(progress.some(([, t]) => t >= 52_000)).toBe(true);
+    expect(progress.every(([l, t]) => l <= t)).toBe(true);
+  });
+
+  it('passes a file the server already unpacked through, and names a damaged one', async () => {
+    const plain = files['/app/data/mnist-test.cpdz']!;
+    expect(await gunzipIfPacked(plain, 'x')).toBe(plain);
+    // A download cut short: unpacked or not, the file is named and the error is a dataset error.
+    const whole = gz(plain);
+    const cut = { ...files, '/app/data/mnist-test.cpdz': whole.slice(0, whole.byteLength / 2) };
+    const load = loadImageDataset(mnistSpec, 1, fakeFetcher(cut), '/app/');
+    await expect(load).rejects.toThrow(DatasetFileError);
+    await expect(load).rejects.toThrow(/mnist-test\.cpdz/);
   });
 });
 
@@ -120,9 +178,9 @@ describe('loadDataset', () => {
 
 describe('datasetFileUrl', () => {
   it('joins base, folder and file name with one slash', () => {
-    expect(datasetFileUrl('/', 'mnist', 'train')).toBe('/data/mnist-train.bin');
-    expect(datasetFileUrl('/repo', 'fashion', 'test')).toBe('/repo/data/fashion-test.bin');
-    expect(datasetFileUrl('', 'mnist', 'test')).toBe('data/mnist-test.bin');
+    expect(datasetFileUrl('/', 'mnist', 'train')).toBe('/data/mnist-train.cpdz');
+    expect(datasetFileUrl('/repo', 'fashion', 'test')).toBe('/repo/data/fashion-test.cpdz');
+    expect(datasetFileUrl('', 'mnist', 'test')).toBe('data/mnist-test.cpdz');
   });
 });
 

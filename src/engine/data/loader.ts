@@ -16,12 +16,50 @@ type ImageId = keyof typeof CLASS_NAMES;
 /** URL of one split's file: `${baseUrl}data/${id}-${split}.bin` (a non-empty base gets a '/'). */
 export function datasetFileUrl(baseUrl: string, id: string, split: 'train' | 'test'): string {
   const base = baseUrl === '' || baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  return `${base}data/${id}-${split}.bin`;
+  return `${base}data/${id}-${split}.cpdz`;
+}
+
+/**
+ * The bytes of a dataset file: gzip data (magic 1f 8b; the '.cpdz' files) is unpacked with
+ * DecompressionStream, so the download and its progress bar count the packed bytes; a file that
+ * arrives unpacked (a server that decoded it already) passes through.
+ */
+export async function gunzipIfPacked(buffer: ArrayBuffer, url: string): Promise<ArrayBuffer> {
+  const head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return buffer;
+  try {
+    const stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return await new Response(stream).arrayBuffer();
+  } catch (cause) {
+    throw new DatasetFileError(
+      `dataset file ${url} could not be unpacked (${cause instanceof Error ? cause.message : String(cause)})`,
+      'The download was cut short or damaged: reload the page to fetch it again.',
+    );
+  }
+}
+
+/** Packed bytes per dataset file (data/sizes.json, written by prepare-data), {} when missing. */
+async function fileSizes(fetchFile: FetchFile, baseUrl: string): Promise<Record<string, number>> {
+  const base = baseUrl === '' || baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  try {
+    const raw: unknown = JSON.parse(
+      new TextDecoder().decode(await fetchFile(`${base}data/sizes.json`, () => {})),
+    );
+    if (typeof raw !== 'object' || raw === null) return {};
+    return Object.fromEntries(
+      Object.entries(raw).filter(
+        (e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0,
+      ),
+    );
+  } catch {
+    return {};
+  }
 }
 
 /**
  * Fetches both splits of an image set in parallel, validates them, and keeps the first
- * trainSize / testSize examples (the validation split is then held out of the training ones); progress = (Σ loaded bytes, Σ expected bytes) of both files.
+ * trainSize / testSize examples (the validation split is then held out of the training ones);
+ * progress = (Σ loaded bytes, Σ expected bytes) of both files.
  */
 export async function loadImageDataset(
   spec: DatasetSpec,
@@ -36,7 +74,12 @@ export async function loadImageDataset(
   }
   const imageId: ImageId = id;
   const loaded = [0, 0];
-  const totals = [0, 0];
+  // The packed sizes from data/sizes.json: a server that compresses on the fly sends no length.
+  const known = await fileSizes(fetchFile, baseUrl);
+  const packedSizes = (['train', 'test'] as const).map(
+    (split) => known[datasetFileUrl('', imageId, split).replace(/^data\//, '')] ?? 0,
+  );
+  const totals = [...packedSizes];
   const report = () => {
     const total = Math.max(totals[0]!, loaded[0]!) + Math.max(totals[1]!, loaded[1]!);
     onProgress(loaded[0]! + loaded[1]!, total);
@@ -45,12 +88,12 @@ export async function loadImageDataset(
     const url = datasetFileUrl(baseUrl, imageId, split);
     const buffer = await fetchFile(url, (bytes, total) => {
       loaded[k] = bytes;
-      totals[k] = total;
+      totals[k] = total > 0 ? total : packedSizes[k]!;
       report();
     });
     loaded[k] = buffer.byteLength;
     totals[k] = buffer.byteLength;
-    return { url, buffer };
+    return { url, buffer: await gunzipIfPacked(buffer, url) };
   };
   const files = await Promise.all([fetchSplit('train', 0), fetchSplit('test', 1)]);
   report();
