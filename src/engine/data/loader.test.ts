@@ -139,7 +139,7 @@ describe('compressed dataset files', () => {
     const json = new TextEncoder().encode(JSON.stringify(sizes)).buffer;
     const noLength: FetchFile = async (url, onProgress) => {
       if (url.endsWith('sizes.json')) return json;
-      const buffer = files[url]!;
+      const buffer = (files as Record<string, ArrayBuffer>)[url]!;
       onProgress(buffer.byteLength / 2, 0);
       return buffer;
     };

@@ -6,8 +6,8 @@
  * bit for bit: the same f64 quantization, exact int32 accumulators, the same dequantization.
  */
 import type { DynamicModel, DynamicWeightOp } from '../../techniques/quantize/dynamic';
-import { activateUnit, batchGrid, maxPoolFloats } from '../../techniques/quantize/dynamic';
-import { accumulatorBits } from '../../techniques/quantize/integer-kernels';
+import { activateUnit, batchGrid } from '../../techniques/quantize/dynamic';
+import { accumulatorBits, maxPoolCodes } from '../../techniques/quantize/integer-kernels';
 import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { QuantParams } from '../../techniques/quantize/quantizer';
 import type { KernelEngine, KernelPath } from './engine';
@@ -110,7 +110,7 @@ export async function prepareDynamicEngine(
       for (const step of steps) {
         if (step.kind === 'flatten') continue;
         if (step.kind === 'maxpool') {
-          values = maxPoolFloats(values, [batch, ...step.shape]).values;
+          values = maxPoolCodes(values, [batch, ...step.shape]).values;
           continue;
         }
         const grid = batchGrid(values, bits);

@@ -16,6 +16,7 @@ import {
   convAccumulators,
   denseAccumulators,
   dequantizeAccumulators,
+  maxPoolCodes,
 } from './integer-kernels';
 import type { NamedLayer, UnitActivation } from '../../engine/network/layers';
 
@@ -105,28 +106,6 @@ export function activateUnit(f: UnitActivation, v: number): number {
   return v;
 }
 
-/** 2×2 max pooling, stride 2, valid (odd edges dropped), on NHWC floats. */
-export function maxPoolFloats(
-  x: Float32Array,
-  shape: number[],
-): { values: Float32Array; shape: number[] } {
-  const [n = 0, h = 0, w = 0, c = 0] = shape;
-  const oh = Math.floor(h / 2);
-  const ow = Math.floor(w / 2);
-  const out = new Float32Array(n * oh * ow * c);
-  let o = 0;
-  for (let b = 0; b < n; b++)
-    for (let y = 0; y < oh; y++)
-      for (let xx = 0; xx < ow; xx++) {
-        const at = (dy: number, dx: number) => ((b * h + 2 * y + dy) * w + 2 * xx + dx) * c;
-        const [p00, p01, p10, p11] = [at(0, 0), at(0, 1), at(1, 0), at(1, 1)];
-        for (let k = 0; k < c; k++, o++) {
-          out[o] = Math.max(x[p00 + k]!, x[p01 + k]!, x[p10 + k]!, x[p11 + k]!);
-        }
-      }
-  return { values: out, shape: [n, oh, ow, c] };
-}
-
 /**
  * Runs the dynamic model on a float batch x (row-major [batch, …inputShape]): per weight layer,
  * grid from this batch, q_x = clamp(round(x/s_x) + z_x), exact integer accumulation, then
@@ -145,7 +124,7 @@ export function runDynamicModel(model: DynamicModel, x: Float32Array, batch: num
       continue;
     }
     if (op.kind === 'maxpool') {
-      ({ values, shape } = maxPoolFloats(values, shape));
+      ({ values, shape } = maxPoolCodes(values, shape));
       continue;
     }
     const grid = batchGrid(values, model.activationBits);

@@ -181,15 +181,18 @@ export function dequantizeAccumulators(acc: Float64Array, layer: IntegerLayer): 
   return Float32Array.from(acc, (a, i) => a * sx * (ws.length === 1 ? ws[0]! : ws[i % outC]!));
 }
 
-/** 2×2 max pooling, stride 2, valid (odd edges dropped) on NHWC codes: max commutes with quantization. */
-export function maxPoolCodes(
-  q: Int32Array,
+/**
+ * 2×2 max pooling, stride 2, valid (odd edges dropped) on NHWC values: integer codes (max commutes
+ * with quantization) or floats (dynamic quantization pools the dequantized outputs).
+ */
+export function maxPoolCodes<T extends Int32Array | Float32Array>(
+  q: T,
   shape: readonly number[],
-): { values: Int32Array; shape: [number, number, number, number] } {
+): { values: T; shape: [number, number, number, number] } {
   const [n = 0, h = 0, w = 0, c = 0] = shape;
   const oh = Math.floor(h / 2);
   const ow = Math.floor(w / 2);
-  const out = new Int32Array(n * oh * ow * c);
+  const out = new (q.constructor as new (length: number) => T)(n * oh * ow * c);
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < oh; y++) {
