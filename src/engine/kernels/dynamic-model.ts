@@ -5,6 +5,7 @@
  * pooling stay in JavaScript. The results equal runDynamicModel (techniques/quantize/dynamic.ts)
  * bit for bit: the same f64 quantization, exact int32 accumulators, the same dequantization.
  */
+import { checkBatchInput } from '../network/layers';
 import type { DynamicModel, DynamicWeightOp } from '../../techniques/quantize/dynamic';
 import { activateUnit, batchGrid } from '../../techniques/quantize/dynamic';
 import { accumulatorBits, maxPoolCodes } from '../../techniques/quantize/integer-kernels';
@@ -103,9 +104,7 @@ export async function prepareDynamicEngine(
   return {
     path: loaded.path,
     run(x, batch) {
-      if (x.length !== batch * features) {
-        throw new RangeError(`Expected ${batch} examples of ${features} values, got ${x.length}.`);
-      }
+      checkBatchInput(x, batch, features);
       let values = x;
       for (const step of steps) {
         if (step.kind === 'flatten') continue;

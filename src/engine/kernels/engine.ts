@@ -7,6 +7,7 @@
  * typed reason, never as a throw, so the caller can fall back with a note.
  */
 
+import { checkBatchInput } from '../network/layers';
 import { relaxedSelfTest } from './self-test';
 
 /** Which build runs: relaxed SIMD (relaxed dot products) or fixed SIMD only. */
@@ -254,6 +255,28 @@ export function copyIn(ex: EngineExports, values: ArrayBufferView): number {
     new Uint8Array(values.buffer, values.byteOffset, bytes),
   );
   return ptr;
+}
+
+/**
+ * One batch through a prepared engine model: checks x, writes it where `input(batch)` says,
+ * runs `run(batch)` and copies out batch × outputSize f32 values (empty for an empty batch).
+ */
+export function runBatch(
+  ex: EngineExports,
+  calls: { input: (batch: number) => number; run: (batch: number) => number; what: string },
+  x: Float32Array,
+  batch: number,
+  sizes: { features: number; outputSize: number },
+): Float32Array {
+  checkBatchInput(x, batch, sizes.features);
+  if (batch === 0) return new Float32Array(0);
+  const input = calls.input(batch);
+  if (input === 0) {
+    throw new RangeError(`The ${calls.what} engine could not grow its memory for this batch.`);
+  }
+  new Float32Array(ex.memory.buffer, input, x.length).set(x);
+  const output = calls.run(batch);
+  return new Float32Array(ex.memory.buffer, output, batch * sizes.outputSize).slice();
 }
 
 function describe(error: unknown): string {

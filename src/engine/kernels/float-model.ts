@@ -6,7 +6,7 @@
  */
 import type { NamedLayer } from '../network/layers';
 import type { EngineExports, EngineFailure, Fallback, KernelEngine, KernelPath } from './engine';
-import { copyIn, instantiate, isFallback, loadEngine } from './engine';
+import { copyIn, instantiate, isFallback, loadEngine, runBatch } from './engine';
 
 /** How a weight layer runs: dense SIMD or compressed sparse rows. */
 export type FloatLayerMode = 'dense' | 'csr';
@@ -157,19 +157,8 @@ export function setFloatModes(handle: FloatHandle, modes: readonly FloatLayerMod
 
 /** Outputs y[batch, outputSize] of x (row-major [batch, …inputShape]): the float model's predict. */
 export function runFloat(handle: FloatHandle, x: Float32Array, batch: number): Float32Array {
-  if (x.length !== batch * handle.features) {
-    throw new RangeError(
-      `Expected ${batch} examples of ${handle.features} values, got ${x.length}.`,
-    );
-  }
-  if (batch === 0) return new Float32Array(0);
   const ex = handle.exports;
-  const input = ex.f_input(batch);
-  if (input === 0)
-    throw new RangeError('The float engine could not grow its memory for this batch.');
-  new Float32Array(ex.memory.buffer, input, x.length).set(x);
-  const output = ex.f_run(batch);
-  return new Float32Array(ex.memory.buffer, output, batch * handle.outputSize).slice();
+  return runBatch(ex, { input: ex.f_input, run: ex.f_run, what: 'float' }, x, batch, handle);
 }
 
 export interface FloatLayerTiming {

@@ -7,7 +7,7 @@
  */
 import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { EngineExports, EngineFailure, Fallback, KernelEngine, KernelPath } from './engine';
-import { copyIn, instantiate, isFallback, loadEngine } from './engine';
+import { copyIn, instantiate, isFallback, loadEngine, runBatch } from './engine';
 
 /** Why an integer model stays on the JS reference path. */
 export type Int8FallbackReason =
@@ -366,19 +366,9 @@ function activate(name: string, v: number): number {
 
 /** Logits y[batch, outputSize] of x (row-major [batch, …inputShape]), = runIntegerModel(model, x, batch). */
 export function runInt8(handle: Int8Handle, x: Float32Array, batch: number): Float32Array {
-  if (x.length !== batch * handle.features) {
-    throw new RangeError(
-      `Expected ${batch} examples of ${handle.features} values, got ${x.length}.`,
-    );
-  }
-  if (batch === 0) return new Float32Array(0);
   const ex = handle.exports;
-  const input = ex.i8_input(batch);
-  if (input === 0)
-    throw new RangeError('The int8 engine could not grow its memory for this batch.');
-  new Float32Array(ex.memory.buffer, input, x.length).set(x);
-  const output = ex.i8_run(batch);
-  const y = new Float32Array(ex.memory.buffer, output, batch * handle.outputSize).slice();
+  const calls = { input: ex.i8_input, run: ex.i8_run, what: 'int8' };
+  const y = runBatch(ex, calls, x, batch, handle);
   const act = handle.lastActivation;
   return act === 'linear' ? y : y.map((v) => activate(act, v));
 }

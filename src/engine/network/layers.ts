@@ -83,3 +83,10 @@ export function layerMacs(
   }
   return { macs, effectiveMacs: Math.round(effectiveMacs) };
 }
+
+/** Throws a RangeError unless x holds batch × features values (one row per example). */
+export function checkBatchInput(x: ArrayLike<number>, batch: number, features: number): void {
+  if (x.length !== batch * features) {
+    throw new RangeError(`Expected ${batch} examples of ${features} values, got ${x.length}.`);
+  }
+}

@@ -7,6 +7,7 @@
  * calibration set is needed; the price is a min/max pass over every input at run time, and a
  * prediction depends a little on what else is in its batch (the grid is the batch's).
  */
+import { checkBatchInput } from '../../engine/network/layers';
 import type { QuantizedKernel } from './weights';
 import type { QuantParams } from './quantizer';
 import { quantParamsFromRange, quantize } from './quantizer';
@@ -113,9 +114,7 @@ export function activateUnit(f: UnitActivation, v: number): number {
  */
 export function runDynamicModel(model: DynamicModel, x: Float32Array, batch: number): Float32Array {
   const features = model.inputShape.reduce((a, b) => a * b, 1);
-  if (x.length !== batch * features) {
-    throw new RangeError(`Expected ${batch} examples of ${features} values, got ${x.length}.`);
-  }
+  checkBatchInput(x, batch, features);
   let values = x;
   let shape: number[] = [batch, ...model.inputShape];
   for (const op of model.ops) {

@@ -5,6 +5,7 @@
  * grid), max pooling and flatten act on the codes, and the last layer's accumulators are
  * dequantized to float logits.
  */
+import { checkBatchInput } from '../../../engine/network/layers';
 import * as tf from '@tensorflow/tfjs';
 import type { QuantParams } from '../quantizer';
 import { quantParamsFromRange, quantize, roundHalfEven } from '../quantizer';
@@ -191,9 +192,7 @@ export function activationGridStorage(model: IntegerModel): TensorSizeSpec[] {
 /** Runs the integer model on a float batch x (row-major [batch, …inputShape]); returns logits. */
 export function runIntegerModel(model: IntegerModel, x: Float32Array, batch: number): Float32Array {
   const features = model.inputShape.reduce((a, b) => a * b, 1);
-  if (x.length !== batch * features) {
-    throw new RangeError(`Expected ${batch} examples of ${features} values, got ${x.length}.`);
-  }
+  checkBatchInput(x, batch, features);
   let codes = quantize(x, model.inputParams);
   let shape: number[] = [batch, ...model.inputShape];
   for (const op of model.ops) {
