@@ -79,4 +79,18 @@ describe('runAll when the backend fails mid-run', () => {
     expect(engine.init).not.toHaveBeenCalled();
     expect(useStore.getState().backend.info?.active).toBe('wasm');
   });
+
+  it('does not switch for a dataset that could not be downloaded (the network, not the backend)', async () => {
+    const failed = Object.assign(
+      new Error('could not download dataset file /data/x (network error)'),
+      {
+        name: 'DatasetFileError',
+      },
+    );
+    engine.runAll.mockRejectedValue(failed);
+    await runAll();
+    expect(engine.init).not.toHaveBeenCalled();
+    expect(useStore.getState().run.error).toMatch(/could not download dataset file/);
+    expect(useStore.getState().backend.info?.active).toBe('wasm');
+  });
 });

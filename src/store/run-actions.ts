@@ -112,7 +112,9 @@ function applyUpdate(update: TrainUpdate): void {
  */
 async function fallBackFromFailedBackend(name: string, message: string): Promise<void> {
   const active = useStore.getState().backend.info?.active;
-  if (name === CANCELLED_ERROR || name === DIVERGED_ERROR || name === 'StageError') return;
+  // A cancel, a divergence, a refused stage or a failed download is not the backend's fault.
+  const notBackend = [CANCELLED_ERROR, DIVERGED_ERROR, 'StageError', 'DatasetFileError'];
+  if (notBackend.includes(name)) return;
   if (!active || active === 'cpu') return;
   notify(
     'error',
@@ -126,7 +128,7 @@ export async function runAll(): Promise<void> {
   if (isBusy()) return;
   const { experiment } = useStore.getState();
   const queued: Record<string, VariantRunState> = {};
-  for (const v of expandVariants(experiment.variants)) {
+  for (const v of expandVariants(experiment)) {
     queued[v.id] = {
       status: 'queued',
       stageIndex: 0,

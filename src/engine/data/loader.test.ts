@@ -6,6 +6,7 @@ import { DATASET_MAGIC, DatasetFileError } from './binary';
 import type { FetchFile } from './loader';
 import {
   datasetFileUrl,
+  DOWNLOAD_ATTEMPTS,
   fetchWithProgress,
   gunzipIfPacked,
   loadDataset,
@@ -237,12 +238,42 @@ describe('fetchWithProgress', () => {
     await expect(fetchWithProgress('/d.bin', () => {})).rejects.toThrow(/HTTP 500 Oops/);
   });
 
-  it('reports network failures', async () => {
-    vi.stubGlobal('fetch', async () => {
+  it('reports network failures after trying again', async () => {
+    const fetchMock = vi.fn(async () => {
       throw new TypeError('Failed to fetch');
     });
+    vi.stubGlobal('fetch', fetchMock);
     await expect(fetchWithProgress('/d.bin', () => {})).rejects.toThrow(
-      /could not download dataset file \/d\.bin \(Failed to fetch\)/,
+      /could not download dataset file \/d\.bin \(Failed to fetch; 3 attempts\)/,
     );
+    expect(fetchMock).toHaveBeenCalledTimes(DOWNLOAD_ATTEMPTS);
+  });
+
+  it('starts again when the connection breaks mid-body, and reports progress from 0', async () => {
+    let calls = 0;
+    vi.stubGlobal('fetch', async () => {
+      calls++;
+      if (calls > 1) return streamed([[1, 2], [3]]);
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array([9, 9]));
+          controller.error(new TypeError('network error'));
+        },
+      });
+      return new Response(body, { status: 200 });
+    });
+    const progress: [number, number][] = [];
+    const buffer = await fetchWithProgress('/d.bin', (l, t) => progress.push([l, t]));
+    expect(Array.from(new Uint8Array(buffer))).toEqual([1, 2, 3]);
+    expect(calls).toBe(2);
+    // Each attempt reports from 0 again (an errored stream drops the bytes it had queued).
+    expect(progress.map(([l]) => l)).toEqual([0, 0, 2, 3]);
+  });
+
+  it('does not try an HTTP error again', async () => {
+    const fetchMock = vi.fn(async () => new Response('', { status: 500, statusText: 'Oops' }));
+    vi.stubGlobal('fetch', fetchMock);
+    await expect(fetchWithProgress('/d.bin', () => {})).rejects.toBeInstanceOf(DatasetFileError);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 });

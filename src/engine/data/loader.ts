@@ -124,23 +124,21 @@ export async function loadImageDataset(
   };
 }
 
-/**
- * The browser fetcher: streams the body with a ReadableStream reader, reporting (bytes read,
- * Content-Length or 0); works in a worker. HTTP 404 → DatasetFileError telling to prepare data.
- */
-export async function fetchWithProgress(
-  url: string,
-  onProgress: ProgressCallback,
-): Promise<ArrayBuffer> {
+/** Attempts of a download whose connection fails (before or while the body streams). */
+export const DOWNLOAD_ATTEMPTS = 3;
+
+const SERVER_HINT = 'Check that the dev server or site is still running, then reload the page.';
+
+/** A failure of the connection itself (worth a new attempt), not an HTTP answer. */
+class ConnectionError extends Error {}
+
+/** One download: the body streamed with a reader, reporting (bytes read, Content-Length or 0). */
+async function downloadOnce(url: string, onProgress: ProgressCallback): Promise<ArrayBuffer> {
   let response: Response;
   try {
     response = await fetch(url);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new DatasetFileError(
-      `could not download dataset file ${url} (${reason})`,
-      'Check that the dev server or site is still running, then reload the page.',
-    );
+    throw new ConnectionError(cause instanceof Error ? cause.message : String(cause));
   }
   if (response.status === 404) {
     throw new DatasetFileError(`dataset file ${url} not found`);
@@ -148,7 +146,7 @@ export async function fetchWithProgress(
   if (!response.ok) {
     throw new DatasetFileError(
       `could not download dataset file ${url}: HTTP ${response.status} ${response.statusText}`,
-      'Check that the dev server or site is still running, then reload the page.',
+      SERVER_HINT,
     );
   }
   const header = Number(response.headers.get('Content-Length'));
@@ -164,10 +162,16 @@ export async function fetchWithProgress(
   let received = 0;
   onProgress(0, total);
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.byteLength;
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch (cause) {
+      // The connection broke mid-body (Chromium: "network error").
+      throw new ConnectionError(cause instanceof Error ? cause.message : String(cause));
+    }
+    if (next.done) break;
+    chunks.push(next.value);
+    received += next.value.byteLength;
     onProgress(received, Math.max(total, received));
   }
   const out = new Uint8Array(received);
@@ -177,6 +181,30 @@ export async function fetchWithProgress(
     offset += chunk.byteLength;
   }
   return out.buffer;
+}
+
+/**
+ * The browser fetcher: streams the body, reporting (bytes read, Content-Length or 0); works in a
+ * worker. A connection that fails, before or during the body, is tried again from the start up
+ * to DOWNLOAD_ATTEMPTS times; HTTP 404 → DatasetFileError telling to prepare data.
+ */
+export async function fetchWithProgress(
+  url: string,
+  onProgress: ProgressCallback,
+): Promise<ArrayBuffer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await downloadOnce(url, onProgress);
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error;
+      if (attempt >= DOWNLOAD_ATTEMPTS) {
+        throw new DatasetFileError(
+          `could not download dataset file ${url} (${error.message}; ${attempt} attempts)`,
+          SERVER_HINT,
+        );
+      }
+    }
+  }
 }
 
 /** The dataset a spec names: generated from `seed` for 2-D sets, fetched for image sets. */
