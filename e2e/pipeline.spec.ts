@@ -12,8 +12,9 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
     timeout: 200_000,
   });
   const rows = page.getByTestId('result-row');
-  // teacher + 7 variants + the distilled student's student-alone baseline
-  await expect(rows).toHaveCount(9);
+  // teacher + 7 variants + the distilled student's student-alone baseline + one fp32 control
+  // (QAT, both prunings and low-rank all train 2 epochs at the same rate)
+  await expect(rows).toHaveCount(10);
   const read = async (variant: string) => {
     const row = page.locator(`[data-testid=result-row][data-variant="${variant}"]`);
     return {
@@ -30,6 +31,18 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
     expect(q.latency).toBeGreaterThan(0);
   }
   expect((await read('Structured 25%')).size).toBeLessThan(teacher.size);
+  // Each variant that trains is compared with the teacher trained as long, uncompressed.
+  const control = await read('fp32 control: +2 epochs');
+  expect(control.size).toBe(teacher.size);
+  for (const name of ['QAT w4a8', '50% pruned', 'Structured 25%', 'Low-rank r=4']) {
+    const row = page.locator(`[data-testid=result-row][data-variant="${name}"]`);
+    await expect(row).toHaveAttribute('data-control', 'fp32 control: +2 epochs');
+    const vs = Number(await row.getAttribute('data-vs-control-points'));
+    expect(vs).toBeCloseTo(100 * ((await read(name)).accuracy - control.accuracy), 6);
+  }
+  await expect(
+    page.locator('[data-testid=result-row][data-variant="INT8 static PTQ"]'),
+  ).toHaveAttribute('data-control', '');
   expect((await read('Low-rank r=4')).size).toBeLessThan(teacher.size);
   await expect(
     page.locator('[data-testid=result-row][data-variant="Distilled student — student alone"]'),
@@ -45,7 +58,7 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
   const doc = JSON.parse(await readFile((await download.path())!, 'utf8')) as {
     variants: { variant: string; accuracy: number; sizeBytes: number }[];
   };
-  expect(doc.variants).toHaveLength(9);
+  expect(doc.variants).toHaveLength(10);
   for (const v of doc.variants) {
     const row = await read(v.variant);
     expect(row.accuracy).toBe(v.accuracy);
@@ -56,6 +69,6 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
     page.getByTestId('download-csv').click(),
   ]);
   const lines = (await readFile((await csv.path())!, 'utf8')).trim().split(/\r?\n/);
-  expect(lines).toHaveLength(10);
+  expect(lines).toHaveLength(11);
   expect(lines[1]).toContain(String(teacher.size));
 });

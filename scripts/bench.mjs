@@ -1,7 +1,7 @@
 // `npm run bench` (not part of `npm test`): builds the bench page (bench.html → src/bench/) and
 // the app into bench-results/site (kept out of the app's dist), serves them cross-origin isolated
 // on port 4190, drives headless Chromium through the kernel bench, our wasm engine check
-// (check-engine-browser.mjs), the seed-table preset and the
+// (check-engine-browser.mjs), a first visit with an empty cache, the seed-table preset and the
 // quality runs (scripts/bench/app.mjs), prints Markdown tables, writes bench-results/bench.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,10 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
 import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
-import { benchQuality, benchSeedTable, resultsMarkdown, seedTableMarkdown } from './bench/app.mjs';
+import {
+  benchFirstLoad,
+  benchQuality,
+  benchSeedTable,
+  firstLoadMarkdown,
+  resultsMarkdown,
+  seedTableMarkdown,
+} from './bench/app.mjs';
 import { engineMarkdown, runEngineCheck } from './check-engine-browser.mjs';
 
-/** `--skip-kernels`, `--skip-engine`, `--skip-seed-table`, `--skip-quality` leave a part out. */
+/** `--skip-kernels`, `--skip-engine`, `--skip-first-load`, `--skip-seed-table`, `--skip-quality` leave a part out. */
 const skip = (part) => process.argv.includes(`--skip-${part}`);
 const log = (line) => console.log(`  ${line}`);
 
@@ -104,6 +111,11 @@ async function main() {
       report.engine = await runEngineCheck({ production: true, runs: 30, log });
       sections.push(engineMarkdown(report.engine));
       browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    }
+    if (!skip('first-load')) {
+      console.log('A first visit with an empty cache…');
+      report.firstLoad = await benchFirstLoad(browser, baseUrl);
+      sections.push(firstLoadMarkdown(report.firstLoad));
     }
     if (!skip('seed-table')) {
       console.log('The seed-table preset in the app…');

@@ -57,6 +57,7 @@ async function runAll(page, log) {
   });
   await page.getByTestId('run-all').click();
   let lastLine = '';
+  const t0 = Date.now();
   const timer = setInterval(async () => {
     try {
       const line = await page.evaluate(() => {
@@ -66,7 +67,7 @@ async function runAll(page, log) {
           ? `variant ${running[0]}: ${running[1].message}`
           : `teacher (${s.run.status})`;
       });
-      if (line !== lastLine) log(line);
+      if (line !== lastLine) log(`${((Date.now() - t0) / 1000).toFixed(0)} s: ${line}`);
       lastLine = line;
     } catch {
       // The page is busy or gone: the wait below reports it.
@@ -107,7 +108,14 @@ async function readResults(page) {
     return {
       backend: s.backend.info?.active ?? null,
       teacher: s.teacher ? pick(s.teacher.measurement, 'teacher (fp32)') : null,
-      variants: s.results.map((m) => pick(m)),
+      variants: s.results.map((m) => {
+        // The Δ against the variant's fp32 control, as the table row shows it.
+        const row = [...document.querySelectorAll('[data-testid="result-row"]')].find(
+          (r) => r.getAttribute('data-variant') === m.variant,
+        );
+        const vs = row?.getAttribute('data-vs-control-points') ?? '';
+        return { ...pick(m), vsControlPoints: vs === '' ? null : Number(vs) };
+      }),
       domRows: document.querySelectorAll('[data-testid="result-row"]').length,
     };
   });
@@ -122,7 +130,7 @@ export async function benchSeedTable(browser, baseUrl, log) {
     await page.getByTestId('preset-select').selectOption('seed-table');
     await waitForDataset(page, 'mnist');
     const tensorsBefore = await memory(page);
-    log('seed-table: running (teacher + 6 variants)…');
+    log('seed-table: running…');
     const wallStart = Date.now();
     const window_ = await runAll(page, log);
     const wallMs = Date.now() - wallStart;
@@ -164,7 +172,7 @@ export async function benchQuality(browser, baseUrl, file, log) {
   try {
     await page.getByTestId('import-experiment').setInputFiles(file);
     await waitForDataset(page, 'mnist');
-    log('quality: running (teacher + 12 variants)…');
+    log('quality: running…');
     const wallStart = Date.now();
     await runAll(page, log);
     const wallMs = Date.now() - wallStart;
@@ -181,8 +189,8 @@ const bytes = (n) => n.toLocaleString('en-US');
 /** Markdown table of a run's rows: accuracy, change, bytes (share of fp32), latencies. */
 export function resultsMarkdown({ teacher, variants }) {
   const lines = [
-    '| variant | accuracy | Δ points | stored bytes | params | batch-1 / batch-32 latency | speedup b1 / b32 | timed on |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| variant | accuracy | Δ points | Δ vs control | stored bytes | params | batch-1 / batch-32 latency | speedup b1 / b32 | timed on |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of [teacher, ...variants]) {
     if (!row) continue;
@@ -192,7 +200,8 @@ export function resultsMarkdown({ teacher, variants }) {
     const speed = (t, v) => (t && v ? `${(t / v).toFixed(2)}×` : '—');
     const speedup = `${speed(teacher.latencyB1MedianMs, row.latencyB1MedianMs)} / ${speed(teacher.latencyB32MedianMs, row.latencyB32MedianMs)}`;
     const path = /Timed on: ([^;]*)/.exec(row.note)?.[1] ?? '—';
-    const cells = [row.variant, pct(row.accuracy), delta, bytes(row.sizeBytes) + share];
+    const vs = row.vsControlPoints == null ? '—' : row.vsControlPoints.toFixed(1);
+    const cells = [row.variant, pct(row.accuracy), delta, vs, bytes(row.sizeBytes) + share];
     lines.push(`| ${[...cells, bytes(row.params), latency, speedup, path].join(' | ')} |`);
   }
   return lines.join('\n');
@@ -216,4 +225,58 @@ export function seedTableMarkdown(run) {
 function describeTasks(tasks) {
   if (tasks.length === 0) return '0';
   return `${tasks.length} (${tasks.map((t) => t.duration.toFixed(0)).join(', ')} ms)`;
+}
+
+/**
+ * A first visit with an empty cache: bytes over the wire (CDP encodedDataLength, so gzip counts
+ * as sent) by kind, and the time until the default experiment's data and engine are ready.
+ */
+export async function benchFirstLoad(browser, baseUrl) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const urls = new Map();
+  const bytes = { data: 0, wasm: 0, script: 0, other: 0 };
+  let requests = 0;
+  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+  cdp.on('Network.loadingFinished', (e) => {
+    const url = urls.get(e.requestId) ?? '';
+    const kind = /\/data\//.test(url)
+      ? 'data'
+      : /\.wasm(\?|$)/.test(url)
+        ? 'wasm'
+        : /\.(m?js|ts)(\?|$)/.test(url)
+          ? 'script'
+          : 'other';
+    bytes[kind] += e.encodedDataLength;
+    requests++;
+  });
+  const t0 = Date.now();
+  try {
+    await page.goto(`${baseUrl}/`);
+    await page.waitForSelector('[data-testid="backend-badge"][data-backend]', { timeout: 120_000 });
+    const dataset = await page.evaluate(
+      () => window.playground.store.getState().experiment.dataset.id,
+    );
+    await waitForDataset(page, dataset);
+    const readyMs = Date.now() - t0;
+    const total = Object.values(bytes).reduce((a, b) => a + b, 0);
+    return { dataset, readyMs, bytes, total, requests };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Markdown lines for the first visit. */
+export function firstLoadMarkdown(run) {
+  const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
+  return [
+    `| first visit, empty cache (${run.dataset} default experiment) | result |`,
+    `| --- | --- |`,
+    `| time until the data and the engine are ready | ${(run.readyMs / 1000).toFixed(1)} s |`,
+    `| bytes over the wire, total (${run.requests} requests) | ${mb(run.total)} |`,
+    `| of which dataset / wasm / scripts / other | ${mb(run.bytes.data)} / ${mb(run.bytes.wasm)} / ${mb(run.bytes.script)} / ${mb(run.bytes.other)} |`,
+  ].join('\n');
 }

@@ -39,6 +39,7 @@ describe('EngineSession.runAll', () => {
       'INT8 dynamic PTQ',
       'INT8 static PTQ',
       'QAT w4a8',
+      'fp32 control: +2 epochs',
       '50% pruned',
       'Structured 25%',
       'Low-rank r=4',
@@ -56,6 +57,10 @@ describe('EngineSession.runAll', () => {
     expect(dynamic!.note).toMatch(/Timed on: int8 wasm engine.*activation grids from each batch/);
     expect(stat!.note).toMatch(/Timed on: .*int8/);
     expect(first.variants.every((v) => v.accuracy > 0.5)).toBe(true);
+    // The fp32 control: the teacher fine-tuned as long as the variants that train, uncompressed.
+    const control = first.variants[3]!;
+    expect([control.sizeBytes, control.params]).toEqual([teacher.sizeBytes, teacher.params]);
+    expect(control.pipeline).toBe('teacher → finetune');
     expect(sources.has('teacher')).toBe(true);
     expect(sources.has('kd')).toBe(true);
     // A second run reuses the teacher and every cached stage: no training steps at all.

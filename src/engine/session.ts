@@ -84,7 +84,7 @@ export class EngineSession {
     const control = new RunControl();
     this.control = control;
     try {
-      for (const variant of expandVariants(experiment.variants)) {
+      for (const variant of expandVariants(experiment)) {
         try {
           const handle = await runVariant(variant, {
             data,

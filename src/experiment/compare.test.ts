@@ -90,26 +90,29 @@ describe('CSV', () => {
   });
 
   it('serializes rows in the fixed column order with CRLF line ends', () => {
+    const control = { ...teacher, variant: 'fp32 control: +1 epoch', accuracy: 0.99 };
     const rows = [
       resultRow(teacher, teacher),
-      resultRow({ ...int8, variant: 'int8, "w8"' }, teacher),
+      resultRow({ ...int8, variant: 'int8, "w8"' }, teacher, control),
     ];
     const csv = resultsToCsv(rows);
     const lines = csv.split('\r\n');
     expect(lines).toHaveLength(4); // header, two rows, empty after the final CRLF
     expect(lines[3]).toBe('');
     expect(lines[0]).toBe(
-      'variant,pipeline,accuracy,accuracy_change_pts,size_bytes,gzip_bytes,compression_ratio,' +
+      'variant,pipeline,accuracy,accuracy_change_pts,control,accuracy_change_vs_control_pts,' +
+        'size_bytes,gzip_bytes,compression_ratio,' +
         'params,macs,effective_macs,latency_b1_median_ms,latency_b1_p90_ms,' +
         'latency_b32_median_ms,latency_b32_p90_ms,speedup_b1,speedup_b32,note',
     );
-    expect(lines[1]).toBe('teacher,teacher,0.98,0,4000,3700,1,1000,900,900,2,2.5,12,14,1,1,');
+    expect(lines[1]).toBe('teacher,teacher,0.98,0,,,4000,3700,1,1000,900,900,2,2.5,12,14,1,1,');
     const change = String(100 * (0.975 - 0.98));
+    const vsControl = String(100 * (0.975 - 0.99));
     expect(lines[2]).toBe(
-      `"int8, ""w8""",teacher → ptq int8,0.975,${change},1000,,4,1000,900,900,0.5,2.5,,14,4,,` +
-        'runs dequantized in float',
+      `"int8, ""w8""",teacher → ptq int8,0.975,${change},fp32 control: +1 epoch,${vsControl},` +
+        '1000,,4,1000,900,900,0.5,2.5,,14,4,,runs dequantized in float',
     );
-    expect(RESULT_COLUMNS).toHaveLength(17);
+    expect(RESULT_COLUMNS).toHaveLength(19);
     expect(resultsToCsv([])).toBe(`${lines[0]}\r\n`);
   });
 });

@@ -15,7 +15,15 @@ export interface Comparison {
   speedupB32: number | null;
 }
 
-export type ResultRow = VariantMeasurement & Comparison;
+/** A variant against its fp32 control (the teacher fine-tuned as long, uncompressed). */
+export interface ControlComparison {
+  /** Name of the control row, or null when the variant has none. */
+  control: string | null;
+  /** (variant − control) accuracy in percentage points; null without a measured control. */
+  accuracyChangeVsControlPoints: number | null;
+}
+
+export type ResultRow = VariantMeasurement & Comparison & ControlComparison;
 
 type RawForComparison = Pick<
   VariantMeasurement,
@@ -71,9 +79,21 @@ export function measuredSpeedNote(
   return `Measured ${parts.join(', ')}${verdict ? ` (${verdict} than the teacher)` : ''}.`;
 }
 
-/** A results-table row: the variant's raw measurement plus its comparison with the teacher. */
-export function resultRow(variant: VariantMeasurement, teacher: VariantMeasurement): ResultRow {
-  return { ...variant, ...compareToTeacher(variant, teacher) };
+/**
+ * A results-table row: the variant's raw measurement, its comparison with the teacher and, when it
+ * has one, with its fp32 control: Δ = 100·(acc_v − acc_control) points.
+ */
+export function resultRow(
+  variant: VariantMeasurement,
+  teacher: VariantMeasurement,
+  control: VariantMeasurement | null = null,
+): ResultRow {
+  return {
+    ...variant,
+    ...compareToTeacher(variant, teacher),
+    control: control?.variant ?? null,
+    accuracyChangeVsControlPoints: control ? 100 * (variant.accuracy - control.accuracy) : null,
+  };
 }
 
 /** CSV columns, in their fixed order: header (with units) and the row field it reads. */
@@ -82,6 +102,8 @@ export const RESULT_COLUMNS: readonly { header: string; key: keyof ResultRow }[]
   { header: 'pipeline', key: 'pipeline' },
   { header: 'accuracy', key: 'accuracy' },
   { header: 'accuracy_change_pts', key: 'accuracyChangePoints' },
+  { header: 'control', key: 'control' },
+  { header: 'accuracy_change_vs_control_pts', key: 'accuracyChangeVsControlPoints' },
   { header: 'size_bytes', key: 'sizeBytes' },
   { header: 'gzip_bytes', key: 'gzipBytes' },
   { header: 'compression_ratio', key: 'compressionRatio' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRESET, PRESETS, findPreset } from './presets';
+import { expandVariants } from './expand';
 import { experimentSchema } from './schema';
 
 describe('presets', () => {
@@ -37,6 +38,19 @@ describe('seed-table preset', () => {
       'qat',
       'prune',
       'distill',
+    ]);
+    // Full scale, the settings PyTorch reaches 97.7 % with after one epoch.
+    expect([e.dataset.trainSize, e.dataset.testSize]).toEqual([60_000, 10_000]);
+    expect(e.teacher.training).toMatchObject({
+      optimizer: 'adam',
+      learningRate: 0.001,
+      batchSize: 128,
+      epochs: 1,
+    });
+    // QAT and pruning fine-tune alike, so one fp32 control serves both.
+    const controls = expandVariants(e).filter((v) => v.role === 'control');
+    expect(controls.map((c) => c.stages)).toEqual([
+      [{ technique: 'finetune', params: { epochs: 1, learningRate: 0.0005 } }],
     ]);
     const distilled = e.variants.find((v) => v.id === 'distilled')!;
     expect(distilled.source).toBe('student');

@@ -35,11 +35,17 @@ const SEED_TABLE_VARIANTS = [
     name: 'INT8 static PTQ',
     stages: [{ technique: 'ptq', params: { mode: 'static' } }],
   },
-  { id: 'qat-int8', name: 'QAT int8', stages: [{ technique: 'qat', params: { epochs: 1 } }] },
+  {
+    id: 'qat-int8',
+    name: 'QAT int8',
+    stages: [{ technique: 'qat', params: { epochs: 1, learningRate: 0.0005 } }],
+  },
   {
     id: 'pruned-50',
     name: '50% pruned + fine-tune',
-    stages: [{ technique: 'prune', params: { sparsity: 0.5, finetuneEpochs: 1 } }],
+    stages: [
+      { technique: 'prune', params: { sparsity: 0.5, finetuneEpochs: 1, learningRate: 0.0005 } },
+    ],
   },
 ];
 
@@ -72,7 +78,12 @@ export const PRESETS: Preset[] = [
         {
           id: 'pruned',
           name: '50% pruned',
-          stages: [{ technique: 'prune', params: { sparsity: 0.5, finetuneEpochs: 1 } }],
+          stages: [
+            {
+              technique: 'prune',
+              params: { sparsity: 0.5, finetuneEpochs: 1, learningRate: 0.0005 },
+            },
+          ],
         },
         {
           id: 'student',
@@ -132,10 +143,10 @@ export const PRESETS: Preset[] = [
     'MNIST, reference CNN: FP32 / INT8 dynamic / INT8 static / QAT / 50% pruned / distilled',
     {
       name: 'The compression comparison table',
-      dataset: { id: 'mnist', trainSize: 6000, testSize: 2000 },
+      dataset: { id: 'mnist', trainSize: 60_000, testSize: 10_000 },
       teacher: {
         architecture: REFERENCE_TEACHER,
-        training: { optimizer: 'adam', learningRate: 0.002, batchSize: 64, epochs: 2 },
+        training: { optimizer: 'adam', learningRate: 0.001, batchSize: 128, epochs: 1 },
       },
       variants: [
         ...SEED_TABLE_VARIANTS,
@@ -152,7 +163,7 @@ export const PRESETS: Preset[] = [
           stages: [
             {
               technique: 'distill',
-              params: { temperature: 4, alpha: 0.7, epochs: 2, learningRate: 0.002 },
+              params: { temperature: 4, alpha: 0.7, epochs: 1, learningRate: 0.002 },
             },
           ],
         },

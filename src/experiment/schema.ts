@@ -55,6 +55,8 @@ export const experimentSchema = z.object({
     .max(2 ** 31 - 1)
     .default(42),
   backend: z.enum(['auto', ...BACKENDS]).default('auto'),
+  /** Add an fp32 control for each variant that trains (see expandVariants). */
+  controls: z.boolean().default(true),
   dataset: datasetSchema.default(datasetSchema.parse({})),
   teacher: teacherSchema.default(teacherSchema.parse({})),
   variants: z

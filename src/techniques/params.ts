@@ -14,6 +14,14 @@ export const epochsParam = z.number().int().min(0).max(50);
 /** Learning rate of a stage's optimizer, in (0, 1]. */
 export const learningRateParam = z.number().gt(0, 'learning rate must be above 0').max(1);
 
+/** The plain fine-tune stage of `epochs` at `learningRate`, or null for no training (epochs = 0). */
+export function fineTuneStage(
+  epochs: number,
+  learningRate: number,
+): { technique: 'finetune'; params: { epochs: number; learningRate: number } } | null {
+  return epochs > 0 ? { technique: 'finetune', params: { epochs, learningRate } } : null;
+}
+
 /** Percentage with no decimals, e.g. 0.5 → "50%". */
 export function wholePercent(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;

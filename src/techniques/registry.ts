@@ -8,7 +8,7 @@ import { finetuneSpec } from './finetune/spec';
 import { lowrankSpec } from './lowrank/spec';
 import { pruneSpec } from './prune/spec';
 import { ptqSpec, qatSpec } from './quantize/spec';
-import type { TechniqueSpec, WeightQuantizer } from './technique';
+import type { StageValue, TechniqueSpec, WeightQuantizer } from './technique';
 
 export const TECHNIQUES = [
   finetuneSpec,
@@ -63,6 +63,17 @@ export function lastWeightQuantizer(
 /** Whether any stage learns from the teacher's outputs (distillation). */
 export function learnsFromTeacher(stages: readonly Stage[]): boolean {
   return stages.some((s) => specOfStage(s).usesTeacherOutputs === true);
+}
+
+/**
+ * The stages of a variant's fp32 control: the label training its stages add (epochs, learning
+ * rate), in order, without compressing; null when no stage trains.
+ */
+export function controlStages(stages: readonly Stage[]): Stage[] | null {
+  const out = stages
+    .map((s) => specOfStage(s).fineTuning?.(s.params) ?? null)
+    .filter((s): s is StageValue => s !== null);
+  return out.length > 0 ? (out as Stage[]) : null;
 }
 
 /** The stages of the fair baseline (each stage replaced by its baseline), or null if none. */

@@ -51,6 +51,11 @@ export interface TechniqueSpec<
   weightQuantizer?(params: z.output<Schema>): WeightQuantizer;
   /** A stage that trains the same model without the teacher (the fair baseline), if any. */
   baseline?(params: z.output<Schema>): StageValue | null;
+  /**
+   * The training on labels this stage adds (epochs, learning rate), as the plain fine-tune stage
+   * an fp32 control repeats without compressing; null when it adds none.
+   */
+  fineTuning?(params: z.output<Schema>): StageValue | null;
   /** The stage learns from the teacher's outputs (the temperature view applies). */
   usesTeacherOutputs?: boolean;
   /** The tfjs half; import it in the worker only. */

@@ -152,6 +152,7 @@ export function experimentArb(maxVariants = 3): fc.Arbitrary<Experiment> {
     name: text(120),
     seed: int(0, 2 ** 31 - 1),
     backend: fc.constantFrom('auto' as const, ...BACKENDS),
+    controls: fc.boolean(),
     dataset: fc.record({
       id: fc.constantFrom(...DATASET_IDS),
       trainSize: int(10, 60_000),

@@ -63,7 +63,7 @@ function compactVariant(variant: Variant): Json {
  */
 export function compactExperiment(experiment: Experiment): Json {
   const out: Json = { v: experiment.v };
-  for (const key of ['name', 'seed', 'backend'] as const) {
+  for (const key of ['name', 'seed', 'backend', 'controls'] as const) {
     if (experiment[key] !== DEFAULTS[key]) out[key] = experiment[key];
   }
   const dataset = withoutDefaults(experiment.dataset, DEFAULTS.dataset);

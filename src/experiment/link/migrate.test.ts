@@ -28,6 +28,7 @@ describe('migrations', () => {
       name: 'Digits from the first version',
       seed: 7,
       backend: 'auto',
+      controls: true,
       dataset: { id: 'mnist', trainSize: 2000, testSize: 400, noise: 0.2 },
       teacher: {
         architecture: { kind: 'mlp', hidden: [64, 32], activation: 'tanh' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTechnique } from '../technique';
-import { epochsParam, learningRateParam } from '../params';
+import { epochsParam, fineTuneStage, learningRateParam } from '../params';
 
 /** Fine-tune (or train from scratch) with the same loop as the teacher. */
 export const finetuneParams = z.object({
@@ -20,5 +20,7 @@ export const finetuneSpec = defineTechnique({
     learningRate: { label: 'Learning rate' },
   },
   summary: (p) => `fine-tune ${p.epochs} ep`,
+  // Inside a compressing pipeline (e.g. prune, then fine-tune) it is extra training to control for.
+  fineTuning: (p) => fineTuneStage(p.epochs, p.learningRate),
   stage: () => import('./stage/finetune'),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTechnique } from '../technique';
-import { epochsParam, learningRateParam, wholePercent } from '../params';
+import { epochsParam, fineTuneStage, learningRateParam, wholePercent } from '../params';
 
 /** Low-rank factorization of dense layers by truncated SVD. */
 export const lowrankParams = z.object({
@@ -39,5 +39,6 @@ export const lowrankSpec = defineTechnique({
     learningRate: { label: 'Learning rate' },
   },
   summary: lowrankSummary,
+  fineTuning: (p) => fineTuneStage(p.finetuneEpochs, p.learningRate),
   stage: () => import('./stage/lowrank'),
 });

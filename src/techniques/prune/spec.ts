@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTechnique } from '../technique';
-import { epochsParam, learningRateParam, wholePercent } from '../params';
+import { epochsParam, fineTuneStage, learningRateParam, wholePercent } from '../params';
 
 const sparsity = z
   .number()
@@ -87,5 +87,11 @@ export const pruneSpec = defineTechnique({
     learningRate: { label: 'Learning rate' },
   },
   summary: pruneSummary,
+  // Iterative pruning fine-tunes after each round; one-shot and gradual fine-tune once.
+  fineTuning: (p) =>
+    fineTuneStage(
+      p.schedule === 'iterative' ? p.finetuneEpochs * p.rounds : p.finetuneEpochs,
+      p.learningRate,
+    ),
   stage: () => import('./stage/prune'),
 });

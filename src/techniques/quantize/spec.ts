@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTechnique } from '../technique';
 import type { WeightQuantizer } from '../technique';
-import { bitsParam, epochsParam, learningRateParam } from '../params';
+import { bitsParam, epochsParam, fineTuneStage, learningRateParam } from '../params';
 
 const scheme = z.enum(['symmetric', 'asymmetric']).default('symmetric');
 const granularity = z.enum(['per-tensor', 'per-channel']).default('per-channel');
@@ -122,6 +122,7 @@ export const qatSpec = defineTechnique({
     learningRate: { label: 'Learning rate' },
   },
   summary: qatSummary,
+  fineTuning: (p) => (p.fromScratch ? null : fineTuneStage(p.epochs, p.learningRate)),
   weightQuantizer: (p): WeightQuantizer => ({
     weightBits: p.weightBits,
     scheme: p.scheme,

@@ -23,6 +23,11 @@ import { expandVariants } from '../../experiment/expand';
 import './compare.css';
 
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+/** Points with one decimal and a sign, "0.0" for anything that rounds to zero. */
+const signed = (v: number) => {
+  const r = Math.round(v * 10) / 10;
+  return r === 0 ? '0.0' : `${r > 0 ? '+' : ''}${r.toFixed(1)}`;
+};
 const ratio = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
 
 /** The comparison table's columns: one row per variant, every number measured the same way. */
@@ -46,7 +51,19 @@ const RESULT_COLUMNS: Column<ResultRow>[] = [
     key: 'change',
     header: 'Δ points',
     numeric: true,
-    cell: (r) => r.accuracyChangePoints.toFixed(1),
+    cell: (r) => signed(r.accuracyChangePoints),
+    title: () => 'Accuracy change against the teacher, in percentage points',
+  },
+  {
+    key: 'vs-control',
+    header: 'Δ vs control',
+    numeric: true,
+    cell: (r) =>
+      r.accuracyChangeVsControlPoints === null ? '—' : signed(r.accuracyChangeVsControlPoints),
+    title: (r) =>
+      r.control === null
+        ? 'No fp32 control: this variant adds no training'
+        : `Against ${r.control}: the teacher trained as long, uncompressed`,
   },
   {
     key: 'size',
@@ -115,10 +132,10 @@ export function ResultsTable() {
   const chartDoc = useDeferredValue(doc);
   // Rows are named by variant; an export needs the variant's id ('teacher' for the teacher).
   const columns = useMemo(() => {
-    const ids = new Map(expandVariants(experiment.variants).map((v) => [v.name, v.id]));
+    const ids = new Map(expandVariants(experiment).map((v) => [v.name, v.id]));
     const sourceOf = (name: string) => (name === 'teacher' ? 'teacher' : (ids.get(name) ?? null));
     return columnsWithExport(sourceOf, running);
-  }, [experiment.variants, running]);
+  }, [experiment, running]);
   return (
     <Card
       title="Compare"
@@ -151,7 +168,9 @@ export function ResultsTable() {
         <p className="looking-at" data-testid="looking-at">
           Each row is the teacher compressed one way and measured the same way, on the path it
           ships: how much accuracy it kept (Δ points), how much smaller it is (Compression) and how
-          much faster it runs (Speedup) than the teacher in the first row.
+          much faster it runs (Speedup) than the teacher in the first row. A variant that trains is
+          also compared with its fp32 control, the teacher trained as long without compressing (Δ vs
+          control), so extra training is not mistaken for a gain from compression.
         </p>
       )}
       <DataTable
@@ -164,6 +183,8 @@ export function ResultsTable() {
           'data-accuracy': row.accuracy,
           'data-size-bytes': row.sizeBytes,
           'data-latency-ms': row.latencyB1MedianMs ?? '',
+          'data-control': row.control ?? '',
+          'data-vs-control-points': row.accuracyChangeVsControlPoints ?? '',
         })}
         testId="results-table"
         className="results-table"

@@ -95,11 +95,11 @@ const verdict = (right: boolean) => (right ? 'verdict-right' : 'verdict-wrong');
 /** Where two models differ: the confusion-matrix difference and the examples they disagree on. */
 export function VariantDiff() {
   // Redrawn as background work React can interrupt when a result arrives mid-run.
-  const { teacher, variants, results, predictions, classNames } = useDeferredValue(
+  const { teacher, experiment, results, predictions, classNames } = useDeferredValue(
     useStore(
       useShallow((s) => ({
         teacher: s.teacher,
-        variants: s.experiment.variants,
+        experiment: s.experiment,
         results: s.results,
         predictions: s.predictions,
         classNames: s.dataset.info?.classNames ?? null,
@@ -120,11 +120,11 @@ export function VariantDiff() {
   const sources = useMemo(
     () =>
       diffSources(
-        expandVariants(variants),
+        expandVariants(experiment),
         results.map((r) => r.variant),
         Object.keys(predictions),
       ),
-    [variants, results, predictions],
+    [experiment, results, predictions],
   );
   const [chosenA, setA] = useState('teacher');
   const [chosenB, setB] = useState<string | null>(null);

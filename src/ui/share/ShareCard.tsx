@@ -30,7 +30,7 @@ export function ShareCard() {
   const [working, setWorking] = useState(false);
   const pytorchReason = pytorchExportReason(experiment);
   const measured = new Set(results.map((r) => r.variant));
-  const variants = expandVariants(experiment.variants).filter((v) => measured.has(v.name));
+  const variants = expandVariants(experiment).filter((v) => measured.has(v.name));
   const selected =
     source === 'teacher' || variants.some((v) => v.id === source) ? source : 'teacher';
   const [onnxReason, setOnnxReason] = useState<string | null>(null);

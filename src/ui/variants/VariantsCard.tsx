@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { isBusy } from '../../store/actions';
+import { isBusy, updateExperiment } from '../../store/actions';
 import { useStore } from '../../store/store';
 import { addVariant } from '../../store/variant-actions';
 import { Card } from '../common/Card';
@@ -8,9 +8,10 @@ import './variants.css';
 
 /** The compressed variants: each a pipeline of stages from the teacher or a fresh student. */
 export function VariantsCard() {
-  const { variants, datasetId, runs, busy } = useStore(
+  const { variants, controls, datasetId, runs, busy } = useStore(
     useShallow((s) => ({
       variants: s.experiment.variants,
+      controls: s.experiment.controls,
       datasetId: s.experiment.dataset.id,
       runs: s.variantRuns,
       busy: isBusy(s),
@@ -57,6 +58,17 @@ export function VariantsCard() {
           />
         ))}
       </div>
+      <label className="checkbox-field controls-toggle">
+        <input
+          type="checkbox"
+          checked={controls}
+          disabled={busy}
+          data-testid="controls-toggle"
+          onChange={(e) => updateExperiment((x) => ({ ...x, controls: e.target.checked }))}
+        />
+        fp32 controls: for each variant that trains (QAT, fine-tuned pruning or low-rank), also
+        train the teacher as long without compressing, to compare against (Δ vs control)
+      </label>
     </Card>
   );
 }

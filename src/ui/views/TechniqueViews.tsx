@@ -40,7 +40,7 @@ function TechniqueViewsPanel() {
   const [layer, setLayer] = useState('');
   const [tab, setTab] = useState<TabId>('quant');
 
-  const variants = useMemo(() => expandVariants(experiment.variants), [experiment.variants]);
+  const variants = useMemo(() => expandVariants(experiment), [experiment]);
   const sources = useMemo(() => inspectableSources(variants, variantRuns), [variants, variantRuns]);
   const students = useMemo(() => distilledSources(variants, variantRuns), [variants, variantRuns]);
   const current = sources.some((s) => s.value === source) ? source : 'teacher';

@@ -44,6 +44,9 @@ interface ResultRow {
 const IMAGE_EXPERIMENT = experimentOf({
   name: 'PyTorch export check (MNIST)',
   seed: 7,
+  // The fp32 controls are checked on the tiny preset (presets-export.test.ts): here they would
+  // only add training time.
+  controls: false,
   dataset: { id: 'mnist', trainSize: 1000, testSize: 300 },
   teacher: {
     architecture: {

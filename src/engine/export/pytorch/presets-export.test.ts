@@ -41,6 +41,7 @@ describe('every preset exports', () => {
         'ptq-dyn',
         'ptq-static',
         'qat',
+        'fp32-control-1',
         'pruned',
         'structured',
         'lowrank',
@@ -48,6 +49,23 @@ describe('every preset exports', () => {
         'kd-alone',
       ]);
       expect(trained.variants.filter((v) => v.error !== null)).toEqual([]);
+      // Each variant that trains is compared with the fp32 control trained as long.
+      const rows = trained.variants as unknown as {
+        id: string;
+        accuracy: number;
+        control: string | null;
+        accuracyChangeVsControlPoints: number | null;
+      }[];
+      const control = rows.find((v) => v.id === 'fp32-control-1')!;
+      for (const id of ['qat', 'pruned', 'structured', 'lowrank']) {
+        const row = rows.find((v) => v.id === id)!;
+        expect(row.control).toBe('fp32 control: +2 epochs');
+        expect(row.accuracyChangeVsControlPoints).toBeCloseTo(
+          100 * (row.accuracy - control.accuracy),
+          9,
+        );
+      }
+      expect(rows.find((v) => v.id === 'ptq-static')!.control).toBeNull();
       // Moons at noise 0.3 with a 16-16 MLP: a trained teacher is well above chance (50%).
       expect(trained.variants[0]!.accuracy).toBeGreaterThan(0.75);
       const again = runPython(

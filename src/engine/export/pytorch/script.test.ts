@@ -27,6 +27,8 @@ function embedded(script: string): {
 function withStages(stages: unknown[], extra: Record<string, unknown> = {}) {
   return experimentOf({
     name: 'Stage check',
+    // One technique's sections at a time: an fp32 control would bring finetune along.
+    controls: false,
     dataset: { id: 'moons', trainSize: 100, testSize: 50 },
     variants: [{ id: 'v', name: 'Variant', stages, ...extra }],
   });
@@ -98,13 +100,14 @@ describe('generatePytorchScript, one stage kind at a time', () => {
       ['kd', true],
       ['kd-alone', true],
       ['bad', false],
+      ['fp32-control-1', true],
     ]);
     expect(result.script).toContain('Left out, because the app refuses their pipelines too:');
     expect(result.script).toContain('    bad: Stage 2 (finetune)');
     // The app's document stays whole; the variants to run leave the refused one out.
     const doc = embedded(result.script);
     expect(doc.experiment.variants.map((v) => v.id)).toEqual(['kd', 'bad']);
-    expect(doc.variants.map((v) => v.id)).toEqual(['kd', 'kd-alone']);
+    expect(doc.variants.map((v) => v.id)).toEqual(['kd', 'kd-alone', 'fp32-control-1']);
     // The baseline trains with finetune, so that section comes along.
     expect(result.script).toContain('def run_finetune(');
   });

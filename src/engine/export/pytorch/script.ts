@@ -94,7 +94,8 @@ function experimentBlock(experiment: Experiment, run: Variant[]): string {
   const json = JSON.stringify({ experiment, variants: run }, null, 2);
   return [
     '# The experiment as the app stores it (edit it to change the run), and the variants this',
-    '# script runs: each distilled variant is followed by its "student alone" baseline.',
+    '# script runs: each distilled variant is followed by its "student alone" baseline, and each',
+    '# variant that trains by its fp32 control (controlId: the teacher fine-tuned as long).',
     `EXPERIMENT = json.loads(${pythonTripleQuoted(json)})`,
   ].join('\n');
 }
@@ -111,7 +112,7 @@ export function generatePytorchScript(input: Experiment): PytorchScriptResult {
   const experiment = parsed.data;
   const reason = experimentExportReason(experiment);
   if (reason) return { ok: false, reason };
-  const variants = expandVariants(experiment.variants).map((variant) => ({
+  const variants = expandVariants(experiment).map((variant) => ({
     variant,
     reason: variantExportReason(experiment, variant),
   }));

@@ -167,7 +167,7 @@ export async function appVariantSizes(
   const cache = new Map<string, ModelHandle>();
   const out: Record<string, { sizeBytes: number; params: number }> = {};
   try {
-    for (const variant of expandVariants(experiment.variants).filter((v) => ids.includes(v.id))) {
+    for (const variant of expandVariants(experiment).filter((v) => ids.includes(v.id))) {
       const handle = await runVariant(variant, {
         data,
         teacher,

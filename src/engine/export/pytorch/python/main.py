@@ -99,7 +99,8 @@ def main(argv=None):
         except StageError as error:
             log(f"  refused: {error}")
             rows.append(error_row(variant["id"], variant["name"], pipeline, str(error)))
-    compare(rows)
+    controls = {v["id"]: v["controlId"] for v in EXPERIMENT["variants"] if v.get("controlId")}
+    compare(rows, controls)
     print_table(rows)
     if args.results and RT.rank == 0:
         with open(args.results, "w", encoding="utf-8") as f:

@@ -71,11 +71,18 @@ def ratio(a, b):
     return a / b if a and b and a > 0 and b > 0 else None
 
 
-def compare(rows):
-    """Adds the comparison with the teacher (the first row) to every row."""
+def compare(rows, controls=None):
+    """Adds the comparison with the teacher (the first row) and with each row's fp32 control."""
     teacher = rows[0]
+    by_id = {row["id"]: row for row in rows}
     for row in rows:
         ok = row["error"] is None
+        control = by_id.get((controls or {}).get(row["id"]))
+        measured = ok and control is not None and control["error"] is None
+        row["control"] = control["variant"] if control is not None else None
+        row["accuracyChangeVsControlPoints"] = (
+            100 * (row["accuracy"] - control["accuracy"]) if measured else None
+        )
         row["compressionRatio"] = ratio(teacher["sizeBytes"], row["sizeBytes"]) if ok else None
         row["accuracyChangePoints"] = 100 * (row["accuracy"] - teacher["accuracy"]) if ok else None
         row["speedupB1"] = ratio(teacher["latencyB1MedianMs"], row["latencyB1MedianMs"])
@@ -84,9 +91,9 @@ def compare(rows):
 
 
 def print_table(rows):
-    """The comparison table: variant, accuracy, Δ vs teacher, bytes, ×smaller, params, latency."""
+    """The comparison table: variant, accuracy, Δ vs teacher and control, bytes, ×smaller, params, latency."""
     head = (
-        f"{'variant':<34} {'accuracy':>9} {'Δ pts':>7} {'size B':>10} {'×smaller':>9} "
+        f"{'variant':<34} {'accuracy':>9} {'Δ pts':>7} {'Δ ctrl':>7} {'size B':>10} {'×smaller':>9} "
         f"{'params':>9} {'b1 ms':>7}"
     )
     log("")
@@ -98,9 +105,11 @@ def print_table(rows):
             continue
         b1 = row["latencyB1MedianMs"]
         latency = "" if b1 is None else f"{b1:.3f}"
+        vs = row["accuracyChangeVsControlPoints"]
+        vs_control = "" if vs is None else f"{vs:+.2f}"
         log(
             f"{row['variant'][:34]:<34} {100 * row['accuracy']:>8.2f}% "
-            f"{row['accuracyChangePoints']:>+7.2f} {row['sizeBytes']:>10} "
+            f"{row['accuracyChangePoints']:>+7.2f} {vs_control:>7} {row['sizeBytes']:>10} "
             f"{row['compressionRatio'] or 0:>8.2f}× {row['params']:>9} {latency:>7}"
         )
     log("")
