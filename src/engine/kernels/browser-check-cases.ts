@@ -31,6 +31,8 @@ export interface CheckCases {
   /** The reference CNN's float layers (teacher) and its integer model, for timings. */
   teacher: NamedLayer[];
   teacherInt8: IntegerModel;
+  /** The same with 7-bit activation codes (reduced range), the relaxed one-dot kernel's input. */
+  teacherInt8a7: IntegerModel;
   sparse: { sparsity: number; layers: NamedLayer[] }[];
 }
 
@@ -90,6 +92,9 @@ export async function checkCasesJson(): Promise<string> {
     integer,
     teacher,
     teacherInt8: await integerModelOf(teacher, inputData([28, 28, 1], 64, 5, 10)),
+    teacherInt8a7: await integerModelOf(teacher, inputData([28, 28, 1], 64, 5, 10), {
+      activationBits: 7,
+    }),
     sparse: [0.5, 0.9].map((sparsity) => ({
       sparsity,
       layers: magnitudePruned(teacher, sparsity),

@@ -148,6 +148,15 @@ async function timings(cases: CheckCases, list: KernelEngine[], runs: number) {
         time(`int8 ${engine.path} ${kernel} [${handle.kernels.join(',')}]`, () =>
           runInt8(handle, x, batch),
         );
+        const a7 = await prepareInt8Model(cases.teacherInt8a7, {
+          engine,
+          kernel,
+          measureBatch: batch,
+        });
+        if (isFallback(a7)) continue;
+        time(`int8 a7 ${engine.path} ${kernel} [${a7.kernels.join(',')}]`, () =>
+          runInt8(a7, x, batch),
+        );
       }
     }
     for (const { sparsity, layers } of cases.sparse) {
