@@ -30,3 +30,30 @@ export async function setField(page: Page, testId: string, value: string): Promi
   await input.fill(value);
   await expect(input).toHaveValue(value);
 }
+
+/**
+ * Collects Content-Security-Policy violations: the page's securitypolicyviolation events and
+ * every "Content Security Policy" console message (the page's and its workers').
+ */
+export async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
+  const messages: string[] = [];
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) messages.push(m.text());
+  });
+  page.on('worker', (w) =>
+    w.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) messages.push(`[worker] ${m.text()}`);
+    }),
+  );
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __csp: string[] }).__csp = seen;
+    document.addEventListener('securitypolicyviolation', (e) =>
+      seen.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  return async () => [
+    ...messages,
+    ...(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)),
+  ];
+}

@@ -1,10 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { openApp, useBackend } from './helpers';
+import { openApp, useBackend, watchCsp } from './helpers';
 
 test('every technique on a tiny preset fills the comparison table', async ({ page }) => {
   test.setTimeout(240_000);
+  const violations = await watchCsp(page);
   await openApp(page);
+  // The site's Content-Security-Policy is in force: header and <meta>.
+  const policy = await page.evaluate(async () => {
+    const header = (await fetch(location.href)).headers.get('Content-Security-Policy');
+    const meta = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
+    return { header, meta: meta?.getAttribute('content') ?? null };
+  });
+  for (const p of [policy.header, policy.meta]) {
+    expect(p).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    // Inline style attributes only (KaTeX): never inline scripts or <style> elements.
+    expect(p).not.toMatch(/(script-src|style-src) [^;]*unsafe-inline/);
+  }
   await page.getByTestId('preset-select').selectOption('tiny-pipeline');
   await useBackend(page, 'wasm');
   await page.getByTestId('run-all').click();
@@ -48,6 +60,8 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
     page.locator('[data-testid=result-row][data-variant="Distilled student — student alone"]'),
   ).toHaveCount(1);
   await expect(page.getByTestId('pareto-chart')).toBeVisible();
+  // Training, every stage, the engines and the charts ran under the policy without a violation.
+  expect(await violations()).toEqual([]);
   await page.screenshot({ path: 'test-results/pipeline.png', fullPage: true });
 
   // The downloads hold the same numbers as the table.

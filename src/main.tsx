@@ -1,4 +1,5 @@
-// The base styles first: each component's own stylesheet comes after them.
+// zod's settings before any schema is used, then the base styles (component styles come after).
+import './experiment/zod-config';
 import './ui/base.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -1,4 +1,5 @@
 // The engine worker: a thin comlink adapter around EngineSession. All tfjs work runs here.
+import '../experiment/zod-config';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
