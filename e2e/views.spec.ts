@@ -22,7 +22,8 @@ test('the technique views show what each technique did', async ({ page }) => {
   const panel = page.getByTestId('technique-views');
   await expect(panel).toBeVisible();
   const source = page.getByTestId('views-source');
-  await expect(source.locator('option')).toHaveCount(9); // teacher + 7 variants + the student-alone baseline
+  // teacher + 7 variants + the student-alone baseline + the fp32 control
+  await expect(source.locator('option')).toHaveCount(10);
 
   // Quantization of the 4-bit QAT variant: 15 grid levels drawn, plus the two clip lines.
   await source.selectOption('qat');

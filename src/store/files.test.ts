@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRESET } from '../experiment/presets';
 import type { TeacherResult, VariantMeasurement } from '../worker/protocol';
-import { buildExperimentFile, modelJsonText, parseExperimentFile } from './files';
+import {
+  MAX_EXPERIMENT_FILE_BYTES,
+  buildExperimentFile,
+  experimentFileSizeProblem,
+  modelJsonText,
+  parseExperimentFile,
+} from './files';
 import { parseMeasurement } from '../experiment/measurement';
 
 // A parsed file, freely edited to corrupt it.
@@ -88,5 +94,15 @@ describe('experiment files', () => {
     };
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0]!.paths).toEqual(['weights.bin']);
+  });
+});
+
+describe('experimentFileSizeProblem', () => {
+  it('reads files up to 64 MiB and refuses larger ones unread, saying the sizes', () => {
+    expect(experimentFileSizeProblem(MAX_EXPERIMENT_FILE_BYTES)).toBeNull();
+    expect(experimentFileSizeProblem(MAX_EXPERIMENT_FILE_BYTES + 1)).toBe(
+      'The file is 64.0 MiB; experiment files up to 64.0 MiB are read.',
+    );
+    expect(experimentFileSizeProblem(200 * 1024 * 1024)).toMatch(/^The file is 200\.0 MiB/);
   });
 });

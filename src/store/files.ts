@@ -60,6 +60,16 @@ function parseWeights(raw: unknown): ExportedModel {
   };
 }
 
+/** Largest experiment file read (its teacher weights included): 64 MiB. */
+export const MAX_EXPERIMENT_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Why a file of `bytes` is refused before it is read, or null (size ≤ MAX_EXPERIMENT_FILE_BYTES). */
+export function experimentFileSizeProblem(bytes: number): string | null {
+  if (bytes <= MAX_EXPERIMENT_FILE_BYTES) return null;
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `The file is ${mib(bytes)}; experiment files up to ${mib(MAX_EXPERIMENT_FILE_BYTES)} are read.`;
+}
+
 /**
  * Validates an experiment file's text completely; throws an Error whose message says what is
  * wrong (for the user). Nothing is applied here.
@@ -180,6 +190,9 @@ export async function importExperimentFile(file: File): Promise<void> {
     return notify('info', 'Wait for the run to finish (or cancel it) before importing.');
   let parsed: ParsedExperimentFile;
   try {
+    // Refused unread when too large: nothing is parsed, let alone turned into tensors.
+    const tooLarge = experimentFileSizeProblem(file.size);
+    if (tooLarge) throw new Error(tooLarge);
     parsed = parseExperimentFile(await file.text());
   } catch (error) {
     return notify(
