@@ -228,30 +228,31 @@ function describeTasks(tasks) {
 }
 
 /**
- * A first visit with an empty cache: bytes over the wire (CDP encodedDataLength, so gzip counts
- * as sent) by kind, and the time until the default experiment's data and engine are ready.
+ * A first visit with an empty cache (a fresh context): bytes over the wire by kind, and the time
+ * until the default experiment's data and engine are ready.
  */
 export async function benchFirstLoad(browser, baseUrl) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  const urls = new Map();
   const bytes = { data: 0, wasm: 0, script: 0, other: 0 };
   let requests = 0;
-  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
-  cdp.on('Network.loadingFinished', (e) => {
-    const url = urls.get(e.requestId) ?? '';
-    const kind = /\/data\//.test(url)
-      ? 'data'
-      : /\.wasm(\?|$)/.test(url)
-        ? 'wasm'
-        : /\.(m?js|ts)(\?|$)/.test(url)
-          ? 'script'
-          : 'other';
-    bytes[kind] += e.encodedDataLength;
-    requests++;
+  const pending = [];
+  // The page's and its workers' requests; sizes are the bytes on the wire (gzip counts as sent).
+  page.on('requestfinished', (request) => {
+    pending.push(
+      request.sizes().then((sizes) => {
+        const url = request.url();
+        const kind = /\/data\//.test(url)
+          ? 'data'
+          : /\.wasm(\?|$)/.test(url)
+            ? 'wasm'
+            : /\.(m?js|ts)(\?|$)/.test(url)
+              ? 'script'
+              : 'other';
+        bytes[kind] += sizes.responseBodySize + sizes.responseHeadersSize;
+        requests++;
+      }),
+    );
   });
   const t0 = Date.now();
   try {
@@ -262,6 +263,7 @@ export async function benchFirstLoad(browser, baseUrl) {
     );
     await waitForDataset(page, dataset);
     const readyMs = Date.now() - t0;
+    await Promise.all(pending);
     const total = Object.values(bytes).reduce((a, b) => a + b, 0);
     return { dataset, readyMs, bytes, total, requests };
   } finally {
