@@ -175,3 +175,41 @@ test('without IndexedDB the page says work is not saved and still runs', async (
   await page.getByTestId('clear-storage').click();
   await expect(page.getByTestId('notice').filter({ hasText: 'Could not clear' })).toBeVisible();
 });
+
+test('a saved session damaged mid-write is found by its check code, reported and skipped', async ({
+  page,
+}) => {
+  await openApp(page);
+  const rows = await tinyRun(page);
+  expect(Object.keys(rows)).toContain('teacher');
+  await page.waitForTimeout(1000); // the debounced save
+  // Cut the stored record short, as a crash in the middle of a write would.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('compression-playground', 1);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('state', 'readwrite');
+          const store = tx.objectStore('state');
+          const get = store.get('last');
+          get.onsuccess = () => {
+            const record = get.result as { json: string };
+            store.put({ ...record, json: record.json.slice(0, record.json.length >> 1) }, 'last');
+          };
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  await page.reload();
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', /\w+/);
+  await expect(
+    page.getByTestId('notice').filter({ hasText: 'was damaged, so it was skipped' }),
+  ).toBeVisible();
+  await expect(page.getByTestId('result-row')).toHaveCount(0);
+  await expect(page.getByTestId('run-all')).toBeEnabled();
+});

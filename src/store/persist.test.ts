@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRESET } from '../experiment/presets';
-import { MAX_STORED_CURVE_POINTS, parsePersisted, snapshotOf, thinCurve } from './persist';
+import { checkCode } from '../experiment/link';
+import type { SealedRecord } from './persist';
+import {
+  MAX_STORED_CURVE_POINTS,
+  openRecord,
+  parsePersisted,
+  sealRecord,
+  snapshotOf,
+  thinCurve,
+} from './persist';
 import { useStore } from './store';
 
 describe('persisted session', () => {
@@ -36,5 +45,41 @@ describe('persisted session', () => {
     expect(parsePersisted({ ...snap, results: [{ variant: 'x' }] })).toBeNull();
     expect(parsePersisted({ ...snap, teacher: { accuracy: 1 } })).toBeNull();
     expect(parsePersisted({ ...snap, runStatus: 'running' })?.runStatus).toBe('idle');
+  });
+});
+
+describe('sealed records', () => {
+  const snap = snapshotOf(useStore.getState());
+
+  it('round-trip through storage with their check code', () => {
+    const sealed = JSON.parse(JSON.stringify(sealRecord(snap))) as SealedRecord;
+    expect(openRecord(sealed)).toEqual({ kind: 'ok', state: parsePersisted(snap) });
+    expect(openRecord(undefined)).toEqual({ kind: 'empty' });
+  });
+
+  it('find a record cut short or changed, and say why', () => {
+    const sealed = sealRecord(snap);
+    const cut = { ...sealed, json: sealed.json.slice(0, sealed.json.length >> 1) };
+    expect(openRecord(cut)).toEqual({ kind: 'damaged', why: 'its check code does not match' });
+    const flipped = { ...sealed, json: sealed.json.replace('"version":1', '"version":7') };
+    expect(openRecord(flipped).kind).toBe('damaged');
+    // A consistent check code over text that is no longer JSON: still refused.
+    const junk = '{"version":1,';
+    expect(openRecord({ sealed: 1, check: checkCode(junk), json: junk })).toEqual({
+      kind: 'damaged',
+      why: 'it is not readable JSON',
+    });
+    expect(openRecord({ sealed: 1, check: sealed.check })).toEqual({
+      kind: 'damaged',
+      why: 'its check code does not match',
+    });
+  });
+
+  it('still read a bare snapshot stored before sealing, and refuse a bad one', () => {
+    expect(openRecord(JSON.parse(JSON.stringify(snap)))).toEqual({
+      kind: 'ok',
+      state: parsePersisted(snap),
+    });
+    expect(openRecord({ version: 1 }).kind).toBe('damaged');
   });
 });

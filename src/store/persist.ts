@@ -1,5 +1,5 @@
 // Keeps the last session in IndexedDB: experiment, results, capped curves, and the teacher.
-import { isEmptyHash, restoreExperiment } from '../experiment/link';
+import { checkCode, isEmptyHash, restoreExperiment } from '../experiment/link';
 import type { Experiment } from '../experiment/schema';
 import type { StoredTeacherMeta, TeacherResult, VariantMeasurement } from '../worker/protocol';
 import { notify } from './actions';
@@ -101,6 +101,50 @@ export function parsePersisted(raw: unknown): PersistedState | null {
   };
 }
 
+/** How the snapshot is stored: its JSON text and that text's FNV-1a check code. */
+export interface SealedRecord {
+  sealed: 1;
+  check: string;
+  json: string;
+}
+
+/** A snapshot sealed for storage: { sealed: 1, check: FNV-1a(json), json }. */
+export function sealRecord(snapshot: PersistedState): SealedRecord {
+  const json = JSON.stringify(snapshot);
+  return { sealed: 1, check: checkCode(json), json };
+}
+
+export type OpenedRecord =
+  { kind: 'empty' } | { kind: 'ok'; state: PersistedState } | { kind: 'damaged'; why: string };
+
+/**
+ * A stored record checked and validated: nothing stored, a usable snapshot, or a damaged one
+ * (check code mismatch from a write cut short, JSON that does not parse, or fields that do not
+ * validate). Records from before sealing (a bare snapshot) are validated as they are.
+ */
+export function openRecord(raw: unknown): OpenedRecord {
+  if (raw === undefined || raw === null) return { kind: 'empty' };
+  const r = raw as Partial<SealedRecord>;
+  if (typeof raw === 'object' && r.sealed === 1) {
+    if (typeof r.json !== 'string' || r.check !== checkCode(r.json)) {
+      return { kind: 'damaged', why: 'its check code does not match' };
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(r.json);
+    } catch {
+      return { kind: 'damaged', why: 'it is not readable JSON' };
+    }
+    const state = parsePersisted(parsed);
+    return state ? { kind: 'ok', state } : { kind: 'damaged', why: 'its fields do not validate' };
+  }
+  const state = parsePersisted(raw);
+  return state ? { kind: 'ok', state } : { kind: 'damaged', why: 'its fields do not validate' };
+}
+
+export const DAMAGED_NOTICE =
+  'The session saved in this browser was damaged, so it was skipped (its results are not shown); your next change saves a fresh copy.';
+
 // ---- a tiny promise wrapper around IndexedDB ----
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
@@ -159,7 +203,7 @@ function reportFailure(error: unknown): void {
 /** Writes a snapshot now; failures become one notice, never an exception. */
 export async function saveNow(state: AppState = useStore.getState()): Promise<void> {
   try {
-    await idbPut(KEY, snapshotOf(state));
+    await idbPut(KEY, sealRecord(snapshotOf(state)));
   } catch (error) {
     reportFailure(error);
   }
@@ -178,8 +222,13 @@ export async function restorePersisted(hash: string = window.location.hash): Pro
   const reload = isOwnAddress(hash);
   if (!isEmptyHash(hash) && !reload) return false;
   try {
-    const saved = parsePersisted(await idbGet(KEY));
-    if (!saved) return false;
+    const record = openRecord(await idbGet(KEY));
+    if (record.kind === 'damaged') {
+      notify('error', `${DAMAGED_NOTICE} (${record.why})`);
+      return false;
+    }
+    if (record.kind === 'empty') return false;
+    const saved = record.state;
     // The address is newer than the last save when they differ: keep the address's experiment.
     const current = useStore.getState().experiment;
     if (reload && JSON.stringify(saved.experiment) !== JSON.stringify(current)) return false;
@@ -214,8 +263,13 @@ async function saveTeacher(experiment: Experiment): Promise<void> {
 async function loadTeacher(meta: StoredTeacherMeta): Promise<void> {
   try {
     await getEngine().loadTeacher(useStore.getState().experiment, meta);
-  } catch {
-    // A stored teacher that cannot be read only means "Run all" trains a new one.
+  } catch (error) {
+    // A stored teacher that cannot be read (e.g. weights written half) only means a new one.
+    const why = error instanceof Error ? error.message : String(error);
+    notify(
+      'info',
+      `The teacher saved in this browser could not be read (${why}): “Run all” trains a new one.`,
+    );
   }
 }
 
