@@ -1,6 +1,7 @@
 import { registerWasmConvGradients } from './wasm-conv-grad';
 import { registerWasmUntransposedMatMul } from './wasm-matmul';
 import { registerWasmMaxPoolGrad } from './wasm-maxpool-grad';
+import { registerWasmUnsortedSegmentSum } from './wasm-segment-sum';
 
 /**
  * Registers every wasm kernel override that makes training fast without a GPU: conv filter and
@@ -12,4 +13,6 @@ export function registerFastWasmTraining(): void {
   registerWasmConvGradients();
   registerWasmMaxPoolGrad();
   registerWasmUntransposedMatMul();
+  // Not a speed-up: the gradient of gather, which weight sharing's codebook training needs.
+  registerWasmUnsortedSegmentSum();
 }
