@@ -89,6 +89,31 @@ describe('tensorBytes', () => {
   });
 });
 
+describe('tensorBytes with a codebook (weight sharing)', () => {
+  it('stores packed indices and 4 B per centroid', () => {
+    // 800×128 kernel, 4-bit indices, 16 centroids: 8 header + 64 codebook + 51,200 codes.
+    const spec = { name: 'w', shape: [800, 128], bits: 4, codebook: 16 };
+    expect(tensorBytes(spec)).toEqual({ name: 'w', encoding: 'packed', bytes: 8 + 64 + 51_200 });
+  });
+
+  it('ships a pruned shared tensor sparse: zeros have no centroid', () => {
+    const spec = { name: 'w', shape: [100, 10], bits: 4, codebook: 16, nonZeros: 900 };
+    // bitmask: 8 + 64 + 450 codes + 125 mask bytes; dense is not a candidate.
+    expect(tensorBytes(spec)).toEqual({
+      name: 'w',
+      encoding: 'bitmask',
+      bytes: 8 + 64 + 450 + 125,
+    });
+  });
+
+  it('refuses a codebook larger than the index width allows', () => {
+    expect(() => tensorBytes({ name: 'w', shape: [10], bits: 2, codebook: 5 })).toThrow(/2\^bits/);
+    expect(() => tensorBytes({ name: 'w', shape: [10], bits: 32, codebook: 4 })).toThrow(
+      RangeError,
+    );
+  });
+});
+
 describe('modelBytes', () => {
   it('sums the per-tensor choices', () => {
     const tensors = [

@@ -18,6 +18,10 @@
  *   holding cols − 1 (1, 2 or 4 B) + values as in `bitmask` + scales/zero points.
  * A tensor ships in the smallest of these (ties go to the dense encoding, then bitmask).
  *
+ * Weight sharing (`codebook: k`): the codes are N-bit centroid indices and the quantizer's
+ * parameters are the k fp32 centroids (4·k B) instead of scales and zero points. Pruned zeros
+ * have no centroid, so a pruned shared tensor ships in a sparse encoding only.
+ *
  * Activation grids (`activationGrid: true`, static PTQ and QAT only): the integer model keeps one
  * grid per quantized activation it reads (each layer input, each lookup table's pre-activation
  * grid). Each is {@link ACTIVATION_GRID_BYTES} = 8 B: an fp32 scale and an int32 zero point (the
@@ -45,6 +49,8 @@ export interface TensorSizeSpec {
   scaleCount?: number;
   /** Symmetric quantizers store no zero points. Default true; ignored at 32 bits. */
   symmetric?: boolean;
+  /** Weight sharing: the values are indices into a codebook of this many fp32 centroids. */
+  codebook?: number;
   /** Non-zero elements (after pruning). Default: every element. */
   nonZeros?: number;
   /**
@@ -121,6 +127,18 @@ export function sparseIndexBytes(
   return 4 * (rows + 1) + nonZeros * indexBytes;
 }
 
+/** Bytes of a shared tensor's codebook, 4·k (null for a tensor without one). */
+function codebookParams(spec: TensorSizeSpec): number | null {
+  if (spec.codebook === undefined) return null;
+  checkCount(spec.codebook, 'codebook');
+  if (spec.bits === 32 || spec.codebook < 1 || spec.codebook > 2 ** spec.bits) {
+    throw new RangeError(
+      `${spec.name}: a codebook of ${spec.codebook} centroids needs 1..2^bits entries at 1..16 bits.`,
+    );
+  }
+  return 4 * spec.codebook;
+}
+
 /** Smallest encoding of one tensor and its bytes (see the file comment for the exact layouts). */
 export function tensorBytes(spec: TensorSizeSpec): TensorBytes {
   const { name, shape, bits } = spec;
@@ -137,7 +155,8 @@ export function tensorBytes(spec: TensorSizeSpec): TensorBytes {
   if (nonZeros > count) {
     throw new RangeError(`${name}: nonZeros (${nonZeros}) exceeds the element count (${count}).`);
   }
-  const params = quantParamBytes(bits, spec.scaleCount ?? 1, spec.symmetric ?? true);
+  const params =
+    codebookParams(spec) ?? quantParamBytes(bits, spec.scaleCount ?? 1, spec.symmetric ?? true);
   const dense: TensorBytes =
     bits === 32
       ? { name, encoding: 'fp32', bytes: 4 * count }
@@ -148,7 +167,7 @@ export function tensorBytes(spec: TensorSizeSpec): TensorBytes {
         };
   const sparseBase = TENSOR_HEADER_BYTES + params + valueBytes(nonZeros, bits);
   const candidates: TensorBytes[] = [
-    dense,
+    ...(spec.codebook !== undefined && nonZeros < count ? [] : [dense]),
     { name, encoding: 'bitmask', bytes: sparseBase + sparseIndexBytes(shape, nonZeros, 'bitmask') },
     { name, encoding: 'csr', bytes: sparseBase + sparseIndexBytes(shape, nonZeros, 'csr') },
   ];
