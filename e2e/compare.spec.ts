@@ -14,9 +14,9 @@ test('compare dashboard: grouped bars, a variant diff and a chart export', async
 
   const bars = page.getByTestId('grouped-bars');
   await expect(bars).toBeVisible();
-  // one group per results row (teacher + 8 variants + an fp32 control), four bars each
+  // one group per results row (teacher + 9 variants + an fp32 control), four bars each
   // (accuracy, size, latency b1 and b32)
-  await expect(bars.locator('.recharts-bar-rectangle')).toHaveCount(40);
+  await expect(bars.locator('.recharts-bar-rectangle')).toHaveCount(44);
 
   const diff = page.getByTestId('variant-diff');
   await diff.scrollIntoViewIfNeeded();

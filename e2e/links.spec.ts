@@ -14,7 +14,7 @@ test('copy link → open in a new page → identical configuration', async ({ pa
   await openApp(other, link.replace(/^https?:\/\/[^/]+/, ''));
   await expect(other.getByTestId('epochs')).toHaveValue('3');
   await expect(other.getByTestId('learning-rate')).toHaveValue('0.02');
-  await expect(other.getByTestId('variant-card')).toHaveCount(7);
+  await expect(other.getByTestId('variant-card')).toHaveCount(8);
   await expect(other.getByTestId('notice').first()).toContainText('loaded from the link');
 });
 

@@ -24,9 +24,9 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
     timeout: 200_000,
   });
   const rows = page.getByTestId('result-row');
-  // teacher + 7 variants + the distilled student's student-alone baseline + one fp32 control
-  // (QAT, both prunings and low-rank all train 2 epochs at the same rate)
-  await expect(rows).toHaveCount(10);
+  // teacher + 8 variants + the distilled student's student-alone baseline + one fp32 control
+  // (QAT, both prunings, low-rank and weight sharing all train 2 epochs at the same rate)
+  await expect(rows).toHaveCount(11);
   const read = async (variant: string) => {
     const row = page.locator(`[data-testid=result-row][data-variant="${variant}"]`);
     return {
@@ -46,7 +46,13 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
   // Each variant that trains is compared with the teacher trained as long, uncompressed.
   const control = await read('fp32 control: +2 epochs');
   expect(control.size).toBe(teacher.size);
-  for (const name of ['QAT w4a8', '50% pruned', 'Structured 25%', 'Low-rank r=4']) {
+  for (const name of [
+    'QAT w4a8',
+    '50% pruned',
+    'Structured 25%',
+    'Low-rank r=4',
+    'k-means 3-bit',
+  ]) {
     const row = page.locator(`[data-testid=result-row][data-variant="${name}"]`);
     await expect(row).toHaveAttribute('data-control', 'fp32 control: +2 epochs');
     const vs = Number(await row.getAttribute('data-vs-control-points'));
@@ -56,6 +62,10 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
     page.locator('[data-testid=result-row][data-variant="INT8 static PTQ"]'),
   ).toHaveAttribute('data-control', '');
   expect((await read('Low-rank r=4')).size).toBeLessThan(teacher.size);
+  // 3-bit indices + 8 fp32 centroids per kernel, fp32 biases: under 30% of the fp32 bytes.
+  const shared = await read('k-means 3-bit');
+  expect(shared.size).toBeLessThan(teacher.size * 0.3);
+  expect(shared.accuracy).toBeGreaterThan(0.5);
   await expect(
     page.locator('[data-testid=result-row][data-variant="Distilled student — student alone"]'),
   ).toHaveCount(1);
@@ -72,7 +82,7 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
   const doc = JSON.parse(await readFile((await download.path())!, 'utf8')) as {
     variants: { variant: string; accuracy: number; sizeBytes: number }[];
   };
-  expect(doc.variants).toHaveLength(10);
+  expect(doc.variants).toHaveLength(11);
   for (const v of doc.variants) {
     const row = await read(v.variant);
     expect(row.accuracy).toBe(v.accuracy);
@@ -83,6 +93,6 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
     page.getByTestId('download-csv').click(),
   ]);
   const lines = (await readFile((await csv.path())!, 'utf8')).trim().split(/\r?\n/);
-  expect(lines).toHaveLength(11);
+  expect(lines).toHaveLength(12);
   expect(lines[1]).toContain(String(teacher.size));
 });

@@ -22,8 +22,8 @@ test('the technique views show what each technique did', async ({ page }) => {
   const panel = page.getByTestId('technique-views');
   await expect(panel).toBeVisible();
   const source = page.getByTestId('views-source');
-  // teacher + 7 variants + the student-alone baseline + the fp32 control
-  await expect(source.locator('option')).toHaveCount(10);
+  // teacher + 8 variants + the student-alone baseline + the fp32 control
+  await expect(source.locator('option')).toHaveCount(11);
 
   // Quantization of the 4-bit QAT variant: 15 grid levels drawn, plus the two clip lines.
   await source.selectOption('qat');
@@ -60,6 +60,15 @@ test('the technique views show what each technique did', async ({ page }) => {
   await expectChart(page.getByTestId('chart-energy'), '.recharts-line-curve');
   await expect(page.getByTestId('chart-energy')).toContainText('90% needs rank');
 
+  // Weight sharing: the 3-bit k-means variant, 8 centroids before (dashed) and after fine-tuning.
+  await source.selectOption('shared');
+  await page.getByTestId('views-tab-share').click();
+  const shared = page.getByTestId('chart-share-histogram');
+  await expectChart(shared, '.recharts-bar-rectangle');
+  await expect(shared.locator('.recharts-reference-line')).toHaveCount(16);
+  await expect(shared).toContainText('the 8 values they now share');
+  await shared.screenshot({ path: 'test-results/views-share.png' });
+
   // Temperature: the teacher alone, then beside the distilled student.
   await page.getByTestId('views-tab-temperature').click();
   await page.getByTestId('views-example').selectOption('3');
@@ -85,7 +94,7 @@ test('the technique views fit a phone screen', async ({ page }) => {
     timeout: 200_000,
   });
   await page.getByTestId('tab-live').click();
-  for (const tab of ['quant', 'prune', 'lowrank', 'temperature']) {
+  for (const tab of ['quant', 'prune', 'lowrank', 'share', 'temperature']) {
     await page.getByTestId(`views-tab-${tab}`).click();
     await expect(page.getByTestId(`views-${tab}`)).toBeVisible();
     const overflow = await page.evaluate(

@@ -8,7 +8,7 @@ import type { PruningReport } from '../techniques/prune/stage/report';
 import { pruningReport } from '../techniques/prune/stage/report';
 import type { LayerQuantReport, ReportParams } from '../techniques/quantize/stage/report';
 import { quantizationReport } from '../techniques/quantize/stage/report';
-import type { ModelHandle } from './network/stage-types';
+import type { ModelHandle, SharedCodebook } from './network/stage-types';
 import type { TemperatureExplorerData } from '../techniques/distill/stage/distill';
 import { temperatureExplorer } from '../techniques/distill/stage/distill';
 
@@ -18,6 +18,8 @@ export interface Inspection {
   quant: { params: ReportParams; layers: LayerQuantReport[] };
   prune: PruningReport;
   lowrank: LayerSpectrum[];
+  /** Weight sharing: each shared layer's centroids on its weight histogram (empty otherwise). */
+  share: readonly SharedCodebook[];
 }
 
 /** The weight quantizer a variant used (its last PTQ/QAT stage), or int8 per-channel. */
@@ -29,7 +31,7 @@ export function quantizerOf(variant: Variant | null): ReportParams {
 
 /**
  * Reports of a model for the views: weight histograms with the quantization grid and SQNR,
- * per-layer sparsity with a chosen layer's mask, and singular-value spectra.
+ * per-layer sparsity with a chosen layer's mask, singular-value spectra and shared codebooks.
  */
 export function inspectHandle(
   source: string,
@@ -42,6 +44,7 @@ export function inspectHandle(
     quant: { params: quantizer, layers: quantizationReport(handle, quantizer, 48) },
     prune: pruningReport(handle, layerName),
     lowrank: lowRankReport(handle),
+    share: handle.codebooks ?? [],
   };
 }
 

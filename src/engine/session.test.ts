@@ -43,6 +43,7 @@ describe('EngineSession.runAll', () => {
       '50% pruned',
       'Structured 25%',
       'Low-rank r=4',
+      'k-means 3-bit',
       'Distilled student',
       'Distilled student — student alone',
     ]);

@@ -331,6 +331,60 @@ export const LESSONS: Lesson[] = [
       'Switch “Rank by” to energy with “Energy kept” = 0.9: the rank is then chosen per layer.',
     ],
   }),
+  lesson({
+    id: 'weight-sharing',
+    title: 'Weight sharing: a few values for a whole layer',
+    summary: 'k-means with 2, 3 and 4 bits per weight, with and without centroid fine-tuning',
+    experiment: {
+      ...mnistMlp('Lesson: weight sharing (k-means)', [64, 32]),
+      variants: [
+        ...[4, 3, 2].map((bits) => ({
+          id: `share-${bits}bit`,
+          name: `k-means ${bits}-bit`,
+          stages: [{ technique: 'share', params: { bits, finetuneEpochs: 0 } }],
+        })),
+        {
+          id: 'share-2bit-tuned',
+          name: 'k-means 2-bit + fine-tune',
+          stages: [
+            { technique: 'share', params: { bits: 2, finetuneEpochs: 2, learningRate: 0.001 } },
+          ],
+        },
+        {
+          id: 'ptq-2bit',
+          name: 'Uniform 2-bit grid',
+          stages: [
+            {
+              technique: 'ptq',
+              params: { mode: 'weight-only', weightBits: 2, granularity: 'per-channel' },
+            },
+          ],
+        },
+      ],
+    },
+    paragraphs: [
+      'Quantization puts every weight on an evenly spaced grid. Weight sharing lets the data choose the grid instead: the weights of a layer are grouped into k clusters by k-means, and each weight is replaced by its cluster’s centre.',
+      'The layer then stores a table of k float values (the codebook) and, for each weight, only the index of its value: log₂ k bits. With k = 16 that is 4 bits per weight plus 64 bytes for the table.',
+      'k-means puts more centroids where weights are dense (near zero) and fewer in the tails, so at the same bits it usually loses less than a uniform grid. The “Weight sharing” view draws the centroids on the weight histogram.',
+      'Fine-tuning keeps each weight’s cluster but trains the centroids: the gradient of a centroid is the sum of the gradients of all weights that share it. This is how Deep Compression (Han et al., 2016) recovers the accuracy of 2-bit layers.',
+    ],
+    formulas: [
+      {
+        label: 'k-means objective',
+        tex: '\\min_{c, A} \\sum_i (w_i - c_{A_i})^2, \\quad k = 2^{b}',
+      },
+      { label: 'Size per layer', tex: 'b \\cdot n \\;\\text{bits} + 32\\, k \\;\\text{bits}' },
+      {
+        label: 'Centroid gradient',
+        tex: '\\frac{\\partial L}{\\partial c_j} = \\sum_{i : A_i = j} \\frac{\\partial L}{\\partial w_i}',
+      },
+    ],
+    tryThis: [
+      'Press “Run all”: compare k-means 2-bit with the uniform 2-bit grid at the same size.',
+      'Open “What the technique did” → “Weight sharing” on the fine-tuned variant: dashed lines are the k-means centroids, solid ones where fine-tuning moved them.',
+      'Set “Index bits” to 6 on a variant: with 64 shared values the network is almost unchanged.',
+    ],
+  }),
 ];
 
 /** The lesson with this id, if any. */

@@ -233,11 +233,61 @@ export const PRESETS: Preset[] = [
           ],
         },
         {
+          id: 'shared',
+          name: 'k-means 3-bit',
+          stages: [
+            { technique: 'share', params: { bits: 3, finetuneEpochs: 2, learningRate: 0.005 } },
+          ],
+        },
+        {
           id: 'kd',
           name: 'Distilled student',
           source: 'student',
           student: { kind: 'mlp', hidden: [6], activation: 'relu' },
           stages: [{ technique: 'distill', params: { epochs: 6, learningRate: 0.03 } }],
+        },
+      ],
+    },
+  ),
+  preset(
+    'weight-sharing',
+    'Weight sharing · k-means on MNIST',
+    'Reference CNN: 4- and 2-bit shared weights with centroid fine-tuning against uniform 4-bit PTQ',
+    {
+      name: 'Weight sharing (k-means) on MNIST',
+      dataset: { id: 'mnist', trainSize: 10000, testSize: 2000 },
+      teacher: {
+        architecture: REFERENCE_TEACHER,
+        training: { optimizer: 'adam', learningRate: 0.001, batchSize: 128, epochs: 2 },
+      },
+      variants: [
+        {
+          id: 'share-4',
+          name: 'k-means 4-bit + fine-tune',
+          stages: [{ technique: 'share', params: { bits: 4, finetuneEpochs: 1 } }],
+        },
+        {
+          id: 'share-2',
+          name: 'k-means 2-bit + fine-tune',
+          stages: [{ technique: 'share', params: { bits: 2, finetuneEpochs: 1 } }],
+        },
+        {
+          id: 'ptq-w4',
+          name: 'Uniform 4-bit PTQ (weights only)',
+          stages: [
+            {
+              technique: 'ptq',
+              params: { mode: 'weight-only', weightBits: 4, granularity: 'per-channel' },
+            },
+          ],
+        },
+        {
+          id: 'pruned-shared',
+          name: '50% pruned → k-means 4-bit',
+          stages: [
+            { technique: 'prune', params: { sparsity: 0.5, finetuneEpochs: 1 } },
+            { technique: 'share', params: { bits: 4, finetuneEpochs: 1 } },
+          ],
         },
       ],
     },

@@ -8,6 +8,7 @@ import { finetuneSpec } from './finetune/spec';
 import { lowrankSpec } from './lowrank/spec';
 import { pruneSpec } from './prune/spec';
 import { ptqSpec, qatSpec } from './quantize/spec';
+import { shareSpec } from './share/spec';
 import type { StageValue, TechniqueSpec, WeightQuantizer } from './technique';
 
 export const TECHNIQUES = [
@@ -17,6 +18,7 @@ export const TECHNIQUES = [
   pruneSpec,
   distillSpec,
   lowrankSpec,
+  shareSpec,
 ] as const;
 
 export type AnyTechnique = (typeof TECHNIQUES)[number];

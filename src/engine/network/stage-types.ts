@@ -37,6 +37,11 @@ export interface ModelHandle {
    * computes with (exports write these, never the float shadow weights QAT trains).
    */
   weightCodes?: ReadonlyMap<string, QuantizedKernel>;
+  /**
+   * Weight sharing: each shared layer's codebook, as k-means found it and after fine-tuning (the
+   * views draw both on the weight histogram).
+   */
+  codebooks?: readonly SharedCodebook[];
   /** Which path `predict` runs, in words for the note, e.g. "int8 wasm, relaxed SIMD". */
   predictPath?: string;
   /** MACs per example of the dense structure, and skipping zeroed weights. */
@@ -46,6 +51,19 @@ export interface ModelHandle {
   notes: string[];
   /** Short description of what was done, for the pipeline label, e.g. "prune 50% (global)". */
   label: string;
+}
+
+/** One layer's shared values: k centroids before and after centroid fine-tuning. */
+export interface SharedCodebook {
+  /** Layer name, e.g. conv1. */
+  name: string;
+  bits: number;
+  /** Centroids from k-means, ascending. */
+  initial: number[];
+  /** Centroids the model ships (equal to `initial` without fine-tuning), in the same order. */
+  final: number[];
+  /** The clustered weights before sharing (pruned zeros left out): bins + 1 edges, counts. */
+  histogram: { edges: number[]; counts: number[] };
 }
 
 /** What a stage gets besides its input: data, the teacher, randomness, progress, cancel. */

@@ -127,6 +127,10 @@ export const stageArb: fc.Arbitrary<Stage> = fc.oneof(
       learningRate: stageLr,
     }),
   }),
+  fc.record({
+    technique: fc.constant('share' as const),
+    params: fc.record({ bits: int(2, 8), finetuneEpochs: epochs, learningRate: stageLr }),
+  }),
 );
 
 /** Variants small enough that the link stays under 8 KB even with random doubles everywhere. */

@@ -143,7 +143,7 @@ describe('decodeExperimentLink: field-by-field restore', () => {
     expect(d.problems).toEqual([
       'variants[0].id: variant ids are 1–32 lowercase letters, digits or dashes — variants[0] ("Bad Id") was left out',
       'variants[1].stages[0].params.n: N must not exceed M in N:M sparsity — using the default 2',
-      'variants[1].stages[1].technique: "zip" is not one of finetune, ptq, qat, prune, distill, lowrank — variants[1].stages[1] was left out',
+      'variants[1].stages[1].technique: "zip" is not one of finetune, ptq, qat, prune, distill, lowrank, share — variants[1].stages[1] was left out',
       'variants[1].stages[2].params.weightBits: bits must be between 2 and 16 — using the default 8',
       'variants[2] ("p"): variant ids must be unique — left out',
       'variants[3].student: a variant that starts from a student needs the student architecture — variants[3] ("s") was left out',

@@ -9,6 +9,7 @@ import { SelectField } from '../common/SelectField';
 import { LowRankView } from '../../techniques/lowrank/views/LowRankView';
 import { PruneView } from '../../techniques/prune/views/PruneView';
 import { QuantView } from '../../techniques/quantize/views/QuantView';
+import { ShareView } from '../../techniques/share/views/ShareView';
 import { TemperatureView } from '../../techniques/distill/views/TemperatureView';
 import { distilledSources, finishedRuns, inspectableSources } from './view-data';
 import './views.css';
@@ -17,6 +18,7 @@ const TABS = [
   { id: 'quant', label: 'Quantization' },
   { id: 'prune', label: 'Pruning' },
   { id: 'lowrank', label: 'Low-rank' },
+  { id: 'share', label: 'Weight sharing' },
   { id: 'temperature', label: 'Temperature' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -78,7 +80,7 @@ function TechniqueViewsPanel() {
   return (
     <Card
       title="What the technique did"
-      subtitle="Inside one model: its weight grid, pruning mask, spectrum and softened outputs."
+      subtitle="Inside one model: its weight grid, pruning mask, spectrum, shared values and softened outputs."
       testId="technique-views"
     >
       <div className="field-grid">
@@ -140,6 +142,7 @@ function TechniqueViewsPanel() {
         {tab === 'quant' && data && <QuantView inspection={data} layer={chosen} />}
         {tab === 'prune' && data && <PruneView report={data.prune} />}
         {tab === 'lowrank' && data && <LowRankView spectra={data.lowrank} layer={chosen} />}
+        {tab === 'share' && data && <ShareView codebooks={data.share} layer={chosen} />}
         {tab === 'temperature' && !running && <TemperatureView students={students} />}
       </div>
     </Card>

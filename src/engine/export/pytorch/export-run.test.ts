@@ -149,6 +149,14 @@ const IMAGE_EXPERIMENT = experimentOf({
       ],
     },
     {
+      id: 'share',
+      name: 'Pruned 50% + k-means 3-bit',
+      stages: [
+        { technique: 'prune', params: { sparsity: 0.5, finetuneEpochs: 0 } },
+        { technique: 'share', params: { bits: 3, finetuneEpochs: 1 } },
+      ],
+    },
+    {
       id: 'kd',
       name: 'Distilled',
       source: 'student',
@@ -173,6 +181,7 @@ const RUN_IDS = [
   'nm',
   'structured',
   'lowrank',
+  'share',
   'kd',
   'kd-alone',
 ];
@@ -200,6 +209,8 @@ const SIZE_IDS = [
   'nm',
   'structured',
   'lowrank',
+  'share',
+  'share',
   'kd',
   'kd-alone',
 ];

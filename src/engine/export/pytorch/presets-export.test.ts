@@ -45,6 +45,7 @@ describe('every preset exports', () => {
         'pruned',
         'structured',
         'lowrank',
+        'shared',
         'kd',
         'kd-alone',
       ]);
@@ -57,7 +58,7 @@ describe('every preset exports', () => {
         accuracyChangeVsControlPoints: number | null;
       }[];
       const control = rows.find((v) => v.id === 'fp32-control-1')!;
-      for (const id of ['qat', 'pruned', 'structured', 'lowrank']) {
+      for (const id of ['qat', 'pruned', 'structured', 'lowrank', 'shared']) {
         const row = rows.find((v) => v.id === id)!;
         expect(row.control).toBe('fp32 control: +2 epochs');
         expect(row.accuracyChangeVsControlPoints).toBeCloseTo(

@@ -16,6 +16,7 @@ import pruneSection from './python/prune.py?raw';
 import qatSection from './python/qat.py?raw';
 import quantSection from './python/quant.py?raw';
 import reportSection from './python/report.py?raw';
+import shareSection from './python/share.py?raw';
 import sizeSection from './python/size.py?raw';
 import trainSection from './python/train.py?raw';
 import type { Stage } from './deps';
@@ -46,6 +47,7 @@ export const TECHNIQUE_SECTIONS: Readonly<Record<TechniqueId, string>> = {
   prune: pruneSection,
   distill: distillSection,
   lowrank: lowrankSection,
+  share: shareSection,
 };
 
 /** Measuring, the table and the results JSON; then the entry point. */
@@ -53,7 +55,7 @@ export const CLOSING_SECTIONS: readonly string[] = [reportSection, mainSection];
 
 /** The sections of a script whose variants use `techniques`, in script order. */
 export function scriptSections(techniques: ReadonlySet<TechniqueId>): string[] {
-  const order: TechniqueId[] = ['finetune', 'ptq', 'qat', 'prune', 'distill', 'lowrank'];
+  const order: TechniqueId[] = ['finetune', 'ptq', 'qat', 'prune', 'distill', 'lowrank', 'share'];
   const quant = techniques.has('ptq') || techniques.has('qat') ? [QUANT_SECTION] : [];
   return [
     ...SHARED_SECTIONS,

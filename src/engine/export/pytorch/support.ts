@@ -52,12 +52,18 @@ export function variantExportReason(experiment: Experiment, variant: Variant): s
   }
   let converted = false;
   let quantizedStorage = false;
+  // Shared weights (k-means) count as quantized storage until training moves them off the codebook.
+  let shared = false;
   let freshStudent = variant.source === 'student';
   for (const [i, stage] of variant.stages.entries()) {
     const at = `Stage ${i + 1} (${stage.technique})`;
     switch (stage.technique) {
       case 'finetune':
       case 'distill': {
+        if (shared && stage.params.epochs > 0) {
+          shared = false;
+          quantizedStorage = false;
+        }
         if (converted) {
           const what = stage.technique === 'finetune' ? 'Fine-tuning' : 'Distillation';
           return `${at}: ${what} trains float weights, but its input runs as a converted quantized model that would not see the change: put it before the quantization stage.`;
@@ -74,6 +80,7 @@ export function variantExportReason(experiment: Experiment, variant: Variant): s
       case 'ptq':
         converted = stage.params.mode !== 'weight-only';
         quantizedStorage = true;
+        shared = false;
         break;
       case 'qat':
         if (!stage.params.fromScratch && freshStudent) {
@@ -81,6 +88,7 @@ export function variantExportReason(experiment: Experiment, variant: Variant): s
         }
         converted = true;
         quantizedStorage = true;
+        shared = false;
         break;
       case 'prune':
         if (stage.params.kind === 'nm' && stage.params.schedule !== 'one-shot') {
@@ -91,11 +99,19 @@ export function variantExportReason(experiment: Experiment, variant: Variant): s
         }
         converted = false;
         quantizedStorage = false;
+        shared = false;
         break;
       case 'lowrank':
         if (converted || quantizedStorage) {
           return `${at}: low-rank factorization works on float weights: put it before quantization (PTQ or QAT).`;
         }
+        break;
+      case 'share':
+        if (converted || quantizedStorage) {
+          return `${at}: weight sharing clusters float weights: put it before quantization (PTQ or QAT).`;
+        }
+        quantizedStorage = true;
+        shared = true;
         break;
     }
     freshStudent = false;

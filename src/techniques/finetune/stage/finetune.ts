@@ -5,7 +5,7 @@ import type { TensorSizeSpec } from '../../../engine/measure/size';
 import { trainModel } from '../../../engine/train/loop';
 import { cloneModel } from '../../../engine/network/handle';
 import { extractLayers } from '../../../engine/network/layer-ir';
-import { layerMacs } from '../../../engine/network/layers';
+import { layerMacs, nonZeroCount } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 
@@ -26,6 +26,28 @@ export function stageTraining(
 }
 
 /**
+ * Trains a stage's model on labels for `epochs` epochs with Adam(learningRate) under the stage's
+ * seed, cancel control and live steps: θ ← Adam(θ, ∇θ CE(f(x), y)).
+ */
+export async function trainStageModel(
+  ctx: StageContext,
+  model: tf.LayersModel,
+  epochs: number,
+  learningRate: number,
+  evaluateEachEpoch = true,
+): Promise<void> {
+  await trainModel({
+    model,
+    data: ctx.data,
+    training: stageTraining(epochs, learningRate, ctx.data.inputShape),
+    seed: ctx.seed,
+    control: ctx.control,
+    onStep: ctx.onStep,
+    evaluateEachEpoch,
+  });
+}
+
+/**
  * Throws a StageError when the input runs through its own converted model (PTQ / converted QAT):
  * training the float weights would not change what that converted model computes.
  */
@@ -38,9 +60,18 @@ export function checkTrainableInput(input: ModelHandle, stage: string): void {
   }
 }
 
+/** Distinct non-zero values of a kernel: #{w ≠ 0} as a set. */
+function distinctNonZeros(values: Float32Array): number {
+  const seen = new Set<number>();
+  for (const w of values) if (w !== 0) seen.add(w);
+  return seen.size;
+}
+
 /**
  * Storage and MACs of a trained copy of `input`: the same tensors at the same bits, with non-zero
- * counts and effective MACs read again from the trained weights (masked zeros stay zero).
+ * counts and effective MACs read again from the trained weights (masked zeros stay zero). A shared
+ * kernel (codebook of k) whose trained weights hold more than k distinct values no longer fits its
+ * codebook: it ships as fp32 again.
  */
 export function retrainedCosts(
   input: ModelHandle,
@@ -53,16 +84,21 @@ export function retrainedCosts(
   } catch {
     return { storage: input.storage, macs: input.macs, effectiveMacs: input.effectiveMacs };
   }
-  const nonZeros = new Map<string, number>();
+  const kernels = new Map<string, Float32Array>();
   for (const layer of layers) {
-    if (layer.kind !== 'dense' && layer.kind !== 'conv') continue;
-    let count = 0;
-    for (const w of layer.kernel) if (w !== 0) count++;
-    nonZeros.set(`${layer.name}/kernel`, count);
+    if (layer.kind === 'dense' || layer.kind === 'conv') {
+      kernels.set(`${layer.name}/kernel`, layer.kernel);
+    }
   }
-  const storage = input.storage.map((spec) => {
-    const count = nonZeros.get(spec.name);
-    return spec.nonZeros === undefined || count === undefined ? spec : { ...spec, nonZeros: count };
+  const storage = input.storage.map((spec): TensorSizeSpec => {
+    const kernel = kernels.get(spec.name);
+    if (kernel === undefined) return spec;
+    let out = spec;
+    if (spec.codebook !== undefined && distinctNonZeros(kernel) > spec.codebook) {
+      const { codebook: _codebook, ...rest } = spec;
+      out = { ...rest, bits: 32 };
+    }
+    return out.nonZeros === undefined ? out : { ...out, nonZeros: nonZeroCount(kernel) };
   });
   return { storage, ...layerMacs(layers, inputShape) };
 }
@@ -81,16 +117,7 @@ export async function runFinetune(
   checkTrainableInput(input, 'Fine-tuning');
   const model = await cloneModel(input.model);
   try {
-    if (params.epochs > 0) {
-      await trainModel({
-        model,
-        data: ctx.data,
-        training: stageTraining(params.epochs, params.learningRate, ctx.data.inputShape),
-        seed: ctx.seed,
-        control: ctx.control,
-        onStep: ctx.onStep,
-      });
-    }
+    if (params.epochs > 0) await trainStageModel(ctx, model, params.epochs, params.learningRate);
   } catch (error) {
     model.dispose();
     throw error;

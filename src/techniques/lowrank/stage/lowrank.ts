@@ -3,8 +3,7 @@ import type { LowrankParams } from '../spec';
 import type { RankChoice } from '../factorize';
 import { breakEvenRank, spectrum } from '../factorize';
 import { svd } from '../svd';
-import { trainModel } from '../../../engine/train/loop';
-import { stageTraining } from '../../finetune/stage/finetune';
+import { trainStageModel } from '../../finetune/stage/finetune';
 import { fp32Storage } from '../../../engine/network/handle';
 import type { LowRankDecision } from './factor-layers';
 import { buildLowRankModel, factorLayers } from './factor-layers';
@@ -95,15 +94,7 @@ export async function runLowrank(
   const model = buildLowRankModel(factored, ctx.data.inputShape);
   try {
     if (params.finetuneEpochs > 0) {
-      await trainModel({
-        model,
-        data: ctx.data,
-        training: stageTraining(params.finetuneEpochs, params.learningRate, ctx.data.inputShape),
-        seed: ctx.seed,
-        control: ctx.control,
-        onStep: ctx.onStep,
-        evaluateEachEpoch: false,
-      });
+      await trainStageModel(ctx, model, params.finetuneEpochs, params.learningRate, false);
     }
   } catch (error) {
     model.dispose();

@@ -50,8 +50,8 @@ export interface LayerQuantReport {
   histogram: WeightHistogram;
 }
 
-/** Equal-width histogram of values over [lo, hi] (the last bin includes hi). */
-function histogram(values: Float32Array, lo: number, hi: number, bins: number): number[] {
+/** Equal-width histogram of values over [lo, hi]: bin ⌊(v − lo)/w⌋, w = (hi − lo)/bins (the last bin includes hi). */
+export function histogram(values: Float32Array, lo: number, hi: number, bins: number): number[] {
   const counts = new Array<number>(bins).fill(0);
   const width = (hi - lo) / bins;
   for (const v of values) {

@@ -2,7 +2,8 @@
 # Each tensor ships in the smallest of: fp32 (4 B a value) or packed N-bit codes (8 B header +
 # ⌈N·count/8⌉ + 4 B per scale + zero points unless symmetric: 1 B each at ≤ 8 bits, else 4 B);
 # a bitmask (⌈count/8⌉) or CSR index (4·(rows+1) + 1/2/4 B per non-zero) + the non-zeros.
-# Activation grids (static PTQ, QAT) are 8 B each. Shapes are in the app's layout: dense
+# Weight sharing stores k fp32 centroids (4·k B) instead of scales; a pruned shared tensor ships
+# sparse only. Activation grids (static PTQ, QAT) are 8 B each. Shapes are in the app's layout: dense
 # [in, out], conv [kh, kw, in, out], so "rows × cols" of CSR means the same thing here.
 
 HEADER_BYTES = 8
@@ -25,11 +26,15 @@ def tensor_bytes(spec):
     nnz = spec.get("nonzeros", count)
     scales = spec.get("scales", 1)
     params = 0
-    if bits != 32:
+    if "codebook" in spec:
+        params = 4 * spec["codebook"]
+    elif bits != 32:
         params = scales * 4 + (
             0 if spec.get("symmetric", True) else scales * (1 if bits <= 8 else 4)
         )
     dense = 4 * count if bits == 32 else HEADER_BYTES + params + math.ceil(bits * count / 8)
+    if "codebook" in spec and nnz < count:
+        dense = math.inf  # pruned zeros have no centroid: sparse encodings only
     base = HEADER_BYTES + params + math.ceil(bits * nnz / 8)
     cols = shape[-1] if shape else 1
     rows = count // cols if cols else 0
@@ -124,15 +129,19 @@ def grid_storage(layers, bits):
 
 
 def retrained_storage(storage, layers):
-    """The input's storage with non-zero counts read again from trained weights."""
-    counts = {
-        f"{layer['name']}/kernel": nonzeros(layer["weight"]) for layer in weight_layers(layers)
-    }
+    """The input's storage with non-zero counts read again from trained weights; a shared kernel
+    whose trained weights hold more distinct non-zero values than its codebook ships fp32 again."""
+    weights = {f"{layer['name']}/kernel": layer["weight"] for layer in weight_layers(layers)}
     out = []
     for spec in storage:
         spec = dict(spec)
-        if "nonzeros" in spec and spec["name"] in counts:
-            spec["nonzeros"] = counts[spec["name"]]
+        w = weights.get(spec["name"])
+        if w is not None and "codebook" in spec:
+            if torch.unique(w[w != 0]).numel() > spec["codebook"]:
+                del spec["codebook"]
+                spec["bits"] = 32
+        if "nonzeros" in spec and w is not None:
+            spec["nonzeros"] = nonzeros(w)
         out.append(spec)
     return out
 
