@@ -21,7 +21,7 @@ import {
 } from './bench/app.mjs';
 import { engineMarkdown, runEngineCheck } from './check-engine-browser.mjs';
 
-/** `--skip-kernels`, `--skip-engine`, `--skip-first-load`, `--skip-seed-table`, `--skip-quality` leave a part out. */
+/** `--skip-kernels`, `--skip-engine`, `--skip-first-load`, `--skip-seed-table`, `--skip-quality`, `--skip-techniques` leave a part out. */
 const skip = (part) => process.argv.includes(`--skip-${part}`);
 const log = (line) => console.log(`  ${line}`);
 
@@ -128,6 +128,14 @@ async function main() {
       report.quality = await benchQuality(browser, baseUrl, file, log);
       const wall = `Quality runs: ${seconds(report.quality.wallMs)} wall time, backend ${report.quality.backend}.`;
       sections.push(wall, resultsMarkdown(report.quality));
+    }
+    if (!skip('techniques')) {
+      // The quality targets of the newer techniques (weight sharing …), on the same teacher.
+      console.log('Quality runs of the newer techniques in the app…');
+      const file = join(root, 'scripts', 'bench', 'quality-techniques.json');
+      report.techniques = await benchQuality(browser, baseUrl, file, log);
+      const wall = `Newer techniques: ${seconds(report.techniques.wallMs)} wall time, backend ${report.techniques.backend}.`;
+      sections.push(wall, resultsMarkdown(report.techniques));
     }
     // Other processes on a small machine slow some runs down: say how busy it was.
     const load = { before: loadBefore, after: loadavg()[0], cores: availableParallelism() };

@@ -347,7 +347,7 @@ export const LESSONS: Lesson[] = [
           id: 'share-2bit-tuned',
           name: 'k-means 2-bit + fine-tune',
           stages: [
-            { technique: 'share', params: { bits: 2, finetuneEpochs: 2, learningRate: 0.001 } },
+            { technique: 'share', params: { bits: 2, finetuneEpochs: 2 } },
           ],
         },
         {

@@ -13,7 +13,7 @@ export const shareParams = z.object({
     .default(4),
   /** Epochs of centroid fine-tuning (0: the k-means centroids as they are). */
   finetuneEpochs: epochsParam.default(1),
-  learningRate: learningRateParam.default(0.0005),
+  learningRate: learningRateParam.default(0.002),
 });
 export type ShareParams = z.infer<typeof shareParams>;
 
