@@ -1,4 +1,6 @@
 import { applyMask, assertSparsity, magnitudeMask } from './magnitude';
+import type { EvaluateWeights, SweepOptions } from '../layer-sweep';
+import { layerSweep } from '../layer-sweep';
 
 /**
  * Sensitivity analysis: prune one layer at a time (magnitude, layer-wise) over a grid of
@@ -6,18 +8,13 @@ import { applyMask, assertSparsity, magnitudeMask } from './magnitude';
  * curves stay flat can be pruned hard; steep ones should be spared.
  */
 
-/** Accuracy (0..1) of the model with these per-layer weights; the list mirrors the input layers. */
-export type EvaluateWeights = (weights: readonly Float32Array[]) => Promise<number>;
+export type { EvaluateWeights } from '../layer-sweep';
 
 export const DEFAULT_SENSITIVITY_GRID = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] as const;
 
-export interface SensitivityOptions {
+export interface SensitivityOptions extends SweepOptions {
   /** Sparsities to try, each in [0, 1); default 0.1, 0.2 … 0.9. */
   sparsities?: readonly number[];
-  /** Called after each evaluation with (done, total), total = 1 + layers·sparsities. */
-  onProgress?: (done: number, total: number) => void;
-  /** Stops the scan between evaluations (throws the signal's reason). */
-  signal?: AbortSignal;
 }
 
 export interface SensitivityResult {
@@ -42,31 +39,9 @@ export async function sensitivityScan(
   const sparsities = [...(options.sparsities ?? DEFAULT_SENSITIVITY_GRID)];
   if (sparsities.length === 0) throw new RangeError('The sparsity grid is empty.');
   sparsities.forEach((s) => assertSparsity(s));
-  const total = 1 + layers.length * sparsities.length;
-  let done = 0;
-  const step = async (weights: readonly Float32Array[]) => {
-    options.signal?.throwIfAborted();
-    const acc = await evaluate(weights);
-    options.onProgress?.(++done, total);
-    return acc;
-  };
-  const baseline = await step(layers);
-  const accuracy: number[][] = [];
-  for (let l = 0; l < layers.length; l++) {
-    const original = layers[l]!;
-    const row: number[] = [];
-    for (const s of sparsities) {
-      const pruned = applyMask(original, magnitudeMask(original, s));
-      row.push(await step(layers.map((w, i) => (i === l ? pruned : w))));
-    }
-    accuracy.push(row);
-  }
-  return {
-    baseline,
-    sparsities,
-    accuracy,
-    drop: accuracy.map((row) => row.map((a) => baseline - a)),
-  };
+  const change = (weights: Float32Array, _layer: number, sparsity: number) =>
+    applyMask(weights, magnitudeMask(weights, sparsity));
+  return { ...(await layerSweep(evaluate, layers, sparsities, change, options)), sparsities };
 }
 
 /**

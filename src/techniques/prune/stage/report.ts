@@ -1,15 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
-import { featureSize } from '../../../engine/data/types';
-import type { DataSplit } from '../../../engine/data/types';
 import { kernelView } from '../nm';
-import type { EvaluateWeights, SensitivityResult } from '../sensitivity';
+import type { SensitivityResult } from '../sensitivity';
 import { DEFAULT_SENSITIVITY_GRID, sensitivityScan } from '../sensitivity';
+import { withKernelEvaluator } from '../../../engine/measure/kernel-sweep';
 import { nonZeroCount } from '../../../engine/network/layers';
-import { evaluate } from '../../../engine/train/evaluate';
-import type { WeightLayer } from '../../../engine/network/layers';
 import { isWeightLayer } from '../../../engine/network/layers';
 import type { NamedLayer } from '../../../engine/network/layers';
-import { buildFromLayers, extractLayers } from '../../../engine/network/layer-ir';
+import { extractLayers } from '../../../engine/network/layer-ir';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 
@@ -99,12 +95,6 @@ export interface SensitivityTable extends SensitivityResult {
   examples: number;
 }
 
-function firstExamples(split: DataSplit, inputShape: readonly number[], n: number): DataSplit {
-  const count = Math.min(n, split.count);
-  const size = featureSize(inputShape);
-  return { x: split.x.subarray(0, count * size), y: split.y.subarray(0, count), count };
-}
-
 /**
  * Sensitivity scan: each dense/conv layer alone magnitude-pruned to each sparsity (no fine-tune),
  * drop = acc(unpruned) − acc(pruned), top-1 on the first `maxExamples` examples of the validation
@@ -114,7 +104,6 @@ export async function runSensitivity(
   ctx: StageContext,
   handle: ModelHandle,
   sparsities: readonly number[] = DEFAULT_SENSITIVITY_GRID,
-  maxExamples = 2000,
 ): Promise<SensitivityTable> {
   for (const s of sparsities) {
     if (!(Number.isFinite(s) && s >= 0 && s < 1)) {
@@ -125,49 +114,22 @@ export async function runSensitivity(
   }
   if (sparsities.length === 0) throw new StageError('Choose at least one sparsity to scan.');
   const all = readLayers(handle);
-  const layers = all.filter(isWeightLayer);
-  const { inputShape, numClasses } = ctx.data;
-  const examples = firstExamples(ctx.data.validation, inputShape, maxExamples);
-  if (examples.count === 0) {
-    throw new StageError(
-      'The sensitivity scan measures on the validation split held out of the training ' +
-        'examples, but it is empty: use at least 10 training examples.',
-    );
-  }
-  const model = buildFromLayers(all, inputShape);
-  const current = layers.map((l) => l.kernel);
-  const evaluateWeights: EvaluateWeights = async (kernels) => {
-    await ctx.control.checkpoint();
-    kernels.forEach((kernel, i) => {
-      const layer = layers[i]!;
-      if (kernel === current[i]) return;
-      setKernel(model, layer, kernel);
-      current[i] = kernel;
-    });
-    const predict = (x: tf.Tensor) => model.predict(x) as tf.Tensor;
-    return (await evaluate(predict, examples, inputShape, numClasses)).accuracy;
-  };
-  try {
-    const result = await sensitivityScan(
-      evaluateWeights,
-      layers.map((l) => l.kernel),
-      {
-        sparsities,
-        onProgress: (done, total) =>
-          ctx.onProgress(done / total, `Sensitivity scan: ${done} of ${total} evaluations`),
-      },
-    );
-    const names = layers.map((l) => ({ name: l.name, count: l.kernel.length }));
-    return { ...result, layers: names, examples: examples.count };
-  } finally {
-    model.dispose();
-  }
-}
-
-function setKernel(model: tf.LayersModel, layer: WeightLayer, kernel: Float32Array): void {
-  const target = model.getLayer(layer.name);
-  const bias = target.getWeights()[1]!;
-  const values = [tf.tensor(kernel, layer.kernelShape), bias.clone()];
-  target.setWeights(values);
-  values.forEach((t) => t.dispose());
+  return withKernelEvaluator(
+    ctx,
+    all,
+    'sensitivity scan',
+    async (evaluateWeights, layers, examples) => {
+      const result = await sensitivityScan(
+        evaluateWeights,
+        layers.map((l) => l.kernel),
+        {
+          sparsities,
+          onProgress: (done, total) =>
+            ctx.onProgress(done / total, `Sensitivity scan: ${done} of ${total} evaluations`),
+        },
+      );
+      const names = layers.map((l) => ({ name: l.name, count: l.kernel.length }));
+      return { ...result, layers: names, examples };
+    },
+  );
 }

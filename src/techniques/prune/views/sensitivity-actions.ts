@@ -4,83 +4,44 @@ import { create } from 'zustand';
 import { pickLayerSparsities } from '../sensitivity';
 import type { Stage, Variant } from '../../../experiment/stages';
 import { stageSchema } from '../../../experiment/stages';
-import type { SensitivityTable, TeacherResult } from '../../../worker/protocol';
-import { CANCELLED_ERROR } from '../../../worker/protocol';
+import type { SensitivityTable } from '../../../worker/protocol';
 import { isBusy, notify, updateExperiment } from '../../../store/actions';
-import { callback, getEngine } from '../../../store/engine-client';
+import { getEngine } from '../../../store/engine-client';
+import type { TeacherScanState } from '../../../store/teacher-scan';
+import {
+  cancelTeacherScan,
+  idleScan,
+  runTeacherScan,
+  teacherIdentity,
+} from '../../../store/teacher-scan';
 import { useStore } from '../../../store/store';
 
-export interface SensitivityState {
-  status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
-  /** 0..1 while scanning, with the engine's message. */
-  fraction: number;
-  message: string;
-  table: SensitivityTable | null;
-  /** teacherIdentity of the teacher the table was measured on (a new teacher makes it stale). */
-  teacher: string | null;
-  error: string | null;
+export interface SensitivityState extends TeacherScanState<SensitivityTable> {
   /** Largest accepted accuracy drop per layer, in percentage points (1 = 0.01 accuracy). */
   maxDropPoints: number;
 }
 
 export const useSensitivityStore = create<SensitivityState>(() => ({
-  status: 'idle',
-  fraction: 0,
-  message: '',
-  table: null,
-  teacher: null,
-  error: null,
+  ...idleScan<SensitivityTable>(),
   maxDropPoints: 1,
 }));
 
 export const GUIDED_VARIANT_NAME = 'Sensitivity-guided pruning';
 const LAYER_NAME = /^[a-z0-9_]{1,40}$/;
 
-/** Which trained teacher a table belongs to: its key, teacherKey(experiment), or null. */
-export function teacherIdentity(teacher: TeacherResult | null): string | null {
-  return teacher ? teacher.key : null;
-}
+export { teacherIdentity };
 
 /** Scans the trained teacher over the default grid (10 % … 90 %), with progress. */
 export async function runSensitivityScan(): Promise<void> {
-  const { teacher, experiment } = useStore.getState();
-  if (!teacher || isBusy() || useSensitivityStore.getState().status === 'running') return;
-  useSensitivityStore.setState({
-    status: 'running',
-    fraction: 0,
-    message: 'Starting the scan…',
-    error: null,
-  });
-  try {
-    const table = await getEngine().sensitivity(
-      experiment,
-      undefined,
-      callback((fraction: number, message: string) => {
-        if (useSensitivityStore.getState().status === 'running') {
-          useSensitivityStore.setState({ fraction, message });
-        }
-      }),
-    );
-    useSensitivityStore.setState({
-      status: 'done',
-      fraction: 1,
-      table,
-      teacher: teacherIdentity(teacher),
-    });
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    const text = error instanceof Error ? error.message : String(error);
-    useSensitivityStore.setState(
-      name === CANCELLED_ERROR
-        ? { status: 'cancelled', error: null }
-        : { status: 'error', error: `The sensitivity scan failed: ${text}` },
-    );
-  }
+  const { experiment } = useStore.getState();
+  await runTeacherScan(useSensitivityStore, 'sensitivity scan', (onProgress) =>
+    getEngine().sensitivity(experiment, undefined, onProgress),
+  );
 }
 
 /** Stops a running scan (the engine stops between two evaluations). */
 export function cancelSensitivityScan(): void {
-  if (useSensitivityStore.getState().status === 'running') void getEngine().cancel();
+  cancelTeacherScan(useSensitivityStore);
 }
 
 export function setMaxDropPoints(points: number): void {
