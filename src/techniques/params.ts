@@ -8,6 +8,17 @@ export const bitsParam = z
   .min(2, 'bits must be between 2 and 16')
   .max(16, 'bits must be between 2 and 16');
 
+/** A layer name as models name them (conv1, dense2, logits …): 1–40 of a–z, 0–9, _. */
+export const layerNameParam = z
+  .string()
+  .regex(/^[a-z0-9_]{1,40}$/, 'layer names are 1–40 lowercase letters, digits or _');
+
+/**
+ * Per-layer weight bits (layer name → 2–16) overriding `weightBits` for the named layers: mixed
+ * precision, e.g. from the quantization sensitivity scan.
+ */
+export const layerBitsParam = z.record(layerNameParam, bitsParam).optional();
+
 /** Training epochs of a stage, 0–50 (0 skips training). */
 export const epochsParam = z.number().int().min(0).max(50);
 

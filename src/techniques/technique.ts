@@ -15,6 +15,8 @@ export interface FieldText {
 /** How a technique quantizes weights, for views and exports that need to know. */
 export interface WeightQuantizer {
   weightBits: number;
+  /** Mixed precision: weight bits of the named layers (the others use weightBits). */
+  layerBits?: Readonly<Record<string, number>>;
   scheme: 'symmetric' | 'asymmetric';
   granularity: 'per-tensor' | 'per-channel';
   powerOfTwo?: boolean;

@@ -43,6 +43,14 @@ export const architectureArb: fc.Arbitrary<ArchitectureSpec> = fc.oneof(
 const scheme = fc.constantFrom('symmetric' as const, 'asymmetric' as const);
 const granularity = fc.constantFrom('per-tensor' as const, 'per-channel' as const);
 
+/** Optional per-layer weight bits (mixed precision), absent as often as set. */
+const layerBits = fc.option(fc.dictionary(layerName, bits, { maxKeys: 3 }), { nil: undefined });
+const withLayerBits = <P extends object>({
+  perLayer,
+  ...rest
+}: P & { perLayer?: Record<string, number> }) =>
+  perLayer ? { ...rest, layerBits: perLayer } : rest;
+
 /** Any valid stage of any technique, params over their whole ranges. */
 export const stageArb: fc.Arbitrary<Stage> = fc.oneof(
   fc.record({
@@ -51,31 +59,37 @@ export const stageArb: fc.Arbitrary<Stage> = fc.oneof(
   }),
   fc.record({
     technique: fc.constant('ptq' as const),
-    params: fc.record({
-      mode: fc.constantFrom('weight-only' as const, 'dynamic' as const, 'static' as const),
-      weightBits: bits,
-      activationBits: bits,
-      scheme,
-      granularity,
-      powerOfTwo: fc.boolean(),
-      observer: fc.constantFrom('minmax' as const, 'ema' as const, 'percentile' as const),
-      emaMomentum: real(0, 0.9999),
-      percentile: real(0, 100, true),
-      calibrationSize: int(1, 10_000),
-    }),
+    params: fc
+      .record({
+        mode: fc.constantFrom('weight-only' as const, 'dynamic' as const, 'static' as const),
+        weightBits: bits,
+        activationBits: bits,
+        scheme,
+        granularity,
+        powerOfTwo: fc.boolean(),
+        observer: fc.constantFrom('minmax' as const, 'ema' as const, 'percentile' as const),
+        emaMomentum: real(0, 0.9999),
+        percentile: real(0, 100, true),
+        calibrationSize: int(1, 10_000),
+        perLayer: layerBits,
+      })
+      .map(withLayerBits),
   }),
   fc.record({
     technique: fc.constant('qat' as const),
-    params: fc.record({
-      weightBits: bits,
-      activationBits: bits,
-      scheme,
-      granularity,
-      learnedScale: fc.boolean(),
-      fromScratch: fc.boolean(),
-      epochs,
-      learningRate: stageLr,
-    }),
+    params: fc
+      .record({
+        weightBits: bits,
+        activationBits: bits,
+        scheme,
+        granularity,
+        learnedScale: fc.boolean(),
+        fromScratch: fc.boolean(),
+        epochs,
+        learningRate: stageLr,
+        perLayer: layerBits,
+      })
+      .map(withLayerBits),
   }),
   fc.record({
     technique: fc.constant('prune' as const),

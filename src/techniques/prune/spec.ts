@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { defineTechnique } from '../technique';
-import { epochsParam, fineTuneStage, learningRateParam, wholePercent } from '../params';
+import {
+  epochsParam,
+  fineTuneStage,
+  layerNameParam,
+  learningRateParam,
+  wholePercent,
+} from '../params';
 
 const sparsity = z
   .number()
@@ -25,14 +31,7 @@ export const pruneParams = z
      * Per-layer sparsity (layer name → 0..1) overriding `sparsity` for the named layers, e.g. from
      * a sensitivity scan. Layer-wise magnitude pruning only: global, N:M and structured ignore it.
      */
-    layerSparsities: z
-      .record(
-        z
-          .string()
-          .regex(/^[a-z0-9_]{1,40}$/, 'layer names are 1–40 lowercase letters, digits or _'),
-        sparsity,
-      )
-      .optional(),
+    layerSparsities: z.record(layerNameParam, sparsity).optional(),
   })
   .refine((p) => p.n <= p.m, { message: 'N must not exceed M in N:M sparsity', path: ['n'] });
 export type PruneParams = z.infer<typeof pruneParams>;

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { defineTechnique } from '../technique';
 import type { WeightQuantizer } from '../technique';
-import { bitsParam, epochsParam, fineTuneStage, learningRateParam } from '../params';
+import {
+  bitsParam,
+  epochsParam,
+  fineTuneStage,
+  layerBitsParam,
+  learningRateParam,
+} from '../params';
 
 const scheme = z.enum(['symmetric', 'asymmetric']).default('symmetric');
 const granularity = z.enum(['per-tensor', 'per-channel']).default('per-channel');
@@ -13,6 +19,7 @@ const granularity = z.enum(['per-tensor', 'per-channel']).default('per-channel')
 export const ptqParams = z.object({
   mode: z.enum(['weight-only', 'dynamic', 'static']).default('static'),
   weightBits: bitsParam.default(8),
+  layerBits: layerBitsParam,
   activationBits: bitsParam.default(8),
   scheme,
   granularity,
@@ -37,6 +44,7 @@ export type PtqParams = z.infer<typeof ptqParams>;
 /** Quantization-aware training with fake-quant layers and a straight-through estimator. */
 export const qatParams = z.object({
   weightBits: bitsParam.default(8),
+  layerBits: layerBitsParam,
   activationBits: bitsParam.default(8),
   scheme,
   granularity,
@@ -50,21 +58,42 @@ export const qatParams = z.object({
 export type QatParams = z.infer<typeof qatParams>;
 
 const gridFields = {
-  weightBits: { label: 'Weight bits', hint: '2–16' },
+  weightBits: { label: 'Weight bits', hint: '2–16; per-layer bits (mixed precision) override it' },
   activationBits: { label: 'Activation bits', hint: '2–16' },
   scheme: { label: 'Scheme', hint: 'symmetric: zero point 0' },
   granularity: { label: 'Scales', hint: 'one per tensor, or one per output channel' },
 };
 
-/** Pipeline text, e.g. 'PTQ w8a8 static', 'PTQ w8a8 dynamic', 'PTQ w4 weight-only pow2'. */
+/** Whether per-layer weight bits are set (mixed precision). */
+export function isMixedPrecision(params: { layerBits?: Record<string, number> }): boolean {
+  return Object.keys(params.layerBits ?? {}).length > 0;
+}
+
+/** Weight bits in a chip: 'w4', or the range of a mixed allocation, 'w2–8' (min…max of all). */
+export function weightBitsText(params: {
+  weightBits: number;
+  layerBits?: Record<string, number>;
+}): string {
+  if (!isMixedPrecision(params)) return `w${params.weightBits}`;
+  const all = [params.weightBits, ...Object.values(params.layerBits ?? {})];
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  return lo === hi ? `w${lo}` : `w${lo}–${hi}`;
+}
+
+/**
+ * Pipeline text, e.g. 'PTQ w8a8 static', 'PTQ w8a8 dynamic', 'PTQ w4 weight-only pow2',
+ * 'PTQ w2–8a8 static mixed'.
+ */
 export function ptqSummary(params: PtqParams): string {
   const bits =
     params.mode === 'weight-only'
-      ? `w${params.weightBits}`
-      : `w${params.weightBits}a${params.activationBits}`;
+      ? weightBitsText(params)
+      : `${weightBitsText(params)}a${params.activationBits}`;
   const extras = [
     params.powerOfTwo ? 'pow2' : params.scheme === 'asymmetric' ? 'asym' : '',
     params.granularity === 'per-tensor' ? 'per-tensor' : '',
+    isMixedPrecision(params) ? 'mixed' : '',
   ].filter(Boolean);
   return ['PTQ', bits, params.mode, ...extras].join(' ');
 }
@@ -75,8 +104,9 @@ export function qatSummary(params: QatParams): string {
     params.scheme === 'asymmetric' ? 'asym' : '',
     params.learnedScale ? 'LSQ' : '',
     params.granularity === 'per-tensor' ? 'per-tensor' : '',
+    isMixedPrecision(params) ? 'mixed' : '',
   ].filter(Boolean);
-  const text = ['QAT', `w${params.weightBits}a${params.activationBits}`, ...extras].join(' ');
+  const text = ['QAT', `${weightBitsText(params)}a${params.activationBits}`, ...extras].join(' ');
   return params.fromScratch ? `${text}, from scratch` : text;
 }
 
@@ -101,6 +131,7 @@ export const ptqSpec = defineTechnique({
   summary: ptqSummary,
   weightQuantizer: (p): WeightQuantizer => ({
     weightBits: p.weightBits,
+    ...(isMixedPrecision(p) ? { layerBits: p.layerBits } : {}),
     scheme: p.scheme,
     granularity: p.granularity,
     powerOfTwo: p.powerOfTwo,
@@ -125,6 +156,7 @@ export const qatSpec = defineTechnique({
   fineTuning: (p) => (p.fromScratch ? null : fineTuneStage(p.epochs, p.learningRate)),
   weightQuantizer: (p): WeightQuantizer => ({
     weightBits: p.weightBits,
+    ...(isMixedPrecision(p) ? { layerBits: p.layerBits } : {}),
     scheme: p.scheme,
     granularity: p.granularity,
   }),

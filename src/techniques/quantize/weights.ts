@@ -13,6 +13,8 @@ import { isWeightLayer, nonZeroCount } from '../../engine/network/layers';
 export interface WeightQuantConfig {
   /** Bits per weight code, 2..16. */
   bits: number;
+  /** Mixed precision: bits of the named layers' codes, overriding `bits` for them. */
+  layerBits?: Readonly<Record<string, number>>;
   scheme: QuantScheme;
   /** One scale (and zero point) per output channel = last kernel axis, else one per tensor. */
   perChannel: boolean;
@@ -104,8 +106,14 @@ export function powerOfTwoStoredBits(bits: number): number {
   return Math.max(2, Math.ceil(Math.log2(2 * exponents + 1)));
 }
 
+/** The config one layer is quantized with: its own bits under mixed precision, else `bits`. */
+export function layerConfig(config: WeightQuantConfig, layerName: string): WeightQuantConfig {
+  const own = config.layerBits && Object.hasOwn(config.layerBits, layerName);
+  return own ? { ...config, bits: config.layerBits![layerName]! } : config;
+}
+
 /**
- * Storage of quantized layers: each kernel at `bits` with scaleCount 1 or #output channels,
+ * Storage of quantized layers: each kernel at `bits` (its layer's own, mixed precision) with scaleCount 1 or #output channels,
  * symmetric unless asymmetric uniform, nonZeros = non-zero ŵ; each bias fp32 (32 bits).
  */
 export function quantizedStorage(
@@ -115,11 +123,12 @@ export function quantizedStorage(
   const out: TensorSizeSpec[] = [];
   for (const layer of layers) {
     const outputs = layer.kernelShape[layer.kernelShape.length - 1]!;
+    const own = layerConfig(config, layer.name);
     out.push(
       {
         name: `${layer.name}/kernel`,
         shape: [...layer.kernelShape],
-        bits: config.powerOfTwo ? powerOfTwoStoredBits(config.bits) : config.bits,
+        bits: own.powerOfTwo ? powerOfTwoStoredBits(own.bits) : own.bits,
         scaleCount: config.perChannel ? outputs : 1,
         symmetric: config.powerOfTwo || config.scheme === 'symmetric',
         nonZeros: nonZeroCount(layer.kernel),
@@ -130,7 +139,10 @@ export function quantizedStorage(
   return out;
 }
 
-/** Plain layers whose kernels are replaced by ŵ, with the quantized kernel of each weight layer. */
+/**
+ * Plain layers whose kernels are replaced by ŵ (each at its layer's bits), with the quantized
+ * kernel of each weight layer.
+ */
 export function quantizeLayers(
   layers: readonly NamedLayer[],
   config: WeightQuantConfig,
@@ -138,7 +150,7 @@ export function quantizeLayers(
   const kernels = new Map<string, QuantizedKernel>();
   const out = layers.map((layer): NamedLayer => {
     if (!isWeightLayer(layer)) return layer;
-    const q = quantizeKernel(layer.kernel, layer.kernelShape, config);
+    const q = quantizeKernel(layer.kernel, layer.kernelShape, layerConfig(config, layer.name));
     kernels.set(layer.name, q);
     return { ...layer, kernel: q.dequantized, bias: Float32Array.from(layer.bias) };
   });

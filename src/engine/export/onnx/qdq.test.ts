@@ -185,6 +185,20 @@ describe('QDQ export of static PTQ (CNN on MNIST)', () => {
     expect(int4.bytes.length).toBeLessThan(widened.bytes.length);
   });
 
+  it('mixed precision (conv1 8, conv2 … 3 bits): each layer at its own width, all fused', async () => {
+    const mixed = await ptqInteger(cnn, mnist, { weightBits: 3, layerBits: { conv1: 8 } });
+    const r = await checkQdq(mixed, mnist);
+    report('PTQ mixed w3–8a8 CNN', r);
+    expect(r.agreement).toBeGreaterThanOrEqual(0.99);
+    expect(r.ops).toContain('QLinearConv');
+    expect(r.ops.filter((op) => FLOAT_WEIGHT_OPS.includes(op))).toEqual([]);
+    // conv1's 8-bit codes need no widening; the 3-bit layers say they were widened.
+    expect(r.notes.some((n) => n.startsWith('conv1:'))).toBe(false);
+    expect(r.notes.some((n) => n.startsWith('dense1: 3-bit weight codes stored in 8 bits'))).toBe(
+      true,
+    );
+  });
+
   it('power-of-two weights (codes up to ±2^12): int16 at opset 21, not fused', async () => {
     const pow2 = await ptqInteger(cnn, mnist, { powerOfTwo: true });
     const r = await checkQdq(pow2, mnist);

@@ -73,7 +73,7 @@ const IMAGE_EXPERIMENT = experimentOf({
     },
     {
       id: 'ptq-static',
-      name: 'PTQ static percentile',
+      name: 'PTQ static percentile, mixed bits',
       stages: [
         {
           technique: 'ptq',
@@ -83,6 +83,7 @@ const IMAGE_EXPERIMENT = experimentOf({
             percentile: 99.9,
             scheme: 'asymmetric',
             calibrationSize: 64,
+            layerBits: { conv1: 8, conv2: 4, dense1: 3 },
           },
         },
       ],
@@ -90,7 +91,12 @@ const IMAGE_EXPERIMENT = experimentOf({
     {
       id: 'qat',
       name: 'QAT w4a8 LSQ',
-      stages: [{ technique: 'qat', params: { weightBits: 4, learnedScale: true, epochs: 1 } }],
+      stages: [
+        {
+          technique: 'qat',
+          params: { weightBits: 4, learnedScale: true, epochs: 1, layerBits: { dense1: 2 } },
+        },
+      ],
     },
     {
       id: 'gradual',

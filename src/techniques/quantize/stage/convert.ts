@@ -6,6 +6,7 @@
 import { int8TensorPath } from '../../../engine/kernels/paths';
 import type * as tf from '@tensorflow/tfjs';
 import type { NamedLayer } from '../../../engine/network/layers';
+import { isWeightLayer } from '../../../engine/network/layers';
 import { extractLayers } from '../../../engine/network/layer-ir';
 import type { CalibratedRanges } from './calibrate';
 import type { IntegerModel } from './integer-model';
@@ -28,6 +29,39 @@ export function checkBits(bits: number, what: string): void {
         'Try 8 (int8), or 4 to see where accuracy starts to drop.',
     );
   }
+}
+
+/** Throws a StageError unless every per-layer weight width (mixed precision) is 2–16 bits. */
+export function checkLayerBits(layerBits: Readonly<Record<string, number>> | undefined): void {
+  for (const [name, bits] of Object.entries(layerBits ?? {})) {
+    checkBits(bits, `Weight bits of ${name}`);
+  }
+}
+
+/**
+ * Notes on mixed precision: each weight layer's bits ('weights per layer: conv1 8, dense1 4 bits'),
+ * and the per-layer bits that name no layer of this model (ignored).
+ */
+export function mixedPrecisionNotes(
+  layers: readonly NamedLayer[],
+  layerBits: Readonly<Record<string, number>> | undefined,
+  weightBits: number,
+): string[] {
+  const names = Object.keys(layerBits ?? {});
+  if (names.length === 0) return [];
+  const weightLayers = layers.filter(isWeightLayer);
+  const known = new Set(weightLayers.map((l) => l.name));
+  const each = weightLayers.map((l) => {
+    const own = layerBits && Object.hasOwn(layerBits, l.name) ? layerBits[l.name]! : weightBits;
+    return `${l.name} ${own}`;
+  });
+  const unknown = names.filter((n) => !known.has(n));
+  return [
+    `mixed precision, weight bits per layer: ${each.join(', ')}`,
+    ...(unknown.length > 0
+      ? [`per-layer bits for unknown layers ignored: ${unknown.join(', ')}`]
+      : []),
+  ];
 }
 
 /** Throws a StageError unless epochs is a whole number ≥ 0 and the learning rate is above 0. */

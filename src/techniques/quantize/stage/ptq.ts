@@ -16,7 +16,15 @@ import { ptqSummary } from '../spec';
 import { buildFromLayers } from '../../../engine/network/layer-ir';
 import { layerMacs } from '../../../engine/network/layers';
 import { calibrateRanges } from './calibrate';
-import { DEQUANTIZED_NOTE, checkBits, convertToInteger, percent, readLayers } from './convert';
+import {
+  DEQUANTIZED_NOTE,
+  checkBits,
+  checkLayerBits,
+  convertToInteger,
+  mixedPrecisionNotes,
+  percent,
+  readLayers,
+} from './convert';
 import { buildDynamicModel, runDynamicModel } from '../dynamic';
 import type { DynamicModel } from '../dynamic';
 import { predictionAgreement } from './fake-quant-model';
@@ -46,6 +54,7 @@ function dynamicPredict(model: DynamicModel): (x: tf.Tensor) => tf.Tensor {
 export function ptqWeightConfig(params: PtqParams): WeightQuantConfig {
   return {
     bits: params.weightBits,
+    ...(params.layerBits ? { layerBits: params.layerBits } : {}),
     scheme: params.scheme,
     perChannel: params.granularity === 'per-channel',
     powerOfTwo: params.powerOfTwo,
@@ -55,6 +64,7 @@ export function ptqWeightConfig(params: PtqParams): WeightQuantConfig {
 /** Throws a StageError a student can act on unless the params make sense. */
 export function checkPtqParams(params: PtqParams): void {
   checkBits(params.weightBits, 'Weight bits');
+  checkLayerBits(params.layerBits);
   if (params.mode === 'weight-only') return;
   checkBits(params.activationBits, 'Activation bits');
   if (params.mode === 'dynamic') return;
@@ -89,12 +99,17 @@ export async function runPtq(
   const storage = quantizedStorage(layers.filter(isWeightLayer), config);
   const costs = layerMacs(layers, inputShape);
   const label = ptqSummary(params);
-  const weightNote = params.powerOfTwo
-    ? `weights are powers of two ±2^k (${params.weightBits}-bit sign + exponent codes)`
-    : `weights ${params.weightBits}-bit ${params.scheme} ${params.granularity}`;
+  const mixed = mixedPrecisionNotes(floatLayers, params.layerBits, params.weightBits);
+  const width = mixed.length > 0 ? 'per-layer-bit' : `${params.weightBits}-bit`;
+  const weightNotes = [
+    params.powerOfTwo
+      ? `weights are powers of two ±2^k (${width} sign + exponent codes)`
+      : `weights ${width} ${params.scheme} ${params.granularity}`,
+    ...mixed,
+  ];
   if (params.mode === 'weight-only') {
     const model = buildFromLayers(layers, inputShape);
-    const notes = [DEQUANTIZED_NOTE, weightNote, 'activations stay float32 (weight-only mode)'];
+    const notes = [DEQUANTIZED_NOTE, ...weightNotes, 'activations stay float32 (weight-only mode)'];
     return { model, storage, ...costs, notes, label, floatLayers, weightCodes: kernels };
   }
   if (params.mode === 'dynamic') {
@@ -116,7 +131,7 @@ export async function runPtq(
         ctx,
       );
       const notes = [
-        weightNote,
+        ...weightNotes,
         `activations ${params.activationBits}-bit asymmetric per tensor, the grid computed from ` +
           'each batch at run time (no calibration); exact integer accumulation',
         `agrees with the weight-only float model on ${percent(agreement)} of the test split`,
@@ -162,7 +177,7 @@ export async function runPtq(
           : 'min/max';
     const notes = [
       ...conversion.notes,
-      weightNote,
+      ...weightNotes,
       `activations ${params.activationBits}-bit asymmetric per tensor, ranges from ${observer} ` +
         `on ${calibrated} training examples`,
     ];

@@ -19,6 +19,8 @@ import { isWeightLayer } from '../../../engine/network/layers';
 
 export interface QatModelOptions {
   weightBits: number;
+  /** Mixed precision: weight bits of the named layers, overriding weightBits for them. */
+  layerBits?: Readonly<Record<string, number>>;
   activationBits: number;
   perChannel: boolean;
   /** Weight grid: symmetric (zero point 0) or asymmetric (integer zero point per scale). */
@@ -57,9 +59,10 @@ export function buildQatModel(
         symmetric: false,
       }),
     );
+    const own = options.layerBits && Object.hasOwn(options.layerBits, layer.name);
     const common = {
       name: layer.name,
-      weightBits: options.weightBits,
+      weightBits: own ? options.layerBits![layer.name]! : options.weightBits,
       perChannel: options.perChannel,
       weightScheme: options.scheme,
       weightQuantizer: options.learnedScale ? ('lsq' as const) : ('minmax' as const),

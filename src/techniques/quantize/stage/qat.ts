@@ -12,7 +12,14 @@ import { qatSummary } from '../spec';
 import { trainModel } from '../../../engine/train/loop';
 import { layerMacs } from '../../../engine/network/layers';
 import { calibrateRanges, needsPreActivationRange } from './calibrate';
-import { checkBits, checkTraining, convertToInteger, readLayers } from './convert';
+import {
+  checkBits,
+  checkLayerBits,
+  checkTraining,
+  convertToInteger,
+  mixedPrecisionNotes,
+  readLayers,
+} from './convert';
 import { activationGridStorage } from './integer-model';
 import { buildQatModel, inputRangesOf, qatQuantizedLayers, setInputRanges } from './qat-model';
 import { quantizedStorage } from '../weights';
@@ -27,6 +34,7 @@ export const QAT_CALIBRATION_SIZE = 256;
 /** Throws a StageError a student can act on unless the params make sense. */
 export function checkQatParams(params: QatParams): void {
   checkBits(params.weightBits, 'Weight bits');
+  checkLayerBits(params.layerBits);
   checkBits(params.activationBits, 'Activation bits');
   checkTraining(params.epochs, params.learningRate);
   if (params.scheme !== 'symmetric' && params.scheme !== 'asymmetric') {
@@ -57,6 +65,7 @@ export async function runQat(
   const plain = readLayers(input.model, 'QAT');
   const model = buildQatModel(plain, inputShape, {
     weightBits: params.weightBits,
+    ...(params.layerBits ? { layerBits: params.layerBits } : {}),
     activationBits: params.activationBits,
     perChannel: params.granularity === 'per-channel',
     scheme: params.scheme,
@@ -110,11 +119,13 @@ export async function runQat(
     );
     const config = {
       bits: params.weightBits,
+      ...(params.layerBits ? { layerBits: params.layerBits } : {}),
       scheme: params.scheme,
       perChannel: params.granularity === 'per-channel',
       powerOfTwo: false,
     };
     const asymmetric = params.scheme === 'asymmetric';
+    const mixed = mixedPrecisionNotes(plain, params.layerBits, params.weightBits);
     const grids = params.learnedScale
       ? asymmetric
         ? 'learned LSQ+ scales and zero points'
@@ -133,9 +144,10 @@ export async function runQat(
       weightCodes: kernels,
       notes: [
         ...conversion.notes,
-        `trained ${params.epochs} epoch(s) with fake-quant ${params.weightBits}-bit ` +
+        `trained ${params.epochs} epoch(s) with fake-quant ${mixed.length > 0 ? 'per-layer-bit' : `${params.weightBits}-bit`} ` +
           `${params.scheme} ${params.granularity} weights (${grids}) and activations before ` +
           'every dense/conv input, straight-through gradients',
+        ...mixed,
       ],
       label: qatSummary(params),
     };

@@ -11,7 +11,7 @@ import type { NamedLayer } from '../../../engine/network/layers';
 import { extractLayers } from '../../../engine/network/layer-ir';
 import { qatQuantizedLayers } from './qat-model';
 import type { QuantizedKernel } from '../weights';
-import { quantizeKernel } from '../weights';
+import { layerConfig, quantizeKernel } from '../weights';
 import { isWeightLayer } from '../../../engine/network/layers';
 import type { ModelHandle } from '../../../engine/network/stage-types';
 
@@ -20,6 +20,8 @@ export const MAX_LISTED_LEVELS = 256;
 
 export type ReportParams = Pick<PtqParams, 'weightBits' | 'scheme' | 'granularity'> & {
   powerOfTwo?: boolean;
+  /** Mixed precision: the named layers' own weight bits. */
+  layerBits?: Readonly<Record<string, number>>;
 };
 
 export interface WeightHistogram {
@@ -84,12 +86,20 @@ function layerReport(
   const powerOfTwo = !trained && (params.powerOfTwo ?? false);
   const q =
     trained ??
-    quantizeKernel(layer.kernel, layer.kernelShape, {
-      bits: params.weightBits,
-      scheme: params.scheme,
-      perChannel: params.granularity === 'per-channel',
-      powerOfTwo,
-    });
+    quantizeKernel(
+      layer.kernel,
+      layer.kernelShape,
+      layerConfig(
+        {
+          bits: params.weightBits,
+          ...(params.layerBits ? { layerBits: params.layerBits } : {}),
+          scheme: params.scheme,
+          perChannel: params.granularity === 'per-channel',
+          powerOfTwo,
+        },
+        layer.name,
+      ),
+    );
   const { scale, zeroPoint, qmin, qmax } = q.params;
   let clipMin = Infinity;
   let clipMax = -Infinity;

@@ -12,21 +12,24 @@
 
 def ptq_label(p):
     bits = (
-        f"w{p['weightBits']}a{p['activationBits']}"
+        f"{weight_bits_text(p)}a{p['activationBits']}"
         if p["mode"] != "weight-only"
-        else f"w{p['weightBits']}"
+        else weight_bits_text(p)
     )
     extras = ["pow2" if p["powerOfTwo"] else "asym" if p["scheme"] == "asymmetric" else ""]
     extras.append("per-tensor" if p["granularity"] == "per-tensor" else "")
+    extras.append("mixed" if p.get("layerBits") else "")
     return " ".join(["PTQ", bits, p["mode"]] + [e for e in extras if e])
 
 
-def quantize_weights(layers, bits, symmetric, per_channel, power_of_two=False):
-    """Plain layers with every kernel replaced by its quantized ŵ (biases stay float)."""
+def quantize_weights(layers, layer_bits, symmetric, per_channel, power_of_two=False):
+    """Plain layers with every kernel replaced by its quantized ŵ at its layer's bits,
+    layer_bits(name) (biases stay float)."""
     out = []
     for layer in layers:
         layer = dict(layer)
         if layer["kind"] in ("dense", "conv"):
+            bits = layer_bits(layer["name"])
             with torch.no_grad():
                 if power_of_two:
                     layer["weight"] = power_of_two_weight(layer["weight"], bits, per_channel)
@@ -47,26 +50,31 @@ def frozen(bits, value_range):
 
 def run_ptq(ctx, handle, p):
     check_bits(p["weightBits"], "Weight bits")
+    layer_bits = bits_of(p)
     per_channel = p["granularity"] == "per-channel"
     symmetric = p["powerOfTwo"] or p["scheme"] == "symmetric"
-    layers = quantize_weights(
-        plain_layers(handle.net), p["weightBits"], symmetric, per_channel, p["powerOfTwo"]
-    )
+    floats = plain_layers(handle.net)
+    layers = quantize_weights(floats, layer_bits, symmetric, per_channel, p["powerOfTwo"])
+
     # Power-of-two codes take only the bits their levels need: 2·min(2^(b−1) − 1, 13) + 1.
-    stored_bits = (
-        max(2, math.ceil(math.log2(2 * min(2 ** (p["weightBits"] - 1) - 1, 13) + 1)))
-        if p["powerOfTwo"]
-        else p["weightBits"]
-    )
+    def stored_bits(name):
+        bits = layer_bits(name)
+        if not p["powerOfTwo"]:
+            return bits
+        return max(2, math.ceil(math.log2(2 * min(2 ** (bits - 1) - 1, 13) + 1)))
+
     storage = quantized_storage(layers, stored_bits, per_channel, symmetric)
+    mixed = mixed_notes(floats, p)
+    width = "per-layer-bit" if mixed else f"{p['weightBits']}-bit"
     if p["powerOfTwo"]:
-        weights = f"weights powers of two ±2^k ({p['weightBits']}-bit sign + exponent codes)"
+        weights = f"weights powers of two ±2^k ({width} sign + exponent codes)"
     else:
-        weights = f"weights {p['weightBits']}-bit {p['scheme']} {p['granularity']}"
+        weights = f"weights {width} {p['scheme']} {p['granularity']}"
+    weights = [weights, *mixed]
     if p["mode"] == "weight-only":
         notes = [
             "runs dequantized in float",
-            weights,
+            *weights,
             "activations stay float32 (weight-only mode)",
         ]
         return Handle(net_from_plain(layers), storage, ptq_label(p), notes)
@@ -76,7 +84,7 @@ def run_ptq(ctx, handle, p):
         net = net_from_plain(layers, make_input_quant=lambda name: BatchFakeQuant(bits))
         notes = [
             "fake-quant float simulation of the app's dynamic integer path",
-            weights,
+            *weights,
             f"activations {p['activationBits']}-bit asymmetric per tensor, grid from each batch",
         ]
         return Handle(net, storage, ptq_label(p), notes, converted=True)
@@ -99,7 +107,7 @@ def run_ptq(ctx, handle, p):
     calibrated = min(p["calibrationSize"], len(ctx.data.train))
     notes = [
         "fake-quant float simulation of the app's integer model",
-        weights,
+        *weights,
         f"activations {p['activationBits']}-bit asymmetric per tensor, "
         f"ranges from {observer} on {calibrated} training examples",
     ]

@@ -92,9 +92,10 @@ def prepare_qat(layers, p, seed):
         for module in net.modules():
             if is_weight(module):
                 glorot_(module)
-    for module in net.modules():
+    layer_bits = bits_of(p)
+    for name, module in net.named_children():
         if isinstance(module, WeightFakeQuant):
-            module.configure(p["weightBits"], symmetric, per_channel, p["learnedScale"])
+            module.configure(layer_bits(name), symmetric, per_channel, p["learnedScale"])
     return net
 
 
@@ -107,7 +108,8 @@ def qat_label(p):
         "LSQ" if p["learnedScale"] else "",
         "per-tensor" if p["granularity"] == "per-tensor" else "",
     ]
-    text = " ".join(["QAT", f"w{p['weightBits']}a{p['activationBits']}"] + [e for e in extras if e])
+    extras.append("mixed" if p.get("layerBits") else "")
+    text = " ".join(["QAT", f"{weight_bits_text(p)}a{p['activationBits']}"] + [e for e in extras if e])
     return text + (", from scratch" if p["fromScratch"] else "")
 
 
@@ -132,7 +134,7 @@ def run_qat(ctx, handle, p):
     )
     shipped = plain_layers(net, shipped=True)
     per_channel = p["granularity"] == "per-channel"
-    storage = quantized_storage(shipped, p["weightBits"], per_channel, p["scheme"] == "symmetric")
+    storage = quantized_storage(shipped, bits_of(p), per_channel, p["scheme"] == "symmetric")
     storage += grid_storage(shipped, p["activationBits"])
     grids = (
         (
@@ -148,5 +150,6 @@ def run_qat(ctx, handle, p):
         f"trained {p['epochs']} epoch(s) with fake-quant {p['weightBits']}-bit {p['scheme']} "
         f"{p['granularity']} weights ({grids}) and activations before every dense/conv input, "
         "straight-through gradients",
+        *mixed_notes(shipped, p),
     ]
     return Handle(net, storage, qat_label(p), notes, converted=True)

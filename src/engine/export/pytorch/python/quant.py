@@ -226,3 +226,36 @@ def calibrate(net, data, size, seed, observer="minmax", momentum=0.9, percentile
 def check_bits(bits, what):
     if not (isinstance(bits, int) and 2 <= bits <= 16):
         raise StageError(f"{what} must be a whole number from 2 to 16, got {bits}.")
+
+
+def bits_of(p):
+    """Layer name → weight bits: the layer's own under mixed precision (layerBits), else
+    weightBits. Checks every per-layer width."""
+    own = p.get("layerBits") or {}
+    for name, bits in own.items():
+        check_bits(bits, f"Weight bits of {name}")
+    return lambda name: own.get(name, p["weightBits"])
+
+
+def weight_bits_text(p):
+    """'w4', or the range of a mixed allocation, 'w2–8' (as the app's chips)."""
+    own = p.get("layerBits") or {}
+    if not own:
+        return f"w{p['weightBits']}"
+    every = [p["weightBits"], *own.values()]
+    lo, hi = min(every), max(every)
+    return f"w{lo}" if lo == hi else f"w{lo}–{hi}"
+
+
+def mixed_notes(layers, p):
+    """The app's notes on mixed precision: bits per weight layer, unknown names ignored."""
+    own = p.get("layerBits") or {}
+    if not own:
+        return []
+    weights = weight_layers(layers)
+    each = ", ".join(f"{layer['name']} {own.get(layer['name'], p['weightBits'])}" for layer in weights)
+    notes = [f"mixed precision, weight bits per layer: {each}"]
+    unknown = [name for name in own if name not in {layer["name"] for layer in weights}]
+    if unknown:
+        notes.append(f"per-layer bits for unknown layers ignored: {', '.join(unknown)}")
+    return notes

@@ -87,9 +87,10 @@ def sparse_storage(layers):
     return out
 
 
-def quantized_storage(layers, bits, per_channel, symmetric):
-    """Kernels at `bits` (non-zeros of ŵ), one scale per tensor or per output channel; fp32
-    biases (one per output, as the app counts them even for bias-free factors)."""
+def quantized_storage(layers, layer_bits, per_channel, symmetric):
+    """Kernels at their layer's bits, layer_bits(name) (non-zeros of ŵ), one scale per tensor or
+    per output channel; fp32 biases (one per output, as the app counts them even for bias-free
+    factors)."""
     out = []
     for layer in weight_layers(layers):
         w = layer["weight"]
@@ -97,7 +98,7 @@ def quantized_storage(layers, bits, per_channel, symmetric):
             {
                 "name": f"{layer['name']}/kernel",
                 "shape": app_shape(w),
-                "bits": bits,
+                "bits": layer_bits(layer["name"]),
                 "scales": w.shape[0] if per_channel else 1,
                 "symmetric": symmetric,
                 "nonzeros": nonzeros(w),
