@@ -30,6 +30,8 @@ import { evaluate } from './train/evaluate';
 import { createRng } from './rng';
 import type { SensitivityTable } from '../techniques/prune/stage/report';
 import { runSensitivity } from '../techniques/prune/stage/report';
+import type { QuantSensitivityTable } from '../techniques/quantize/stage/sensitivity';
+import { runQuantSensitivity } from '../techniques/quantize/stage/sensitivity';
 import type { StageContext } from './network/stage-types';
 import type { TestSamples } from './data/preview';
 import { testSamplesAt } from './data/preview';
@@ -234,6 +236,31 @@ export class EngineSession {
     sparsities: readonly number[] | undefined,
     onProgress: (fraction: number, message: string) => void,
   ): Promise<SensitivityTable> {
+    return this.scanTeacher(experiment, onProgress, (ctx, handle) =>
+      runSensitivity(ctx, handle, sparsities),
+    );
+  }
+
+  /**
+   * Quantization sensitivity scan of the trained teacher: each dense/conv layer alone quantized
+   * (weights only) to each bit width, accuracy drop and stored bytes per layer and width.
+   */
+  async quantSensitivity(
+    experiment: Experiment,
+    bits: readonly number[] | undefined,
+    onProgress: (fraction: number, message: string) => void,
+  ): Promise<QuantSensitivityTable> {
+    return this.scanTeacher(experiment, onProgress, (ctx, handle) =>
+      runQuantSensitivity(ctx, handle, bits),
+    );
+  }
+
+  /** Runs a scan of the trained teacher under a cancellable control (one run at a time). */
+  private async scanTeacher<T>(
+    experiment: Experiment,
+    onProgress: (fraction: number, message: string) => void,
+    scan: (ctx: StageContext, handle: ModelHandle) => Promise<T>,
+  ): Promise<T> {
     const teacher = this.teacher;
     const data = this.dataset;
     if (!teacher || !data) throw new Error('Train the teacher first.');
@@ -260,7 +287,7 @@ export class EngineSession {
       onProgress,
     };
     try {
-      return await runSensitivity(ctx, handle, sparsities);
+      return await scan(ctx, handle);
     } finally {
       this.control = null;
     }

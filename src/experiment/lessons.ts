@@ -346,9 +346,7 @@ export const LESSONS: Lesson[] = [
         {
           id: 'share-2bit-tuned',
           name: 'k-means 2-bit + fine-tune',
-          stages: [
-            { technique: 'share', params: { bits: 2, finetuneEpochs: 2 } },
-          ],
+          stages: [{ technique: 'share', params: { bits: 2, finetuneEpochs: 2 } }],
         },
         {
           id: 'ptq-2bit',
@@ -383,6 +381,45 @@ export const LESSONS: Lesson[] = [
       'Press “Run all”: compare k-means 2-bit with the uniform 2-bit grid at the same size.',
       'Open “What the technique did” → “Weight sharing” on the fine-tuned variant: dashed lines are the k-means centroids, solid ones where fine-tuning moved them.',
       'Set “Index bits” to 6 on a variant: with 64 shared values the network is almost unchanged.',
+    ],
+  }),
+  lesson({
+    id: 'mixed-precision',
+    title: 'Mixed precision: bits where they matter',
+    summary: 'Scan each layer at 8 … 2 bits, then fit a size budget with the least loss',
+    experiment: {
+      ...mnistMlp('Lesson: mixed precision', [64, 32]),
+      variants: [4, 3, 2].map((bits) => ({
+        id: `w${bits}`,
+        name: `Uniform ${bits}-bit weights`,
+        stages: [
+          {
+            technique: 'ptq',
+            params: { mode: 'weight-only', weightBits: bits, granularity: 'per-channel' },
+          },
+        ],
+      })),
+    },
+    paragraphs: [
+      'Layers are not equally fragile. The first layer sees raw pixels and the last one decides the class: squeezing them to 2 bits can cost many points, while a big middle layer barely notices.',
+      'The quantization scan measures this: each layer alone is quantized to 8, 6, 4, 3 and 2 bits while the others stay float, and the accuracy drop is recorded, on validation examples the test never sees.',
+      'Mixed precision then gives each layer its own bit width. Among all choices that fit the size budget, it picks the one whose drops add up to the least: a small knapsack problem, searched exactly.',
+      'The sum of single-layer drops is only a prediction: quantized together the errors interact. Running the variant gives the real accuracy, measured on the shipped integer model like every other row.',
+    ],
+    formulas: [
+      {
+        label: 'Allocation',
+        tex: '\\min_{b_1..b_L} \\sum_l \\Delta_l(b_l) \\;\\text{ s.t. }\\; \\sum_l S_l(b_l) \\le B',
+      },
+      {
+        label: 'Size of layer l',
+        tex: 'S_l(b) \\approx \\frac{b\\, n_l}{8} + 4\\, c_l \\;\\text{bytes}',
+      },
+    ],
+    tryThis: [
+      'Press “Run all”, then “Run quantization scan” in the Mixed precision card: which layer’s line climbs first as the bits drop?',
+      'Set the size budget to the share of the uniform 3-bit row (its size ÷ the teacher’s) and press “Add as a mixed-precision variant”, then “Run all”: same size, which is more accurate?',
+      'Lower the budget until the card says even 2 bits everywhere do not fit: that is the floor of this model.',
     ],
   }),
 ];

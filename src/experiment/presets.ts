@@ -292,6 +292,41 @@ export const PRESETS: Preset[] = [
       ],
     },
   ),
+  preset(
+    'mixed-precision',
+    'Mixed precision · Fashion-MNIST',
+    'Reference CNN with uniform 4- and 3-bit weights: scan the layers, then spend the bits where they matter',
+    {
+      name: 'Mixed precision on Fashion-MNIST',
+      dataset: { id: 'fashion', trainSize: 10000, testSize: 2000 },
+      teacher: {
+        architecture: REFERENCE_TEACHER,
+        training: { optimizer: 'adam', learningRate: 0.001, batchSize: 128, epochs: 2 },
+      },
+      variants: [
+        {
+          id: 'ptq-w4',
+          name: 'Uniform 4-bit weights',
+          stages: [
+            {
+              technique: 'ptq',
+              params: { mode: 'weight-only', weightBits: 4, granularity: 'per-channel' },
+            },
+          ],
+        },
+        {
+          id: 'ptq-w3',
+          name: 'Uniform 3-bit weights',
+          stages: [
+            {
+              technique: 'ptq',
+              params: { mode: 'weight-only', weightBits: 3, granularity: 'per-channel' },
+            },
+          ],
+        },
+      ],
+    },
+  ),
   preset('fashion-cnn', 'Fashion-MNIST · reference CNN', 'Clothes: harder than digits', {
     name: 'Fashion-MNIST with the reference CNN',
     dataset: { id: 'fashion', trainSize: 10000, testSize: 2000 },

@@ -9,6 +9,7 @@ import { DatasetCard } from './data/DatasetCard';
 import { TeacherCard } from './model/TeacherCard';
 import { LessonPanel } from './lessons/LessonPanel';
 import { SensitivityPanel } from '../techniques/prune/views/SensitivityPanel';
+import { MixedPrecisionPanel } from '../techniques/quantize/views/MixedPrecisionPanel';
 import { ShareCard } from './share/ShareCard';
 import { TopBar } from './topbar/TopBar';
 import { TrainingPanel } from './train/TrainingPanel';
@@ -39,6 +40,7 @@ const COLUMNS: { id: AppState['tab']; parts: [area: string, Part: ComponentType]
       ['training', TrainingPanel],
       ['technique views', TechniqueViews],
       ['sensitivity', SensitivityPanel],
+      ['mixed precision', MixedPrecisionPanel],
     ],
   },
   {

@@ -33,6 +33,19 @@ const session = new EngineSession(
   loadTechniqueStage,
 );
 
+/** At most ~10 progress messages a second cross the boundary, and always the last one. */
+function throttled(
+  onProgress: (fraction: number, message: string) => void,
+): (fraction: number, message: string) => void {
+  let last = 0;
+  return (fraction, message) => {
+    const now = performance.now();
+    if (fraction < 1 && now - last < 100) return;
+    last = now;
+    onProgress(fraction, message);
+  };
+}
+
 const api: EngineApi = {
   init: (preference, cached) => activateBackend(preference, cached ?? null),
 
@@ -105,16 +118,10 @@ const api: EngineApi = {
     const model = await session.exportModel(source);
     return Comlink.transfer(model, [model.weightData]);
   },
-  sensitivity: (experiment, sparsities, onProgress) => {
-    // At most ~10 progress messages a second cross the boundary, and always the last one.
-    let last = 0;
-    return session.sensitivity(experiment, sparsities, (fraction, message) => {
-      const now = performance.now();
-      if (fraction < 1 && now - last < 100) return;
-      last = now;
-      onProgress(fraction, message);
-    });
-  },
+  sensitivity: (experiment, sparsities, onProgress) =>
+    session.sensitivity(experiment, sparsities, throttled(onProgress)),
+  quantSensitivity: (experiment, bits, onProgress) =>
+    session.quantSensitivity(experiment, bits, throttled(onProgress)),
   testSamples: (indices) => session.testSamples(indices),
   teacherPredictions: async () => {
     const predictions = await session.teacherPredictions();

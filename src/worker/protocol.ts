@@ -111,6 +111,15 @@ export interface EngineApi {
     sparsities: number[] | undefined,
     onProgress: (fraction: number, message: string) => void,
   ): Promise<SensitivityTable>;
+  /**
+   * Quantization sensitivity scan of the trained teacher (each layer alone at each of `bits`,
+   * default 8, 6, 4, 3, 2; weights only): drops and bytes for mixed precision; cancel() stops it.
+   */
+  quantSensitivity(
+    experiment: Experiment,
+    bits: number[] | undefined,
+    onProgress: (fraction: number, message: string) => void,
+  ): Promise<QuantSensitivityTable>;
   /** Frees the trained teacher and the variant models (not the data); refused during a run. */
   releaseModels(): void;
   /** Live tensors in the worker (for leak checks in tests and the bench). */
@@ -119,6 +128,8 @@ export interface EngineApi {
 
 export type { SensitivityTable } from '../techniques/prune/stage/report';
 import type { SensitivityTable } from '../techniques/prune/stage/report';
+export type { QuantSensitivityTable } from '../techniques/quantize/stage/sensitivity';
+import type { QuantSensitivityTable } from '../techniques/quantize/stage/sensitivity';
 
 /** Error names that cross the boundary and that the UI treats specially. */
 export const CANCELLED_ERROR = 'RunCancelledError';
