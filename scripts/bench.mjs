@@ -13,6 +13,7 @@ import { build, preview } from 'vite';
 import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
 import {
   benchFirstLoad,
+  benchMixedPrecision,
   benchQuality,
   benchSeedTable,
   firstLoadMarkdown,
@@ -21,7 +22,7 @@ import {
 } from './bench/app.mjs';
 import { engineMarkdown, runEngineCheck } from './check-engine-browser.mjs';
 
-/** `--skip-kernels`, `--skip-engine`, `--skip-first-load`, `--skip-seed-table`, `--skip-quality`, `--skip-techniques` leave a part out. */
+/** `--skip-kernels`, `--skip-engine`, `--skip-first-load`, `--skip-seed-table`, `--skip-quality`, `--skip-techniques`, `--skip-mixed` leave a part out. */
 const skip = (part) => process.argv.includes(`--skip-${part}`);
 const log = (line) => console.log(`  ${line}`);
 
@@ -136,6 +137,25 @@ async function main() {
       report.techniques = await benchQuality(browser, baseUrl, file, log);
       const wall = `Newer techniques: ${seconds(report.techniques.wallMs)} wall time, backend ${report.techniques.backend}.`;
       sections.push(wall, resultsMarkdown(report.techniques));
+    }
+    if (!skip('mixed')) {
+      // Mixed precision against uniform 4-bit weights at the same size, on digits and clothes.
+      report.mixed = [];
+      for (const id of ['mnist', 'fashion']) {
+        console.log(`Mixed precision on ${id}…`);
+        const file = join(root, 'scripts', 'bench', `quality-mixed-${id}.json`);
+        const run = await benchMixedPrecision(
+          browser,
+          baseUrl,
+          file,
+          id,
+          'uniform w4 per-channel',
+          log,
+        );
+        report.mixed.push({ dataset: id, ...run });
+        const head = `Mixed precision, ${id}: budget ${run.budgetPercent.toFixed(2)}% of fp32 (the uniform 4-bit size), bits ${run.bits.join(', ')}; ${seconds(run.wallMs)} wall time.`;
+        sections.push(head, resultsMarkdown(run));
+      }
     }
     // Other processes on a small machine slow some runs down: say how busy it was.
     const load = { before: loadBefore, after: loadavg()[0], cores: availableParallelism() };

@@ -3,7 +3,8 @@
 //  - seed-table: wall time, main-thread long tasks (PerformanceObserver 'longtask') while it runs,
 //    and the worker's tf.memory().numTensors before, after, and after freeing the models.
 //  - quality: imports scripts/bench/quality-experiment.json and runs it (the issues' quality
-//    targets: pruning at 50/90 %, QAT w4a8, PTQ, low-rank, with fine-tune controls).
+//    targets: pruning at 50/90 %, QAT w4a8, PTQ, low-rank, with fine-tune controls); the newer
+//    techniques' file the same way; mixed precision through its panel (scan, budget, apply).
 
 const RUN_TIMEOUT_MS = 20 * 60_000;
 const LONG_TASK_MS = 50;
@@ -177,6 +178,51 @@ export async function benchQuality(browser, baseUrl, file, log) {
     await runAll(page, log);
     const wallMs = Date.now() - wallStart;
     return { wallMs, ...(await readResults(page)) };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Mixed precision against uniform weights at the same size: imports `file` (a teacher and a
+ * uniform weight-only PTQ variant `uniformId`), runs it, runs the quantization scan, sets the
+ * size budget to the uniform variant's share of the fp32 bytes, adds the allocation as a variant
+ * and runs again. Returns the final rows and the bits chosen per layer.
+ */
+export async function benchMixedPrecision(browser, baseUrl, file, datasetId, uniformName, log) {
+  const { context, page } = await openApp(browser, baseUrl, log);
+  try {
+    await page.getByTestId('import-experiment').setInputFiles(file);
+    await waitForDataset(page, datasetId);
+    log(`mixed precision (${datasetId}): training the teacher and the uniform variant…`);
+    const wallStart = Date.now();
+    await runAll(page, log);
+    const first = await readResults(page);
+    const uniform = first.variants.find((v) => v.variant === uniformName);
+    if (!uniform || !first.teacher) throw new Error(`No "${uniformName}" row to match.`);
+    // Full precision: the panel rounds the budget back to exactly the uniform variant's bytes.
+    const percent = (100 * uniform.sizeBytes) / first.teacher.sizeBytes;
+    log(`mixed precision (${datasetId}): quantization scan…`);
+    const panel = page.getByTestId('mixed-precision-panel');
+    await panel.getByTestId('quant-scan-run').click();
+    await panel.getByTestId('chart-quant-sensitivity').waitFor({ timeout: RUN_TIMEOUT_MS });
+    await panel.getByTestId('mixed-budget').fill(String(percent));
+    await panel.getByTestId('mixed-budget').blur();
+    const bits = await panel
+      .getByTestId('mixed-allocation-row')
+      .evaluateAll((rows) =>
+        rows.map(
+          (r) =>
+            `${r.getAttribute('data-layer')} ${r.querySelector('[data-testid=mixed-bits]')?.textContent}`,
+        ),
+      );
+    await panel.getByTestId('mixed-apply').click();
+    log(
+      `mixed precision (${datasetId}): ${bits.join(', ')} within ${percent.toFixed(2)}%; running it…`,
+    );
+    await runAll(page, log);
+    const wallMs = Date.now() - wallStart;
+    return { wallMs, budgetPercent: percent, bits, ...(await readResults(page)) };
   } finally {
     await context.close();
   }

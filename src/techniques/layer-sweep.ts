@@ -24,6 +24,39 @@ export interface SweepResult {
 }
 
 /**
+ * results[l][j] = score(layer l changed by setting j, the others unchanged), with
+ * `change(weights, l, setting)` giving layer l's new weights; baseline = score(unchanged), scored
+ * first. Costs 1 + L·S evaluations.
+ */
+export async function sweepLayers<S, M>(
+  score: (weights: readonly Float32Array[]) => Promise<M>,
+  layers: readonly Float32Array[],
+  settings: readonly S[],
+  change: (weights: Float32Array, layer: number, setting: S) => Float32Array,
+  options: SweepOptions = {},
+): Promise<{ baseline: M; results: M[][] }> {
+  const total = 1 + layers.length * settings.length;
+  let done = 0;
+  const step = async (weights: readonly Float32Array[]) => {
+    options.signal?.throwIfAborted();
+    const value = await score(weights);
+    options.onProgress?.(++done, total);
+    return value;
+  };
+  const baseline = await step(layers);
+  const results: M[][] = [];
+  for (let l = 0; l < layers.length; l++) {
+    const row: M[] = [];
+    for (const setting of settings) {
+      const changed = change(layers[l]!, l, setting);
+      row.push(await step(layers.map((w, i) => (i === l ? changed : w))));
+    }
+    results.push(row);
+  }
+  return { baseline, results };
+}
+
+/**
  * drop[l][j] = acc(unchanged) − acc(layer l changed by setting j, the others unchanged), with
  * `change(weights, l, setting)` giving layer l's new weights. Costs 1 + L·S evaluations.
  */
@@ -34,23 +67,10 @@ export async function layerSweep<S>(
   change: (weights: Float32Array, layer: number, setting: S) => Float32Array,
   options: SweepOptions = {},
 ): Promise<SweepResult> {
-  const total = 1 + layers.length * settings.length;
-  let done = 0;
-  const step = async (weights: readonly Float32Array[]) => {
-    options.signal?.throwIfAborted();
-    const acc = await evaluate(weights);
-    options.onProgress?.(++done, total);
-    return acc;
+  const { baseline, results } = await sweepLayers(evaluate, layers, settings, change, options);
+  return {
+    baseline,
+    accuracy: results,
+    drop: results.map((row) => row.map((a) => baseline - a)),
   };
-  const baseline = await step(layers);
-  const accuracy: number[][] = [];
-  for (let l = 0; l < layers.length; l++) {
-    const row: number[] = [];
-    for (const setting of settings) {
-      const changed = change(layers[l]!, l, setting);
-      row.push(await step(layers.map((w, i) => (i === l ? changed : w))));
-    }
-    accuracy.push(row);
-  }
-  return { baseline, accuracy, drop: accuracy.map((row) => row.map((a) => baseline - a)) };
 }

@@ -31,15 +31,31 @@ function setKernel(model: tf.LayersModel, layer: WeightLayer, kernel: Float32Arr
   values.forEach((t) => t.dispose());
 }
 
+/** Top-1 accuracy and mean KL(p_ref ‖ p) of the outputs against the first-scored model, in nats. */
+export interface KernelScore {
+  accuracy: number;
+  divergence: number;
+}
+
+/** Examples per predict call of the scorer. */
+const SCORE_BATCH = 500;
+
 /**
- * Runs `scan` with an evaluator of per-layer kernels (top-1 on ≤ maxExamples validation
- * examples, cancellable between evaluations) and the weight layers; frees the model after.
+ * Runs `scan` with scorers of per-layer kernels on ≤ maxExamples validation examples,
+ * cancellable between evaluations: `evaluate` gives top-1 accuracy, `score` also the mean KL
+ * divergence of the output distribution from the first model `score` saw (call it first on the
+ * unchanged kernels). The weight layers come along; the model is freed after.
  */
 export async function withKernelEvaluator<T>(
   ctx: StageContext,
   all: readonly NamedLayer[],
   what: string,
-  scan: (evaluate: EvaluateWeights, layers: WeightLayer[], examples: number) => Promise<T>,
+  scan: (
+    evaluate: EvaluateWeights,
+    layers: WeightLayer[],
+    examples: number,
+    score: (kernels: readonly Float32Array[]) => Promise<KernelScore>,
+  ) => Promise<T>,
   maxExamples = SWEEP_EXAMPLES,
 ): Promise<T> {
   const layers = all.filter(isWeightLayer);
@@ -53,18 +69,56 @@ export async function withKernelEvaluator<T>(
   }
   const model = buildFromLayers(all, inputShape);
   const current = layers.map((l) => l.kernel);
-  const evaluateWeights: EvaluateWeights = async (kernels) => {
+  const setKernels = async (kernels: readonly Float32Array[]) => {
     await ctx.control.checkpoint();
     kernels.forEach((kernel, i) => {
       if (kernel === current[i]) return;
       setKernel(model, layers[i]!, kernel);
       current[i] = kernel;
     });
+  };
+  const evaluateWeights: EvaluateWeights = async (kernels) => {
+    await setKernels(kernels);
     const predict = (x: tf.Tensor) => model.predict(x) as tf.Tensor;
     return (await evaluate(predict, examples, inputShape, numClasses)).accuracy;
   };
+  let reference: Float32Array | null = null;
+  const score = async (kernels: readonly Float32Array[]): Promise<KernelScore> => {
+    await setKernels(kernels);
+    const size = featureSize(inputShape);
+    const logProbs = new Float32Array(examples.count * numClasses);
+    for (let start = 0; start < examples.count; start += SCORE_BATCH) {
+      const n = Math.min(SCORE_BATCH, examples.count - start);
+      const out = tf.tidy(() => {
+        const x = tf.tensor(examples.x.subarray(start * size, (start + n) * size), [
+          n,
+          ...inputShape,
+        ]);
+        return tf.logSoftmax(model.predict(x) as tf.Tensor);
+      });
+      logProbs.set(await out.data(), start * numClasses);
+      out.dispose();
+    }
+    reference ??= logProbs;
+    let correct = 0;
+    let divergence = 0;
+    for (let i = 0; i < examples.count; i++) {
+      let best = 0;
+      for (let c = 0; c < numClasses; c++) {
+        const k = i * numClasses + c;
+        if (logProbs[k]! > logProbs[i * numClasses + best]!) best = c;
+        const p = Math.exp(reference[k]!);
+        divergence += p * (reference[k]! - logProbs[k]!);
+      }
+      if (best === examples.y[i]) correct++;
+    }
+    return {
+      accuracy: correct / examples.count,
+      divergence: Math.max(0, divergence / examples.count),
+    };
+  };
   try {
-    return await scan(evaluateWeights, layers, examples.count);
+    return await scan(evaluateWeights, layers, examples.count, score);
   } finally {
     model.dispose();
   }

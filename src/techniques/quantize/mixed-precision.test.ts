@@ -5,7 +5,7 @@ import { BudgetTooSmallError, allocateBits, greedyAllocation } from './mixed-pre
 
 /** Every allocation, for checking the search: the least drop within budget (ties: fewer bytes). */
 function bruteForce(table: BitCostTable, budget: number) {
-  const layers = table.drop.length;
+  const layers = table.cost.length;
   const width = table.bits.length;
   let best: { drop: number; bytes: number; choice: number[] } | null = null;
   for (let code = 0; code < width ** layers; code++) {
@@ -14,7 +14,7 @@ function bruteForce(table: BitCostTable, budget: number) {
     let drop = 0;
     choice.forEach((j, l) => {
       bytes += table.bytes[l]![j]!;
-      drop += table.drop[l]![j]!;
+      drop += table.cost[l]![j]!;
     });
     if (bytes > budget) continue;
     if (best === null || drop < best.drop || (drop === best.drop && bytes < best.bytes)) {
@@ -30,7 +30,7 @@ function randomTable(seed: number, layers: number): BitCostTable {
   return {
     bits,
     // Drops grow as bits shrink, with noise (a real scan is not monotone either).
-    drop: Array.from({ length: layers }, () => {
+    cost: Array.from({ length: layers }, () => {
       const sensitivity = rng() * 0.05;
       return bits.map((b) => sensitivity * 2 ** (8 - b) * 0.05 + (rng() - 0.5) * 0.004);
     }),
@@ -56,7 +56,7 @@ describe('allocateBits', () => {
       const got = allocateBits(table, budget);
       expect(got.method).toBe('exact');
       expect(got.bytes).toBeLessThanOrEqual(budget);
-      expect(got.predictedDrop).toBeCloseTo(expected.drop, 12);
+      expect(got.predictedCost).toBeCloseTo(expected.drop, 12);
       expect(got.bytes).toBe(expected.bytes);
       expect(got.bits).toEqual(got.choice.map((j) => table.bits[j]));
     }
@@ -65,7 +65,7 @@ describe('allocateBits', () => {
   it('spends the bits on the layer that needs them', () => {
     const table: BitCostTable = {
       bits: [8, 4, 2],
-      drop: [
+      cost: [
         [0, 0.001, 0.002], // robust
         [0, 0.02, 0.3], // sensitive
       ],
@@ -100,15 +100,15 @@ describe('allocateBits', () => {
       const greedy = greedyAllocation(table, budget);
       expect(greedy.method).toBe('greedy');
       expect(greedy.bytes).toBeLessThanOrEqual(budget);
-      expect(allocateBits(table, budget).predictedDrop).toBeLessThanOrEqual(
-        greedy.predictedDrop + 1e-12,
+      expect(allocateBits(table, budget).predictedCost).toBeLessThanOrEqual(
+        greedy.predictedCost + 1e-12,
       );
     }
   });
 
   it('rejects a table whose rows do not match the bit grid', () => {
     expect(() =>
-      allocateBits({ bits: [8, 4], drop: [[0]], bytes: [[1, 2]], fixedBytes: 0 }, 10),
-    ).toThrow(/one drop and one size per bit width/);
+      allocateBits({ bits: [8, 4], cost: [[0]], bytes: [[1, 2]], fixedBytes: 0 }, 10),
+    ).toThrow(/one cost and one size per bit width/);
   });
 });

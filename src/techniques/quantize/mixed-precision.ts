@@ -10,12 +10,15 @@ export const DEFAULT_BIT_GRID = [8, 6, 4, 3, 2] as const;
 /** Most allocations searched exactly; beyond it the greedy allocation is used. */
 export const EXACT_SEARCH_LIMIT = 2_000_000;
 
-/** What the allocation reads: per layer and bit width, the accuracy drop and the stored bytes. */
+/** What the allocation reads: per layer and bit width, a cost that adds up, and stored bytes. */
 export interface BitCostTable {
   /** Bit widths, one column each. */
   bits: readonly number[];
-  /** drop[l][j]: accuracy lost (0..1) with layer l alone at bits[j]. */
-  drop: readonly (readonly number[])[];
+  /**
+   * cost[l][j]: what layer l alone at bits[j] costs (the scan's output divergence, or an
+   * accuracy drop); the allocation assumes costs of different layers add up.
+   */
+  cost: readonly (readonly number[])[];
   /** bytes[l][j]: layer l's stored kernel bytes at bits[j]. */
   bytes: readonly (readonly number[])[];
   /** Bytes that do not depend on the bits (biases, headers of other tensors). */
@@ -29,8 +32,8 @@ export interface BitAllocation {
   bits: number[];
   /** Σ_l bytes[l][choice_l] + fixedBytes. */
   bytes: number;
-  /** Σ_l drop[l][choice_l]: the predicted drop (the drops of layers alone, added). */
-  predictedDrop: number;
+  /** Σ_l cost[l][choice_l]: the predicted cost (the costs of layers alone, added). */
+  predictedCost: number;
   /** 'exact' searched every allocation (pruned by bounds); 'greedy' took the best cut per byte. */
   method: 'exact' | 'greedy';
 }
@@ -52,25 +55,25 @@ export class BudgetTooSmallError extends RangeError {
 function checkTable(table: BitCostTable): void {
   const width = table.bits.length;
   if (width === 0) throw new RangeError('The bit grid is empty.');
-  table.drop.forEach((row, l) => {
+  table.cost.forEach((row, l) => {
     if (row.length !== width || table.bytes[l]?.length !== width) {
-      throw new RangeError(`Layer ${l} needs one drop and one size per bit width.`);
+      throw new RangeError(`Layer ${l} needs one cost and one size per bit width.`);
     }
   });
-  if (table.bytes.length !== table.drop.length) {
-    throw new RangeError('The table needs as many size rows as drop rows.');
+  if (table.bytes.length !== table.cost.length) {
+    throw new RangeError('The table needs as many size rows as cost rows.');
   }
 }
 
 function total(table: BitCostTable, choice: readonly number[]): BitAllocation {
   let bytes = table.fixedBytes;
-  let predictedDrop = 0;
+  let predictedCost = 0;
   choice.forEach((j, l) => {
     bytes += table.bytes[l]![j]!;
-    predictedDrop += table.drop[l]![j]!;
+    predictedCost += table.cost[l]![j]!;
   });
   const bits = choice.map((j) => table.bits[j]!);
-  return { choice: [...choice], bits, bytes, predictedDrop, method: 'exact' };
+  return { choice: [...choice], bits, bytes, predictedCost, method: 'exact' };
 }
 
 /** Smallest bytes of each layer over its widths. */
@@ -80,7 +83,7 @@ function minBytes(table: BitCostTable): number[] {
 
 /**
  * Greedy allocation: start with every layer at its widest option; while over budget, apply the
- * change (one layer one width narrower) with the least added drop per byte saved.
+ * change (one layer one width narrower) with the least added cost per byte saved.
  */
 export function greedyAllocation(table: BitCostTable, budgetBytes: number): BitAllocation {
   checkTable(table);
@@ -101,7 +104,7 @@ export function greedyAllocation(table: BitCostTable, budgetBytes: number): BitA
       const from = order[p]!;
       const to = order[p + 1]!;
       const saved = table.bytes[l]![from]! - table.bytes[l]![to]!;
-      const added = table.drop[l]![to]! - table.drop[l]![from]!;
+      const added = table.cost[l]![to]! - table.cost[l]![from]!;
       const rate = saved > 0 ? added / saved : Infinity;
       if (best === null || rate < best.rate) best = { l, rate };
     });
@@ -117,23 +120,23 @@ export function greedyAllocation(table: BitCostTable, budgetBytes: number): BitA
 }
 
 /**
- * The allocation with the least predicted drop Σ_l drop[l][b_l] among those with
+ * The allocation with the least predicted cost Σ_l cost[l][b_l] among those with
  * Σ_l bytes[l][b_l] + fixed ≤ budget (ties: fewer bytes), by branch and bound over the layers;
  * greedy beyond EXACT_SEARCH_LIMIT allocations. Throws BudgetTooSmallError when none fits.
  */
 export function allocateBits(table: BitCostTable, budgetBytes: number): BitAllocation {
   checkTable(table);
-  const layers = table.drop.length;
+  const layers = table.cost.length;
   const smallest = minBytes(table);
   const smallestTotal = table.fixedBytes + smallest.reduce((a, b) => a + b, 0);
   if (smallestTotal > budgetBytes) throw new BudgetTooSmallError(budgetBytes, smallestTotal);
   if (table.bits.length ** layers > EXACT_SEARCH_LIMIT) return greedyAllocation(table, budgetBytes);
-  // Suffix bounds: the least bytes and the least drop the remaining layers can add.
+  // Suffix bounds: the least bytes and the least cost the remaining layers can add.
   const restBytes = new Array<number>(layers + 1).fill(0);
   const restDrop = new Array<number>(layers + 1).fill(0);
   for (let l = layers - 1; l >= 0; l--) {
     restBytes[l] = restBytes[l + 1]! + smallest[l]!;
-    restDrop[l] = restDrop[l + 1]! + Math.min(...table.drop[l]!);
+    restDrop[l] = restDrop[l + 1]! + Math.min(...table.cost[l]!);
   }
   let best: { drop: number; bytes: number; choice: number[] } | null = null;
   const choice = new Array<number>(layers).fill(0);
@@ -148,7 +151,7 @@ export function allocateBits(table: BitCostTable, budgetBytes: number): BitAlloc
     }
     for (let j = 0; j < table.bits.length; j++) {
       choice[l] = j;
-      visit(l + 1, bytes + table.bytes[l]![j]!, drop + table.drop[l]![j]!);
+      visit(l + 1, bytes + table.bytes[l]![j]!, drop + table.cost[l]![j]!);
     }
   };
   visit(0, table.fixedBytes, 0);

@@ -54,6 +54,11 @@ describe('quantization sensitivity scan', () => {
       expect(layer.bytes[0]).toBeGreaterThan(layer.bytes[1]!);
       expect(layer.bytes[1]).toBeGreaterThan(layer.bytes[2]!);
     }
+    // The output divergence from the float model: ≥ 0, and larger at 2 bits than at 8.
+    for (const row of table.divergence) {
+      for (const d of row) expect(d).toBeGreaterThanOrEqual(0);
+      expect(row[2]).toBeGreaterThan(row[0]!);
+    }
     // dense2 at 8 bits: 8 B header + 128 codes + 8 per-channel fp32 scales.
     expect(table.layers[1]!.bytes[0]).toBe(8 + 128 + 32);
     expect(table.fixedBytes).toBe(4 * (16 + 8 + 3));
@@ -78,7 +83,7 @@ describe('mixed-precision PTQ and QAT', () => {
     const table = await runQuantSensitivity(ctx, mlp);
     const costs = {
       bits: table.bits,
-      drop: table.drop,
+      cost: table.divergence,
       bytes: table.layers.map((l) => l.bytes),
       fixedBytes: table.fixedBytes,
     };

@@ -30,6 +30,7 @@ const budgetSchema = z
 
 const points = (drop: number) => (drop * 100).toFixed(2);
 const bytes = (n: number) => n.toLocaleString('en-US');
+const kl = (nats: number) => (nats < 1e-4 ? nats.toExponential(1) : nats.toPrecision(2));
 
 /** '8 bits: 27%, 4 bits: 14%, 2 bits: 8%': each uniform width's share of the fp32 bytes. */
 function uniformShares(table: QuantSensitivityTable): string {
@@ -105,8 +106,9 @@ function AllocationTable({
     <div className="table-scroll">
       <table className="data-table" data-testid="mixed-allocation">
         <caption>
-          Bits per layer with the least predicted loss within {bytes(budgetBytes)} B (
-          {allocation.method === 'exact' ? 'every allocation searched' : 'greedy by loss per byte'}
+          Bits per layer that change the outputs the least within {bytes(budgetBytes)} B (the sum of
+          each layer&apos;s KL divergence from the float model;
+          {allocation.method === 'exact' ? ' every allocation searched' : ' greedy by KL per byte'}
           ).
         </caption>
         <thead>
@@ -115,6 +117,7 @@ function AllocationTable({
             <th scope="col">bits</th>
             <th scope="col">kernel bytes</th>
             <th scope="col">drop alone (points)</th>
+            <th scope="col">output change (KL)</th>
           </tr>
         </thead>
         <tbody>
@@ -126,6 +129,7 @@ function AllocationTable({
                 <td data-testid="mixed-bits">{allocation.bits[l]}</td>
                 <td>{bytes(layer.bytes[j]!)}</td>
                 <td>{points(table.drop[l]![j]!)}</td>
+                <td>{kl(table.divergence[l]![j]!)}</td>
               </tr>
             );
           })}
@@ -137,7 +141,8 @@ function AllocationTable({
             <td data-testid="mixed-total-bytes">
               {bytes(allocation.bytes)} ({share(allocation.bytes)})
             </td>
-            <td>{points(allocation.predictedDrop)}</td>
+            <td />
+            <td data-testid="mixed-total-kl">{kl(allocation.predictedCost)}</td>
           </tr>
         </tfoot>
       </table>
@@ -223,9 +228,10 @@ export function MixedPrecisionPanel() {
             <>
               <AllocationTable table={table} outcome={outcome} />
               <p className="muted">
-                The predicted loss adds the drops of each layer alone; quantized together they
-                interact, so run the variant to see the real accuracy. Static PTQ adds 8 B per
-                activation grid.
+                Accuracy on a few thousand examples moves in coarse steps, so the allocation weighs
+                how much each layer changes the output probabilities instead (KL divergence, which
+                adds up across layers). Quantized together the layers interact: run the variant to
+                see the real accuracy. Static PTQ adds 8 B per activation grid.
               </p>
               <div className="button-row">
                 <button

@@ -40,11 +40,14 @@ export function setBudgetPercent(percent: number): void {
   useMixedPrecisionStore.setState({ budgetPercent: percent });
 }
 
-/** The scan as the allocation reads it: drops and bytes per layer and width, fixed bytes. */
+/**
+ * The scan as the allocation reads it: each layer's output divergence (KL from the float model)
+ * and bytes per width, fixed bytes.
+ */
 export function costTable(table: QuantSensitivityTable): BitCostTable {
   return {
     bits: table.bits,
-    drop: table.drop,
+    cost: table.divergence,
     bytes: table.layers.map((l) => l.bytes),
     fixedBytes: table.fixedBytes,
   };
@@ -55,7 +58,7 @@ export type AllocationOutcome =
 
 /** The allocation for a budget of `percent` % of the fp32 bytes, or why there is none. */
 export function allocationFor(table: QuantSensitivityTable, percent: number): AllocationOutcome {
-  const budgetBytes = Math.floor((table.modelBytes * percent) / 100);
+  const budgetBytes = Math.round((table.modelBytes * percent) / 100);
   try {
     return { ok: true, allocation: allocateBits(costTable(table), budgetBytes), budgetBytes };
   } catch (error) {
@@ -111,7 +114,7 @@ export function applyAllocation(): void {
   const variant: Variant = {
     ...(base ?? { source: 'teacher' as const }),
     id: MIXED_VARIANT_ID,
-    name: `${MIXED_VARIANT_NAME} ≤ ${budgetPercent}%`,
+    name: `${MIXED_VARIANT_NAME} ≤ ${Number(budgetPercent.toFixed(2))}%`,
     stages,
   };
   const replaces = variants.some((v) => v.id === MIXED_VARIANT_ID);
