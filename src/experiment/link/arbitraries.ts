@@ -125,6 +125,8 @@ export const stageArb: fc.Arbitrary<Stage> = fc.oneof(
       temperature: real(0, 100, true),
       alpha: real(0, 1),
       hintWeight: real(0, 100),
+      relationWeight: real(0, 100),
+      attentionWeight: real(0, 1000),
       epochs,
       learningRate: stageLr,
       baseline: fc.boolean(),

@@ -167,7 +167,24 @@ const IMAGE_EXPERIMENT = experimentOf({
       name: 'Distilled',
       source: 'student',
       student: { kind: 'cnn', convs: [{ filters: 2, kernel: 3 }], dense: [8], activation: 'relu' },
-      stages: [{ technique: 'distill', params: { epochs: 1, hintWeight: 0.5 } }],
+      stages: [{ technique: 'distill', params: { epochs: 1, hintWeight: 0.5, relationWeight: 1 } }],
+    },
+    {
+      id: 'kd-at',
+      name: 'Distilled with attention maps',
+      source: 'student',
+      student: {
+        kind: 'cnn',
+        convs: [
+          { filters: 2, kernel: 3 },
+          { filters: 3, kernel: 3 },
+        ],
+        dense: [8],
+        activation: 'relu',
+      },
+      stages: [
+        { technique: 'distill', params: { epochs: 1, attentionWeight: 50, baseline: false } },
+      ],
     },
     {
       id: 'refused',
@@ -190,6 +207,7 @@ const RUN_IDS = [
   'share',
   'kd',
   'kd-alone',
+  'kd-at',
 ];
 
 let dir = '';

@@ -75,6 +75,20 @@ export function variantExportReason(experiment: Experiment, variant: Variant): s
         ) {
           return `${at}: feature hints match the last hidden dense layers, but the teacher has none: set the hint weight β to 0.`;
         }
+        if (
+          stage.technique === 'distill' &&
+          stage.params.relationWeight > 0 &&
+          !hasHiddenDense(experiment.teacher.architecture)
+        ) {
+          return `${at}: relation distillation compares the last hidden dense layers, but the teacher has none: set γ to 0.`;
+        }
+        if (
+          stage.technique === 'distill' &&
+          stage.params.attentionWeight > 0 &&
+          experiment.teacher.architecture.kind !== 'cnn'
+        ) {
+          return `${at}: attention transfer compares conv feature maps, but the teacher has no conv layer: set the attention weight to 0.`;
+        }
         break;
       }
       case 'ptq':

@@ -7,7 +7,7 @@ import { finetuneParams } from '../../finetune/spec';
 import type { Dataset } from '../../../engine/data/types';
 import { buildModel } from '../../../engine/network/build';
 import { evaluate } from '../../../engine/train/evaluate';
-import { createRegressorFor } from './hint';
+import { createRegressorFor } from './features';
 import { distillLoss, runDistill, temperatureExplorer, trainDistilled } from './distill';
 import { runFinetune } from '../../finetune/stage/finetune';
 import { handleFromModel } from '../../../engine/network/handle';
@@ -133,7 +133,11 @@ describe('distill stage', () => {
     expect([regressor.studentLayer, regressor.teacherLayer]).toEqual([0, 1]);
     const wBefore = Array.from(regressor.weight.dataSync());
     const ctx = testContext(data, teacher.model);
-    await trainDistilled(ctx, student, params({ hintWeight: 1, epochs: 2 }), regressor);
+    await trainDistilled(ctx, student, params({ hintWeight: 1, epochs: 2 }), {
+      hint: regressor,
+      relation: null,
+      attention: null,
+    });
 
     expect(Array.from(regressor.weight.dataSync())).not.toEqual(wBefore);
     expect(Math.max(...Array.from(regressor.bias.dataSync(), Math.abs))).toBeGreaterThan(0);

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DistillParams } from '../spec';
+import { distillSummary, usesFeatures } from '../spec';
 import { distillationLoss, stopGradient, validateDistillationParams } from './losses';
-import type { HintRegressor } from './hint';
-import { createRegressorFor, trainWithHint } from './hint';
+import type { FeatureTerms } from './features';
+import { disposeFeatureTerms, featureTermsFor, trainWithFeatures } from './features';
 import { DEFAULT_TEMPERATURES, temperatureSweep } from '../temperature';
 import type { TemperaturePoint } from '../temperature';
 import type { LossFn } from '../../../engine/train/loop';
@@ -32,15 +33,15 @@ export function distillLoss(teacher: tf.LayersModel, params: DistillParams): Los
   };
 }
 
-/** Trains `student` in place by distillation from ctx.teacher (with `regressor` when β > 0). */
+/** Trains `student` in place by distillation from ctx.teacher (with the feature terms, if any). */
 export async function trainDistilled(
   ctx: StageContext,
   student: tf.LayersModel,
   params: DistillParams,
-  regressor: HintRegressor | null,
+  terms: FeatureTerms | null,
 ): Promise<void> {
   if (params.epochs === 0) return;
-  if (regressor) return trainWithHint(ctx, student, params, regressor);
+  if (terms) return trainWithFeatures(ctx, student, params, terms);
   await trainModel({
     model: student,
     data: ctx.data,
@@ -90,26 +91,30 @@ export async function runDistill(
 ): Promise<ModelHandle> {
   checkDistill(ctx, input, params);
   const model = await cloneModel(input.model);
-  let regressor: HintRegressor | null = null;
+  let terms: FeatureTerms | null = null;
   try {
-    if (params.hintWeight > 0) regressor = createRegressorFor(model, ctx.teacher, ctx.seed);
-    await trainDistilled(ctx, model, params, regressor);
+    if (usesFeatures(params)) {
+      terms = featureTermsFor(model, ctx.teacher, params, ctx.seed, ctx.data.train.count);
+    }
+    await trainDistilled(ctx, model, params, terms);
   } catch (error) {
     model.dispose();
     throw error;
   } finally {
-    if (regressor) tf.dispose([regressor.weight, regressor.bias]);
+    disposeFeatureTerms(terms);
   }
   const costs = retrainedCosts(input, model, ctx.data.inputShape);
   const notes = [...input.notes, ...sizeNote(ctx.teacher, costs.macs, ctx.data.inputShape)];
   if (params.alpha === 0) notes.push('α = 0: the teacher was ignored (plain training)');
-  const hint = params.hintWeight > 0 ? ` β=${params.hintWeight}` : '';
-  return {
-    model,
-    ...costs,
-    notes,
-    label: `distill T=${params.temperature} α=${params.alpha}${hint}`,
-  };
+  if (params.relationWeight > 0) {
+    notes.push(
+      `relation distillation γ=${params.relationWeight}: distances between the examples of each batch in the last hidden layer`,
+    );
+  }
+  if (params.attentionWeight > 0) {
+    notes.push(`attention transfer ×${params.attentionWeight} between the last conv feature maps`);
+  }
+  return { model, ...costs, notes, label: distillSummary(params) };
 }
 
 /** The stage's run, loaded by the technique spec. */

@@ -215,3 +215,52 @@ export function relationDistanceLoss(
     return tf.mul(tf.div(tf.sum(huber), batch * (batch - 1)), beta);
   });
 }
+
+/**
+ * Attention map of conv features [batch, h, w, c]: Q = Σ_c F_c² per position, flattened and
+ * L2-normalised per example, Q / ‖Q‖₂ (Zagoruyko & Komodakis' activation-based attention).
+ */
+export function attentionMap(features: tf.Tensor): tf.Tensor2D {
+  if (features.rank !== 4) {
+    throw new RangeError(
+      `Attention maps need conv features [batch, h, w, c], got [${features.shape}].`,
+    );
+  }
+  return tf.tidy(() => {
+    const batch = features.shape[0]!;
+    const q = tf.sum(tf.square(features), 3).reshape([batch, -1]);
+    const norm = tf.maximum(tf.norm(q, 2, 1, true), 1e-12);
+    return tf.div(q, norm) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Attention transfer loss β·mean_examples ‖Q_s/‖Q_s‖ − Q_t/‖Q_t‖‖₂²: student and teacher feature
+ * maps must have the same height and width (channels may differ).
+ */
+export function attentionLoss(
+  studentFeature: tf.Tensor,
+  teacherFeature: tf.Tensor,
+  beta = 1,
+): tf.Scalar {
+  const [sb, sh, sw] = studentFeature.shape;
+  const [tb, th, tw] = teacherFeature.shape;
+  if (
+    studentFeature.rank !== 4 ||
+    teacherFeature.rank !== 4 ||
+    sb !== tb ||
+    sh !== th ||
+    sw !== tw
+  ) {
+    throw new RangeError(
+      `Attention maps must have the same size: student [${studentFeature.shape}] vs teacher [${teacherFeature.shape}].`,
+    );
+  }
+  if (!(Number.isFinite(beta) && beta >= 0)) {
+    throw new RangeError(`The attention weight must be a finite number ≥ 0, got ${beta}.`);
+  }
+  return tf.tidy(() => {
+    const diff = tf.sub(attentionMap(studentFeature), attentionMap(stopGradient(teacherFeature)));
+    return tf.mul(tf.mean(tf.sum(tf.square(diff), 1)), beta);
+  });
+}
