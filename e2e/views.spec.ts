@@ -36,6 +36,19 @@ test('the technique views show what each technique did', async ({ page }) => {
   await expectChart(page.getByTestId('chart-ste'), '.recharts-line-curve');
   await expect(page.getByTestId('chart-ste').locator('.recharts-line-curve')).toHaveCount(2);
 
+  // The analyzer of the QAT variant: the simulations, a row per layer, a layer's input range.
+  await page.getByTestId('analyzer-run').click();
+  await expectChart(page.getByTestId('chart-analyzer-simulations'), '.recharts-bar-rectangle');
+  await expect(page.getByTestId('analyzer-layer')).toHaveCount(3);
+  const range = page.getByTestId('chart-analyzer-range');
+  await expectChart(range, '.recharts-bar-rectangle');
+  await expect(range.locator('.recharts-reference-line')).toHaveCount(2);
+  await page.getByTestId('views-analyzer').screenshot({ path: 'test-results/views-analyzer.png' });
+  // Dynamic PTQ keeps no calibrated grids: the analyzer says so instead of guessing.
+  await source.selectOption('ptq-dyn');
+  await page.getByTestId('analyzer-run').click();
+  await expect(page.getByTestId('analyzer-error')).toContainText('static PTQ or QAT');
+
   // Pruning, reached with the keyboard: the 50% pruned variant, its mask and threshold.
   await source.selectOption('pruned');
   await page.getByTestId('views-tab-quant').focus();

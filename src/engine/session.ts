@@ -32,6 +32,8 @@ import type { SensitivityTable } from '../techniques/prune/stage/report';
 import { runSensitivity } from '../techniques/prune/stage/report';
 import type { QuantSensitivityTable } from '../techniques/quantize/stage/sensitivity';
 import { runQuantSensitivity } from '../techniques/quantize/stage/sensitivity';
+import type { QuantAnalysis } from '../techniques/quantize/stage/analyzer';
+import { analyzeQuantization } from '../techniques/quantize/stage/analyzer';
 import type { StageContext } from './network/stage-types';
 import type { TestSamples } from './data/preview';
 import { testSamplesAt } from './data/preview';
@@ -218,6 +220,19 @@ export class EngineSession {
     const entry = this.variantHandles.get(source);
     if (!entry) throw new Error(`No results for variant “${source}” yet: run it first.`);
     return inspectHandle(source, entry.handle, quantizerOf(entry.variant), layerName);
+  }
+
+  /**
+   * The quantization analyzer of a variant of the last run (static PTQ or QAT): accuracies with
+   * weights / activations quantized, each layer's quantizers switched off, errors and ranges.
+   */
+  async analyzeQuantization(source: string): Promise<QuantAnalysis> {
+    if (!this.dataset) throw new Error('Train the teacher first.');
+    if (this.control) throw new Error('A run is in progress: analyze when it is over.');
+    const entry = this.variantHandles.get(source);
+    if (!entry) throw new Error(`No results for variant “${source}” yet: run it first.`);
+    const { validation, inputShape } = this.dataset;
+    return analyzeQuantization(source, entry.handle, validation, inputShape);
   }
 
   /** softmax(z/T) of one test example for the teacher and, optionally, a variant's model. */

@@ -120,6 +120,7 @@ const api: EngineApi = {
   },
   sensitivity: (experiment, sparsities, onProgress) =>
     session.sensitivity(experiment, sparsities, throttled(onProgress)),
+  analyzeQuantization: (source) => session.analyzeQuantization(source),
   quantSensitivity: (experiment, bits, onProgress) =>
     session.quantSensitivity(experiment, bits, throttled(onProgress)),
   testSamples: (indices) => session.testSamples(indices),

@@ -120,6 +120,11 @@ export interface EngineApi {
     bits: number[] | undefined,
     onProgress: (fraction: number, message: string) => void,
   ): Promise<QuantSensitivityTable>;
+  /**
+   * The quantization analyzer of a static PTQ / QAT variant of the last run (weights vs
+   * activations, each layer's quantizers off, per-layer output error, activation ranges).
+   */
+  analyzeQuantization(source: string): Promise<QuantAnalysis>;
   /** Frees the trained teacher and the variant models (not the data); refused during a run. */
   releaseModels(): void;
   /** Live tensors in the worker (for leak checks in tests and the bench). */
@@ -129,6 +134,8 @@ export interface EngineApi {
 export type { SensitivityTable } from '../techniques/prune/stage/report';
 import type { SensitivityTable } from '../techniques/prune/stage/report';
 export type { QuantSensitivityTable } from '../techniques/quantize/stage/sensitivity';
+export type { QuantAnalysis } from '../techniques/quantize/stage/analyzer';
+import type { QuantAnalysis } from '../techniques/quantize/stage/analyzer';
 import type { QuantSensitivityTable } from '../techniques/quantize/stage/sensitivity';
 
 /** Error names that cross the boundary and that the UI treats specially. */

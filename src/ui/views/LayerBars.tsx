@@ -16,16 +16,27 @@ interface LayerBarsProps {
   y: Pick<AxisSpec, 'title' | 'unit' | 'domain'>;
   /** Tooltip text of a value. */
   format: (v: number) => string;
+  /** Title of the category axis (default 'layer'). */
+  xTitle?: string;
 }
 
 /** One number per layer as bars: SQNR of each quantized layer, sparsity of each pruned one. */
-export function LayerBars({ testId, caption, rows, name, colour, y, format }: LayerBarsProps) {
+export function LayerBars({
+  testId,
+  caption,
+  rows,
+  name,
+  colour,
+  y,
+  format,
+  xTitle = 'layer',
+}: LayerBarsProps) {
   return (
     <Figure testId={testId} caption={caption}>
       <Plot
         height={170}
         data={rows}
-        x={{ dataKey: 'name', title: 'layer' }}
+        x={{ dataKey: 'name', title: xTitle }}
         y={{ keys: ['value'], ...y }}
         tooltip={{ value: format }}
       >

@@ -139,7 +139,9 @@ function TechniqueViewsPanel() {
             {inspection.error}
           </p>
         )}
-        {tab === 'quant' && data && <QuantView inspection={data} layer={chosen} />}
+        {tab === 'quant' && data && (
+          <QuantView inspection={data} layer={chosen} running={running} />
+        )}
         {tab === 'prune' && data && <PruneView report={data.prune} />}
         {tab === 'lowrank' && data && <LowRankView spectra={data.lowrank} layer={chosen} />}
         {tab === 'share' && data && <ShareView codebooks={data.share} layer={chosen} />}

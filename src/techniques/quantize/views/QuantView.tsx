@@ -7,6 +7,7 @@ import type { AxisSpec } from '../../../ui/figure/Plot';
 import { barSeries, lineSeries } from '../../../ui/figure/series';
 import { LayerBars } from '../../../ui/views/LayerBars';
 import { sqnrRows } from './sqnr-rows';
+import { AnalyzerView } from './AnalyzerView';
 import type { Inspection } from '../../../worker/protocol';
 import { CHART_INK, colourOf } from '../../../ui/palette';
 import { codeRange, steCurve } from '../ste';
@@ -18,7 +19,15 @@ const fmt = (v: number) => v.toPrecision(3);
 const precision2 = (v: number) => v.toPrecision(2);
 
 /** Weight histogram with the grid, SQNR per layer, and the STE of the chosen layer's grid. */
-export function QuantView({ inspection, layer }: { inspection: Inspection; layer: string }) {
+export function QuantView({
+  inspection,
+  layer,
+  running,
+}: {
+  inspection: Inspection;
+  layer: string;
+  running: boolean;
+}) {
   const { params, layers } = inspection.quant;
   const chosen = layers.find((l) => l.name === layer) ?? layers[0];
   if (!chosen) return <p className="muted">This model has no dense or conv layer to quantize.</p>;
@@ -48,6 +57,7 @@ export function QuantView({ inspection, layer }: { inspection: Inspection; layer
         )}
         <SteChart layer={chosen} scheme={params.scheme} />
       </Staggered>
+      <AnalyzerView source={inspection.source} layer={chosen.name} running={running} />
     </div>
   );
 }
