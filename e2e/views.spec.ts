@@ -63,6 +63,15 @@ test('the technique views show what each technique did', async ({ page }) => {
   await expectChart(magnitude, '.recharts-bar-rectangle');
   await expect(magnitude.locator('.recharts-reference-line')).toHaveCount(1);
 
+  // The lab table: original / pruned / reduction of latency, MACs, params; layers before and after.
+  const lab = page.getByTestId('pruning-lab');
+  await expect(lab.getByTestId('pruning-lab-row')).toHaveCount(4);
+  await expect(
+    lab.locator('[data-measure="MACs (zeros skipped)"] [data-testid=pruning-lab-reduction]'),
+  ).toContainText(/^[12]\.\d\d×$/);
+  await expectChart(page.getByTestId('chart-layer-params'), '.recharts-bar-rectangle');
+  await lab.screenshot({ path: 'test-results/views-pruning-lab.png' });
+
   // Another layer re-fetches the mask of that layer.
   await page.getByTestId('views-layer').selectOption('dense2');
   await expect(page.getByTestId('chart-mask')).toContainText('dense2');

@@ -16,7 +16,8 @@ import { temperatureExplorer } from '../techniques/distill/stage/distill';
 export interface Inspection {
   source: string;
   quant: { params: ReportParams; layers: LayerQuantReport[] };
-  prune: PruningReport;
+  /** Pruning, with each layer's kernel weights in the teacher ("before") for the lab table. */
+  prune: PruningReport & { before: { name: string; count: number; nonZeros: number }[] };
   lowrank: LayerSpectrum[];
   /** Weight sharing: each shared layer's centroids on its weight histogram (empty otherwise). */
   share: readonly SharedCodebook[];
@@ -38,11 +39,17 @@ export function inspectHandle(
   handle: ModelHandle,
   quantizer: ReportParams,
   layerName?: string,
+  teacher: ModelHandle = handle,
 ): Inspection {
+  const report = pruningReport(handle, layerName);
+  const before = teacher === handle ? report : pruningReport(teacher);
   return {
     source,
     quant: { params: quantizer, layers: quantizationReport(handle, quantizer, 48) },
-    prune: pruningReport(handle, layerName),
+    prune: {
+      ...report,
+      before: before.layers.map(({ name, count, nonZeros }) => ({ name, count, nonZeros })),
+    },
     lowrank: lowRankReport(handle),
     share: handle.codebooks ?? [],
   };

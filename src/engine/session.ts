@@ -179,6 +179,8 @@ export class EngineSession {
         'teacher',
         'teacher (fp32)',
       );
+      // A cancel during the measurement must stop the run: runAll goes on under a new control.
+      await control.checkpoint();
       this.replaceTeacher(model, teacherKey(experiment));
       // The measurement already evaluated the test split: keep its predictions for the views.
       this.teacherPredictionsCache = { model, predictions: evaluation.predictions };
@@ -207,19 +209,18 @@ export class EngineSession {
   /** Reports of the teacher or of a variant of the last run, for the technique views. */
   inspect(source: string, experiment: Experiment, layerName?: string): Inspection {
     if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
-    if (source === 'teacher') {
-      const handle = handleFromModel(
-        this.teacher,
-        experiment.teacher.architecture,
-        this.dataset.inputShape,
-        this.dataset.numClasses,
-        'teacher',
-      );
-      return inspectHandle(source, handle, quantizerOf(null), layerName);
-    }
+    const teacher = handleFromModel(
+      this.teacher,
+      experiment.teacher.architecture,
+      this.dataset.inputShape,
+      this.dataset.numClasses,
+      'teacher',
+    );
+    if (source === 'teacher') return inspectHandle(source, teacher, quantizerOf(null), layerName);
     const entry = this.variantHandles.get(source);
     if (!entry) throw new Error(`No results for variant “${source}” yet: run it first.`);
-    return inspectHandle(source, entry.handle, quantizerOf(entry.variant), layerName);
+    const quantizer = quantizerOf(entry.variant);
+    return inspectHandle(source, entry.handle, quantizer, layerName, teacher);
   }
 
   /**

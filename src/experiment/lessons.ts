@@ -239,6 +239,7 @@ export const LESSONS: Lesson[] = [
       'Raise “Sparsity” to 0.97 in every variant: which schedule still works?',
       'Set “Scope” to global: one threshold for all layers lets the network decide which layers to thin.',
       'Switch “Kind” to structured: whole units are removed, the model really gets smaller and faster, but accuracy suffers more.',
+      'With structured pruning, compare “Rank units by” l2 with order (keep the first units, no ranking): how much does choosing units by importance matter? The Pruning view’s lab table shows latency, MACs and parameters before and after.',
     ],
   }),
   lesson({

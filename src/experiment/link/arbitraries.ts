@@ -98,7 +98,12 @@ export const stageArb: fc.Arbitrary<Stage> = fc.oneof(
         kind: fc.constantFrom('magnitude' as const, 'structured' as const, 'nm' as const),
         scope: fc.constantFrom('layer' as const, 'global' as const),
         sparsity: real(0, 0.999999),
-        criterion: fc.constantFrom('l1' as const, 'l2' as const, 'activation' as const),
+        criterion: fc.constantFrom(
+          'l1' as const,
+          'l2' as const,
+          'activation' as const,
+          'order' as const,
+        ),
         a: int(1, 16),
         b: int(1, 16),
         schedule: fc.constantFrom('one-shot' as const, 'iterative' as const, 'gradual' as const),

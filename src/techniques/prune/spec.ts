@@ -19,7 +19,8 @@ export const pruneParams = z
     kind: z.enum(['magnitude', 'structured', 'nm']).default('magnitude'),
     scope: z.enum(['layer', 'global']).default('layer'),
     sparsity: sparsity.default(0.5),
-    criterion: z.enum(['l1', 'l2', 'activation']).default('l1'),
+    /** How units are ranked; 'order' keeps the first units (no ranking: the naive baseline). */
+    criterion: z.enum(['l1', 'l2', 'activation', 'order']).default('l1'),
     n: z.number().int().min(1).max(16).default(2),
     m: z.number().int().min(1).max(16).default(4),
     schedule: z.enum(['one-shot', 'iterative', 'gradual']).default('one-shot'),
@@ -77,7 +78,10 @@ export const pruneSpec = defineTechnique({
     },
     scope: { label: 'Scope', hint: 'one threshold per layer, or one for all' },
     sparsity: { label: 'Sparsity', hint: 'fraction of weights removed, 0–0.99' },
-    criterion: { label: 'Rank units by' },
+    criterion: {
+      label: 'Rank units by',
+      hint: 'order: keep the first units, no ranking (compare with a norm)',
+    },
     n: { label: 'N (kept)' },
     m: { label: 'M (group)' },
     schedule: { label: 'Schedule' },

@@ -126,6 +126,16 @@ describe('unit scores', () => {
     expect(Array.from(unitScores(layer, 'l2'))).toEqual([3, 5]);
   });
 
+  it("'order' ranks by position only: the last units go first, whatever their weights", () => {
+    expect(Array.from(unitScores(layer, 'order'))).toEqual([2, 1]);
+    const wide = {
+      ...layer,
+      kernel: new Float32Array(12).fill(1),
+      kernelShape: [3, 4] as [number, number],
+    };
+    expect(unitsToPrune(unitScores(wide, 'order'), 0.5)).toEqual([2, 3]);
+  });
+
   it('computes mean |activation| and activation entropy per unit', () => {
     // 4 samples × 2 units: unit 0 = (0, 1, 0, 1) → 1 bit; unit 1 = (−2, −2, −2, −2) → 0 bits.
     const acts = new Float32Array([0, -2, 1, -2, 0, -2, 1, -2]);

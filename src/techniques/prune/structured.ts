@@ -23,7 +23,7 @@ import { isWeightLayer } from '../../engine/network/layers';
  */
 
 /** How units are ranked; the lowest scores are pruned. */
-export type UnitCriterion = 'l1' | 'l2' | 'meanActivation' | 'activationEntropy';
+export type UnitCriterion = 'l1' | 'l2' | 'meanActivation' | 'activationEntropy' | 'order';
 
 /** Histogram bins of the activation-entropy criterion. */
 export const ENTROPY_BINS = 16;
@@ -56,7 +56,8 @@ function entropyOf(samples: number[]): number {
 /**
  * Score of each unit: l1 = Σ|w|, l2 = √Σw² over its kernel column (a whole filter for conv);
  * meanActivation = mean |a|, activationEntropy = −Σ p log₂ p (bits) over the unit's column of
- * `activations` [batch·spatial, units].
+ * `activations` [batch·spatial, units]; order = units − u, so the last units go first (no
+ * ranking by importance: the naive baseline the others are compared with).
  */
 export function unitScores(
   layer: WeightLayer,
@@ -65,6 +66,10 @@ export function unitScores(
 ): Float32Array {
   const units = unitCount(layer);
   const scores = new Float32Array(units);
+  if (criterion === 'order') {
+    scores.forEach((_, u) => (scores[u] = units - u));
+    return scores;
+  }
   if (criterion === 'l1' || criterion === 'l2') {
     const sums = new Float64Array(units);
     columns(layer.kernel, units, (u, v) => (sums[u]! += criterion === 'l1' ? Math.abs(v) : v * v));

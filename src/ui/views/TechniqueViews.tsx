@@ -54,6 +54,13 @@ function TechniqueViewsPanel() {
   const chosen = data && layers.includes(layer) ? layer : (data?.prune.layer ?? '');
   // Ask for a layer only when this model has it (another model may name its layers differently).
   const requested = layers.includes(layer) ? layer : undefined;
+  // The lab table compares a variant's row of the comparison table with the teacher's.
+  const results = useStore((s) => s.results);
+  const labMeasurements = useMemo(() => {
+    const name = sources.find((s) => s.value === current)?.label;
+    const row = current === 'teacher' ? undefined : results.find((r) => r.variant === name);
+    return row && teacher ? { teacher: teacher.measurement, variant: row } : null;
+  }, [sources, current, results, teacher]);
 
   // The worker is busy training during a run: read the models once it is over.
   useEffect(() => {
@@ -142,7 +149,9 @@ function TechniqueViewsPanel() {
         {tab === 'quant' && data && (
           <QuantView inspection={data} layer={chosen} running={running} />
         )}
-        {tab === 'prune' && data && <PruneView report={data.prune} />}
+        {tab === 'prune' && data && (
+          <PruneView report={data.prune} measurements={labMeasurements} />
+        )}
         {tab === 'lowrank' && data && <LowRankView spectra={data.lowrank} layer={chosen} />}
         {tab === 'share' && data && <ShareView codebooks={data.share} layer={chosen} />}
         {tab === 'temperature' && !running && <TemperatureView students={students} />}

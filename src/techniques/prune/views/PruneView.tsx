@@ -9,11 +9,20 @@ import type { Inspection } from '../../../worker/protocol';
 import { formatPercent } from '../../../ui/common/format';
 import { CHART_INK, colourOf, rgbOf, UI_COLOURS } from '../../../ui/palette';
 import { magnitudeRows, poolMask, pruneThreshold } from '../../../ui/views/view-data';
+import type { VariantMeasurement } from '../../../experiment/measurement';
+import { PruningLab } from './PruningLab';
 
 type PruningReport = Inspection['prune'];
 
 /** Per-layer sparsity, the chosen layer's mask and its |w| histogram with the threshold. */
-export function PruneView({ report }: { report: PruningReport }) {
+export function PruneView({
+  report,
+  measurements,
+}: {
+  report: PruningReport;
+  /** The teacher's and this variant's rows of the comparison table, for the lab table. */
+  measurements?: { teacher: VariantMeasurement; variant: VariantMeasurement } | null;
+}) {
   const sparsity = report.layers.map((l) => ({ name: l.name, value: l.sparsity * 100 }));
   const rows = useMemo(() => magnitudeRows(report.histogram), [report.histogram]);
   const threshold = pruneThreshold(report.histogram);
@@ -27,6 +36,11 @@ export function PruneView({ report }: { report: PruningReport }) {
         Overall sparsity {formatPercent(report.total.sparsity)} ({report.total.nonZeros} of{' '}
         {report.total.count} kernel weights kept).
       </p>
+      {measurements &&
+        (report.total.sparsity > 0 ||
+          measurements.variant.params < measurements.teacher.params) && (
+          <PruningLab report={report} {...measurements} />
+        )}
       <Staggered>
         <LayerBars
           testId="chart-sparsity"

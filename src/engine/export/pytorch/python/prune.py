@@ -210,8 +210,11 @@ def mean_activations(layers, data, seed):
 
 def units_to_remove(layer, count, criterion, activations):
     """The `count` lowest-ranked units of a layer, chosen with torch.nn.utils.prune.ln_structured
-    on a scratch copy (L1 or L2 norm of each unit's weights, or its mean |activation|)."""
+    on a scratch copy (L1 or L2 norm of each unit's weights, or its mean |activation|); 'order'
+    removes the last units (no ranking, the naive baseline)."""
     w = layer["weight"]
+    if criterion == "order":
+        return list(range(w.shape[0] - count, w.shape[0]))
     scratch = nn.Linear(1, 1) if w.dim() == 2 else nn.Conv2d(1, 1, 1)
     scratch.weight = nn.Parameter(w.clone())
     scores = None
