@@ -170,6 +170,7 @@ export const LESSONS: Lesson[] = [
       'Lower “Weight bits” to 3 or 2 in both variants: the gap between PTQ and QAT usually widens.',
       'Set the QAT “Epochs” to 0 and then 4: how much fine-tuning does QAT need?',
       'Switch “Scales” to per-channel in the PTQ variant: how close does PTQ get to QAT for free?',
+      'Open “What the technique did” → Quantization on the PTQ variant and press “Analyze where the accuracy goes”: is it the weights or the activations, and which layer?',
     ],
   }),
   lesson({
@@ -199,6 +200,7 @@ export const LESSONS: Lesson[] = [
       'Set “α (teacher weight)” to 0 in one variant: it becomes the baseline again. Set it to 1: the labels are ignored.',
       'Try a temperature of 20 or 50: when does the teacher’s signal become too flat to help?',
       'Make the student smaller (hidden [8]) or larger ([64]): distillation helps most when the student is small.',
+      'Set “Relation γ” to 1 on the T = 4 student: it also learns how far apart the teacher puts examples of a batch (relation distillation), not only each example’s answer.',
     ],
   }),
   lesson({
