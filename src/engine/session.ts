@@ -34,6 +34,7 @@ import type { QuantSensitivityTable } from '../techniques/quantize/stage/sensiti
 import { runQuantSensitivity } from '../techniques/quantize/stage/sensitivity';
 import type { QuantAnalysis } from '../techniques/quantize/stage/analyzer';
 import { analyzeQuantization } from '../techniques/quantize/stage/analyzer';
+import { ResourceError, isOutOfMemory, memoryRefusal, outOfMemoryMessage } from './measure/memory';
 import type { StageContext } from './network/stage-types';
 import type { TestSamples } from './data/preview';
 import { testSamplesAt } from './data/preview';
@@ -77,6 +78,24 @@ export class EngineSession {
     onEpoch: (record: EpochRecord) => void,
     onEvent: (event: RunEvent) => void,
   ): Promise<void> {
+    const backend = tf.getBackend() as BackendName;
+    const refusal = memoryRefusal(experiment, backend);
+    if (refusal) throw new ResourceError(refusal);
+    try {
+      await this.runAllUnguarded(experiment, onStep, onEpoch, onEvent);
+    } catch (error) {
+      if (isOutOfMemory(error)) throw new ResourceError(outOfMemoryMessage(experiment, backend));
+      throw error;
+    }
+  }
+
+  /** runAll without the memory guard: teacher (unless trained), then every variant. */
+  private async runAllUnguarded(
+    experiment: Experiment,
+    onStep: (source: string, record: StepRecord) => void,
+    onEpoch: (record: EpochRecord) => void,
+    onEvent: (event: RunEvent) => void,
+  ): Promise<void> {
     if (!this.teacher || !this.teacherOutcome || this.teacherKey !== teacherKey(experiment)) {
       await this.trainTeacher(experiment, (r) => onStep('teacher', r), onEpoch);
     }
@@ -112,7 +131,11 @@ export class EngineSession {
           );
         } catch (error) {
           if (error instanceof RunCancelledError) throw error;
-          const message = error instanceof Error ? error.message : String(error);
+          const message = isOutOfMemory(error)
+            ? outOfMemoryMessage(experiment, tf.getBackend() as BackendName)
+            : error instanceof Error
+              ? error.message
+              : String(error);
           onEvent({ kind: 'error', variantId: variant.id, message });
         }
       }
