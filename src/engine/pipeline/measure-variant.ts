@@ -106,6 +106,21 @@ export async function shippedPredictor(
     };
   }
   if (!layers || !onCpu) return tfjs;
+  try {
+    return await fasterOf(tfjs, layers, inputShape);
+  } catch (error) {
+    // A predict that fails while timed (an engine fault, memory) leaves no baked model behind.
+    tfjs.dispose();
+    throw error;
+  }
+}
+
+/** The tfjs path or our f32 wasm engine, whichever is faster at batch 32 (tfjs's freed if not). */
+async function fasterOf(
+  tfjs: ShippedPredictor,
+  layers: NamedLayer[],
+  inputShape: readonly number[],
+): Promise<ShippedPredictor> {
   const engine = await floatTensorPath(layers, inputShape);
   if ('reason' in engine)
     return { ...tfjs, path: `${tfjs.path}; f32 wasm engine not used: ${engine.reason}` };

@@ -140,8 +140,15 @@ export async function runVariant(
       status: 'running',
       label: stage.technique,
     });
-    await control.checkpoint();
-    const next = await runStage(stages, stage, ctx, handle);
+    let next: ModelHandle;
+    try {
+      await control.checkpoint();
+      next = await runStage(stages, stage, ctx, handle);
+    } catch (error) {
+      // A fresh student no stage has finished is in no cache yet: it is freed here.
+      if (owned) disposeHandle(handle);
+      throw error;
+    }
     if (owned) disposeHandle(handle);
     handle = next;
     owned = false;

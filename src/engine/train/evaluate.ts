@@ -24,10 +24,15 @@ export async function evaluate(
   const predictions = new Uint8Array(split.count);
   for (const [start, size] of batchRanges(split.count, batchSize)) {
     const { x, labels } = makeBatch(split, inputShape, identity, start, size);
-    const argmax = tf.tidy(() => tf.argMax(predict(x), -1));
-    const values = await argmax.data();
-    tf.dispose([x, labels, argmax]);
-    predictions.set(values, start);
+    // A predict that throws (a lost GPU device, an engine fault) must not leave the batch behind.
+    try {
+      const argmax = tf.tidy(() => tf.argMax(predict(x), -1));
+      const values = await argmax.data();
+      argmax.dispose();
+      predictions.set(values, start);
+    } finally {
+      tf.dispose([x, labels]);
+    }
   }
   const confusion = new Array<number>(numClasses * numClasses).fill(0);
   let correct = 0;

@@ -91,26 +91,29 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         await control?.checkpoint();
         await options.beforeStep?.(step, totalSteps);
         const { x, labels } = makeBatch(data.train, data.inputShape, order, start, size);
-        const stats = tf.tidy(() => {
-          let correct: tf.Scalar | null = null;
-          const loss = optimizer.minimize(
-            () => {
-              const logits = model.apply(x, { training: true }) as tf.Tensor;
-              correct = tf.keep(
-                tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')),
-              ) as tf.Scalar;
-              return lossFn(logits, labels, x);
-            },
-            true,
-            variables,
-          );
-          const c = correct as tf.Scalar | null;
-          const packed = tf.stack([loss ?? tf.scalar(Number.NaN), c ?? tf.scalar(0)]);
-          c?.dispose();
-          return packed;
-        });
+        const kept: { correct?: tf.Scalar } = {};
+        let stats: tf.Tensor;
+        try {
+          stats = tf.tidy(() => {
+            const loss = optimizer.minimize(
+              () => {
+                const logits = model.apply(x, { training: true }) as tf.Tensor;
+                kept.correct = tf.keep(
+                  tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')),
+                ) as tf.Scalar;
+                return lossFn(logits, labels, x);
+              },
+              true,
+              variables,
+            );
+            return tf.stack([loss ?? tf.scalar(Number.NaN), kept.correct ?? tf.scalar(0)]);
+          });
+        } finally {
+          // A step that throws (a lost GPU device, out of memory) leaves nothing behind either.
+          tf.dispose([x, labels, ...(kept.correct ? [kept.correct] : [])]);
+        }
         const [loss = Number.NaN, correct = 0] = await stats.data();
-        tf.dispose([x, labels, stats]);
+        stats.dispose();
         if (!Number.isFinite(loss))
           throw new TrainingDivergedError(epoch, step, training.learningRate);
         finalLoss = loss;

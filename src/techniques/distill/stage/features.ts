@@ -237,23 +237,29 @@ export async function trainWithFeatures(
         await control.checkpoint();
         const { x, labels } = makeBatch(data.train, data.inputShape, order, start, size);
         const kept: { correct?: tf.Tensor } = {};
-        const stats = tf.tidy(() => {
-          const loss = optimizer.minimize(
-            () => {
-              const s = forwardWithFeatures(student, x, studentLayers, true);
-              const t = forwardWithFeatures(ctx.teacher, x, teacherLayers, false);
-              const hits = tf.cast(tf.equal(tf.argMax(s.logits, -1), labels), 'float32');
-              kept.correct = tf.keep(tf.sum(hits));
-              const kd = distillationLoss(s.logits, stopGradient(t.logits), labels, settings);
-              return tf.add(kd, featureLoss(terms, params, s, t));
-            },
-            true,
-            variables,
-          );
-          return tf.stack([loss ?? tf.scalar(Number.NaN), kept.correct ?? tf.scalar(0)]);
-        });
+        let stats: tf.Tensor;
+        try {
+          stats = tf.tidy(() => {
+            const loss = optimizer.minimize(
+              () => {
+                const s = forwardWithFeatures(student, x, studentLayers, true);
+                const t = forwardWithFeatures(ctx.teacher, x, teacherLayers, false);
+                const hits = tf.cast(tf.equal(tf.argMax(s.logits, -1), labels), 'float32');
+                kept.correct = tf.keep(tf.sum(hits));
+                const kd = distillationLoss(s.logits, stopGradient(t.logits), labels, settings);
+                return tf.add(kd, featureLoss(terms, params, s, t));
+              },
+              true,
+              variables,
+            );
+            return tf.stack([loss ?? tf.scalar(Number.NaN), kept.correct ?? tf.scalar(0)]);
+          });
+        } finally {
+          // A step that throws (a lost GPU device, out of memory) leaves nothing behind either.
+          tf.dispose([x, labels, ...(kept.correct ? [kept.correct] : [])]);
+        }
         const [loss = Number.NaN, hits = 0] = await stats.data();
-        tf.dispose([x, labels, stats, ...(kept.correct ? [kept.correct] : [])]);
+        stats.dispose();
         if (!Number.isFinite(loss))
           throw new TrainingDivergedError(epoch, step, params.learningRate);
         samples += size;

@@ -141,17 +141,22 @@ export async function calibrateRanges(
   for (const [i, [start, count]] of ranges.entries()) {
     await ctx.control.checkpoint();
     const { x, labels } = makeBatch(data.train, data.inputShape, indices, start, count);
-    const logits = forwardPlain(layers, x, (name, point, value) => {
-      const k = key(name, point);
-      let observer = observers.get(k);
-      if (!observer) observers.set(k, (observer = makeObserver(choice)));
-      const values = value.dataSync() as Float32Array;
-      const perBatch = Math.ceil(PERCENTILE_BUDGET / ranges.length);
-      const stride = choice.observer === 'percentile' ? Math.ceil(values.length / perBatch) : 1;
-      const channels = value.shape[value.shape.length - 1] ?? 1;
-      observer.observe(subsamplePositions(values, channels, stride));
-    });
-    tf.dispose([x, labels, logits]);
+    try {
+      const logits = forwardPlain(layers, x, (name, point, value) => {
+        const k = key(name, point);
+        let observer = observers.get(k);
+        if (!observer) observers.set(k, (observer = makeObserver(choice)));
+        const values = value.dataSync() as Float32Array;
+        const perBatch = Math.ceil(PERCENTILE_BUDGET / ranges.length);
+        const stride = choice.observer === 'percentile' ? Math.ceil(values.length / perBatch) : 1;
+        const channels = value.shape[value.shape.length - 1] ?? 1;
+        observer.observe(subsamplePositions(values, channels, stride));
+      });
+      logits.dispose();
+    } finally {
+      // Also when a layer or an observer throws: the batch is ours to free.
+      tf.dispose([x, labels]);
+    }
     ctx.onProgress((i + 1) / ranges.length, 'calibrating activation ranges');
   }
   const result: CalibratedRanges = { inputs: new Map(), preActivations: new Map() };

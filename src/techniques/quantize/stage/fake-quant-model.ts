@@ -91,9 +91,15 @@ export async function predictionAgreement(
   for (const [i, [start, size]] of batches.entries()) {
     await ctx.control.checkpoint();
     const { x, labels } = makeBatch(split, inputShape, identity, start, size);
-    const picks = tf.tidy(() => tf.stack([tf.argMax(a(x), -1), tf.argMax(b(x), -1)]));
-    const values = await picks.data();
-    tf.dispose([x, labels, picks]);
+    let values: Float32Array | Int32Array | Uint8Array;
+    try {
+      const picks = tf.tidy(() => tf.stack([tf.argMax(a(x), -1), tf.argMax(b(x), -1)]));
+      values = await picks.data();
+      picks.dispose();
+    } finally {
+      // Also when a predictor throws: the batch is ours to free.
+      tf.dispose([x, labels]);
+    }
     for (let k = 0; k < size; k++) if (values[k] === values[size + k]) same++;
     ctx.onProgress((i + 1) / batches.length, 'checking the integer model against fake-quant');
   }
