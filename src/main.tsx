@@ -5,16 +5,24 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { startEngine } from './store/actions';
-import { getEngine } from './store/engine-client';
+import { crashEngine, getEngine } from './store/engine-client';
 import { startLessonFromLocation } from './store/lesson-actions';
 import { restoreFromLocation } from './store/link-actions';
 import { startAddressBar } from './store/address-bar';
 import { restorePersisted, startPersistence } from './store/persist';
+import { startRecovery } from './store/recovery';
 import { runAll } from './store/run-actions';
 import { useStore } from './store/store';
 
-// Debugging and automation hook: the store and the engine (e.g. `await playground.engine().memory()`).
-(window as unknown as { playground?: unknown }).playground = { store: useStore, engine: getEngine };
+// Debugging and automation hook: the store, the engine (e.g. `await playground.engine().memory()`)
+// and `playground.crashEngine()`, which ends the worker unannounced, as a crash would.
+(window as unknown as { playground?: unknown }).playground = {
+  store: useStore,
+  engine: getEngine,
+  crashEngine,
+};
+// A worker that dies or hangs is replaced, and the page says so.
+startRecovery();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -4,8 +4,9 @@ import { findPreset } from '../experiment/presets';
 import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
 import { readBackendChoice, writeBackendChoice } from './backend-cache';
 import { callback, engineIfStarted, getEngine, restartEngine } from './engine-client';
-import type { AppState } from './store';
+import type { AppState, Notice } from './store';
 import { useStore } from './store';
+import { ENGINE_STOPPED_ERROR } from './watchdog';
 
 const MAX_STEP_POINTS = 20_000;
 let noticeId = 0;
@@ -15,9 +16,33 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Shows a message until dismissed. */
-export function notify(kind: 'info' | 'error', text: string): void {
-  useStore.setState((s) => ({ notices: [...s.notices, { id: ++noticeId, kind, text }] }));
+/** Shows a message until dismissed (with a "Run again" button for action 'rerun'). */
+export function notify(kind: 'info' | 'error', text: string, action?: Notice['action']): void {
+  const notice: Notice = action
+    ? { id: ++noticeId, kind, text, action }
+    : { id: ++noticeId, kind, text };
+  useStore.setState((s) => ({ notices: [...s.notices, notice] }));
+}
+
+/** The notices without the "Run again" offers (a new run answers them). */
+export function withoutRerunOffers(notices: Notice[]): Notice[] {
+  return notices.some((n) => n.action) ? notices.filter((n) => !n.action) : notices;
+}
+
+let restarting: Promise<void> | null = null;
+
+/** Holds new runs until `restart` (a fresh engine after a crash, see recovery.ts) settles. */
+export function holdRunsUntil(restart: Promise<void>): void {
+  restarting = restart;
+  const release = () => {
+    if (restarting === restart) restarting = null;
+  };
+  restart.then(release, release);
+}
+
+/** The engine restart after a crash that is in progress, or null. */
+export function engineRestart(): Promise<void> | null {
+  return restarting;
 }
 
 export function dismissNotice(id: number): void {
@@ -149,12 +174,15 @@ export function replaceExperiment(experiment: Experiment, presetId: string, relo
 
 /** Trains the teacher of the current experiment with live progress. */
 export async function trainTeacher(): Promise<void> {
+  const restart = engineRestart();
+  if (restart) await restart;
   if (isBusy()) return;
   const { experiment } = useStore.getState();
-  useStore.setState({
-    run: { status: 'running', steps: [], epochs: [], error: null },
+  useStore.setState((s) => ({
+    run: { status: 'running', kind: 'teacher', steps: [], epochs: [], error: null },
     liveSource: 'teacher',
-  });
+    notices: withoutRerunOffers(s.notices),
+  }));
   try {
     const result = await getEngine().trainTeacher(
       experiment,
@@ -181,6 +209,10 @@ export async function trainTeacher(): Promise<void> {
     const name = error instanceof Error ? error.name : '';
     if (name === CANCELLED_ERROR) {
       useStore.setState((s) => ({ run: { ...s.run, status: 'cancelled', error: null } }));
+    } else if (name === ENGINE_STOPPED_ERROR) {
+      useStore.setState((s) => ({
+        run: { ...s.run, status: 'error', error: `Training stopped: ${errorText(error)}.` },
+      }));
     } else {
       const prefix = name === DIVERGED_ERROR ? '' : 'Training failed: ';
       useStore.setState((s) => ({

@@ -6,9 +6,10 @@ import { notify } from './actions';
 import { isOwnAddress } from './address-bar';
 import { clearBackendChoice } from './backend-cache';
 import { getEngine } from './engine-client';
-import { parseMeasurement, parseTeacherOutcome } from '../experiment/measurement';
+import { parseMeasurement, parseTeacherOutcome, teacherKey } from '../experiment/measurement';
 import type { AppState, RunStatus } from './store';
 import { useStore } from './store';
+import { ENGINE_STOPPED_ERROR } from './watchdog';
 
 const DB_NAME = 'compression-playground';
 const STORE = 'state';
@@ -256,6 +257,8 @@ async function saveTeacher(experiment: Experiment): Promise<void> {
     const meta = await getEngine().saveTeacher(experiment);
     if (meta) await idbPut(TEACHER_KEY, meta);
   } catch (error) {
+    // A worker that stopped is not the storage's fault (the page says so on its own).
+    if (error instanceof Error && error.name === ENGINE_STOPPED_ERROR) return;
     reportFailure(error);
   }
 }
@@ -271,6 +274,23 @@ async function loadTeacher(meta: StoredTeacherMeta): Promise<void> {
       `The teacher saved in this browser could not be read (${why}): “Run all” trains a new one.`,
     );
   }
+}
+
+/**
+ * Gives a fresh engine (after a crash) the teacher saved in this browser, when it belongs to the
+ * current experiment; otherwise the next run trains one. Returns whether there was one to give.
+ */
+export async function reloadSavedTeacher(): Promise<boolean> {
+  let outcome: TeacherResult | null;
+  try {
+    const meta = (await idbGet(TEACHER_KEY)) as { outcome?: unknown } | undefined;
+    outcome = meta ? parseTeacherOutcome(meta.outcome) : null;
+  } catch {
+    return false; // no storage here: nothing was saved
+  }
+  if (!outcome || outcome.key !== teacherKey(useStore.getState().experiment)) return false;
+  await loadTeacher({ outcome });
+  return true;
 }
 
 let stop: (() => void) | null = null;

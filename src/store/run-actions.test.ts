@@ -16,6 +16,7 @@ vi.mock('./engine-client', () => ({
 const { runAll } = await import('./run-actions');
 const { useStore } = await import('./store');
 const { loadPreset } = await import('./actions');
+const { ENGINE_STOPPED_ERROR, ENGINE_STOPPED_MESSAGE } = await import('./watchdog');
 
 describe('loadPreset', () => {
   it('clears the old results and frees the old models in the worker', () => {
@@ -78,6 +79,28 @@ describe('runAll when the backend fails mid-run', () => {
     await runAll();
     expect(engine.init).not.toHaveBeenCalled();
     expect(useStore.getState().backend.info?.active).toBe('wasm');
+  });
+
+  it('fails the run with a clear message when the worker stops, keeping the results shown', async () => {
+    const shown = [{ variant: 'int8', accuracy: 0.8 } as never];
+    const teacher = { key: 'k', accuracy: 0.9 } as never;
+    useStore.setState({ results: shown, teacher, predictions: {}, curves: {} });
+    const stopped = Object.assign(new Error(ENGINE_STOPPED_MESSAGE), {
+      name: ENGINE_STOPPED_ERROR,
+    });
+    engine.runAll.mockImplementation(async () => {
+      // The run had cleared the table for its own rows when the worker died.
+      expect(useStore.getState().results).toEqual([]);
+      throw stopped;
+    });
+    await runAll();
+    const state = useStore.getState();
+    expect(state.run.status).toBe('error');
+    expect(state.run.error).toMatch(/^The run stopped: The compute engine stopped .*kept/);
+    expect(state.results).toEqual(shown);
+    expect(state.teacher).toBe(teacher);
+    expect(engine.init).not.toHaveBeenCalled();
+    expect(state.backend.info?.active).toBe('wasm');
   });
 
   it('does not switch for a dataset that could not be downloaded (the network, not the backend)', async () => {

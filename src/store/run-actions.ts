@@ -2,10 +2,12 @@
 import { expandVariants } from '../experiment/expand';
 import type { RunEvent, TrainUpdate } from '../worker/protocol';
 import { CANCELLED_ERROR, DIVERGED_ERROR } from '../worker/protocol';
-import { chooseBackend, isBusy, notify } from './actions';
+import { chooseBackend, engineRestart, isBusy, notify, withoutRerunOffers } from './actions';
 import { callback, getEngine } from './engine-client';
+import { keptAfterCrash, runResultsOf } from './kept-results';
 import type { AppState, VariantRunState } from './store';
 import { useStore } from './store';
+import { ENGINE_STOPPED_ERROR } from './watchdog';
 
 const MAX_STEP_POINTS = 20_000;
 const MAX_CURVE_POINTS = 2_000;
@@ -112,8 +114,15 @@ function applyUpdate(update: TrainUpdate): void {
  */
 async function fallBackFromFailedBackend(name: string, message: string): Promise<void> {
   const active = useStore.getState().backend.info?.active;
-  // A cancel, a divergence, a refused stage or a failed download is not the backend's fault.
-  const notBackend = [CANCELLED_ERROR, DIVERGED_ERROR, 'StageError', 'DatasetFileError'];
+  // A cancel, a divergence, a refused stage, a failed download or a worker that died (the
+  // recovery restarts it on the same backend) is not the backend's fault.
+  const notBackend = [
+    CANCELLED_ERROR,
+    DIVERGED_ERROR,
+    'StageError',
+    'DatasetFileError',
+    ENGINE_STOPPED_ERROR,
+  ];
   if (notBackend.includes(name)) return;
   if (!active || active === 'cpu') return;
   notify(
@@ -125,8 +134,12 @@ async function fallBackFromFailedBackend(name: string, message: string): Promise
 
 /** Runs the teacher (unless already trained the same way) and every variant. */
 export async function runAll(): Promise<void> {
+  // After a crash, the fresh engine (and the teacher it takes back) comes first.
+  const restart = engineRestart();
+  if (restart) await restart;
   if (isBusy()) return;
   const { experiment } = useStore.getState();
+  const before = runResultsOf(useStore.getState());
   const queued: Record<string, VariantRunState> = {};
   for (const v of expandVariants(experiment)) {
     queued[v.id] = {
@@ -139,14 +152,15 @@ export async function runAll(): Promise<void> {
       stageStep: null,
     };
   }
-  useStore.setState({
-    run: { status: 'running', steps: [], epochs: [], error: null },
+  useStore.setState((s) => ({
+    run: { status: 'running', kind: 'all', steps: [], epochs: [], error: null },
     liveSource: 'teacher',
     curves: {},
     variantRuns: queued,
     results: [],
     predictions: {},
-  });
+    notices: withoutRerunOffers(s.notices),
+  }));
   try {
     // Results reach the store only as run events (applyUpdate), never from the return value.
     await getEngine().runAll(experiment, callback(applyUpdate));
@@ -154,6 +168,18 @@ export async function runAll(): Promise<void> {
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     const message = error instanceof Error ? error.message : String(error);
+    if (name === ENGINE_STOPPED_ERROR) {
+      // What was on screen before the run stays, with what the run finished before it stopped.
+      useStore.setState((s) => ({
+        ...keptAfterCrash(before, s),
+        run: {
+          ...s.run,
+          status: 'error',
+          error: `The run stopped: ${message}. The results shown are kept.`,
+        },
+      }));
+      return;
+    }
     useStore.setState((s) => ({
       run: {
         ...s.run,

@@ -24,6 +24,14 @@ export interface VariantRunState {
   stageStep: { step: number; totalSteps: number } | null;
 }
 
+/** A message under the top bar; `action` 'rerun' adds a button that runs the last run again. */
+export interface Notice {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+  action?: 'rerun';
+}
+
 export type RunStatus = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
 
 export interface AppState {
@@ -37,7 +45,7 @@ export interface AppState {
   /** Training samples/s the backend micro-benchmark measured on this device (auto mode). */
   measuredSpeed: number | null;
   /** Messages the user should see until dismissed (fallbacks, failed loads). */
-  notices: { id: number; kind: 'info' | 'error'; text: string }[];
+  notices: Notice[];
   dataset: {
     status: 'idle' | 'loading' | 'ready' | 'error';
     /** 0..1 while loading. */
@@ -47,6 +55,8 @@ export interface AppState {
   };
   run: {
     status: RunStatus;
+    /** What the run does: the whole experiment ('all', the default) or the teacher alone. */
+    kind?: 'all' | 'teacher';
     steps: StepRecord[];
     epochs: EpochRecord[];
     error: string | null;

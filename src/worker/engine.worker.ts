@@ -12,6 +12,7 @@ import { previewSamples } from '../engine/data/preview';
 import { loadTechniqueStage } from '../engine/pipeline/registry';
 import { EngineSession } from '../engine/session';
 import type { DatasetSpec } from '../experiment/schema';
+import { lifelineApi } from './lifeline';
 import type { DataProgress, DatasetInfo, EngineApi, TrainUpdate } from './protocol';
 import { ProgressBatcher } from './throttle';
 
@@ -47,6 +48,7 @@ function throttled(
 }
 
 const api: EngineApi = {
+  ...lifelineApi,
   init: (preference, cached) => activateBackend(preference, cached ?? null),
 
   async loadDataset(spec: DatasetSpec, seed: number, onProgress): Promise<DatasetInfo> {

@@ -8,6 +8,7 @@ export type { ExportedModel, StoredTeacherMeta, TestSamples };
 export type { VariantMeasurement } from '../experiment/compare';
 import type { EpochRecord, StepRecord } from '../engine/train/loop';
 import type { BackendName, DatasetSpec, Experiment } from '../experiment/schema';
+import type { LifelineApi } from './lifeline';
 
 export type { BackendName };
 export type { Inspection } from '../engine/inspect';
@@ -52,7 +53,7 @@ export interface DataProgress {
 export type TeacherResult = TeacherOutcome;
 
 /** What the worker exposes (through comlink). Callbacks are comlink proxies. */
-export interface EngineApi {
+export interface EngineApi extends LifelineApi {
   /** Starts a backend; 'auto' measures candidates unless given this device's earlier choice. */
   init(preference: 'auto' | BackendName, cached?: MeasuredChoice | null): Promise<BackendInfo>;
   loadDataset(
