@@ -15,14 +15,16 @@ import {
   benchFirstLoad,
   benchMixedPrecision,
   benchQuality,
+  benchSoak,
   benchSeedTable,
   firstLoadMarkdown,
   resultsMarkdown,
   seedTableMarkdown,
+  soakMarkdown,
 } from './bench/app.mjs';
 import { engineMarkdown, runEngineCheck } from './check-engine-browser.mjs';
 
-/** `--skip-kernels`, `--skip-engine`, `--skip-first-load`, `--skip-seed-table`, `--skip-quality`, `--skip-techniques`, `--skip-mixed` leave a part out. */
+/** `--skip-kernels`, `--skip-engine`, `--skip-first-load`, `--skip-seed-table`, `--skip-quality`, `--skip-techniques`, `--skip-mixed`, `--skip-soak` leave a part out. */
 const skip = (part) => process.argv.includes(`--skip-${part}`);
 const log = (line) => console.log(`  ${line}`);
 
@@ -156,6 +158,11 @@ async function main() {
         const head = `Mixed precision, ${id}: budget ${run.budgetPercent.toFixed(2)}% of fp32 (the uniform 4-bit size), bits ${run.bits.join(', ')}; ${seconds(run.wallMs)} wall time.`;
         sections.push(head, resultsMarkdown(run));
       }
+    }
+    if (!skip('soak')) {
+      console.log('Soak: Run all with random cancels…');
+      report.soak = await benchSoak(browser, baseUrl, log);
+      sections.push('Soak (tiny preset, wasm):', soakMarkdown(report.soak));
     }
     // Other processes on a small machine slow some runs down: say how busy it was.
     const load = { before: loadBefore, after: loadavg()[0], cores: availableParallelism() };

@@ -228,6 +228,138 @@ export async function benchMixedPrecision(browser, baseUrl, file, datasetId, uni
   }
 }
 
+/** mulberry32: the soak's seeded waits, the same every run. */
+function seeded(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The worker's tf.memory(), retried while a fresh worker is still starting its backend. */
+async function memoryWhenReady(page) {
+  for (let i = 0; ; i++) {
+    try {
+      return await memory(page);
+    } catch (error) {
+      if (i >= 120) throw error;
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
+/** Main-thread JS heap after a forced garbage collection (CDP), in bytes. */
+async function heapAfterGc(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    return usedSize;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
+ * The soak: `runs` Run alls of the tiny preset on wasm, each with a new seed and cancelled after a
+ * seeded random wait (some run to the end); then the experiment is replaced and the models freed.
+ * Reports worker tensors and main-thread heap at the start and the end, uncaught errors and the
+ * longest main-thread task.
+ */
+export async function benchSoak(browser, baseUrl, log, runs = 100) {
+  const { context, page } = await openApp(browser, baseUrl, log);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.getByTestId('preset-select').selectOption('tiny-pipeline');
+    await waitForDataset(page, 'moons');
+    await memoryWhenReady(page);
+    // The backend the app chose for this browser (the badge says which).
+    const backend = await page.getAttribute('[data-testid="backend-badge"]', 'data-backend');
+    const heapCold = await heapAfterGc(page);
+    const random = seeded(18_002);
+    const outcomes = { done: 0, cancelled: 0, error: 0 };
+    /** One Run all with a new seed, cancelled after a seeded wait (one in five runs to the end). */
+    const soakRun = async (seed) => {
+      await page.evaluate((s) => {
+        const store = window.playground.store;
+        store.setState((state) => ({ experiment: { ...state.experiment, seed: s } }));
+      }, seed);
+      await page.getByTestId('run-all').click();
+      // Cancel after 0–0.8 s (a tiny run takes about a second).
+      const wait = random() < 0.2 ? null : Math.floor(random() * 800);
+      if (wait !== null) {
+        await page.waitForTimeout(wait);
+        // The run may end (and the button go) between the check and the click.
+        const cancel = page.getByTestId('cancel');
+        if (await cancel.isVisible()) await cancel.click({ timeout: 2000 }).catch(() => {});
+      }
+      await page.waitForFunction(
+        () =>
+          ['done', 'error', 'cancelled'].includes(window.playground.store.getState().run.status),
+        null,
+        { timeout: RUN_TIMEOUT_MS, polling: 100 },
+      );
+      return page.evaluate(() => window.playground.store.getState().run.status);
+    };
+    // Ten warm-up runs load the lazy code and let the JIT settle; the baseline is after them.
+    for (let i = 0; i < 10; i++) await soakRun(500 + i);
+    await page.getByTestId('preset-select').selectOption('moons-tiny');
+    await page.evaluate(() => window.playground.engine().releaseModels());
+    await page.getByTestId('preset-select').selectOption('tiny-pipeline');
+    const tensorsStart = (await memoryWhenReady(page)).numTensors;
+    const heapStart = await heapAfterGc(page);
+    const started = Date.now();
+    for (let i = 0; i < runs; i++) {
+      const status = await soakRun(1000 + i);
+      outcomes[status] = (outcomes[status] ?? 0) + 1;
+      if ((i + 1) % 10 === 0) log(`soak: ${i + 1} of ${runs} runs (${JSON.stringify(outcomes)})`);
+    }
+    const wallMs = Date.now() - started;
+    // Replace the experiment, as a user moving on would, and free what the last run kept.
+    await page.getByTestId('preset-select').selectOption('moons-tiny');
+    await page.evaluate(() => window.playground.engine().releaseModels());
+    const tensorsEnd = (await memoryWhenReady(page)).numTensors;
+    const heapEnd = await heapAfterGc(page);
+    const longest = await page.evaluate(() =>
+      window.__longTasks.reduce((m, t) => Math.max(m, t.duration), 0),
+    );
+    return {
+      runs,
+      backend,
+      heapCold,
+      wallMs,
+      outcomes,
+      tensorsStart,
+      tensorsEnd,
+      heapStart,
+      heapEnd,
+      longest,
+      errors,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Markdown rows of the soak. */
+export function soakMarkdown(soak) {
+  const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  return [
+    '| measure | result |',
+    '| --- | --- |',
+    `| Run alls on ${soak.backend} (new seed each, cancelled at a random moment) | ${soak.runs}: ${soak.outcomes.done} done, ${soak.outcomes.cancelled} cancelled, ${soak.outcomes.error} errors; ${(soak.wallMs / 1000).toFixed(0)} s |`,
+    `| worker tensors: start / end (experiment replaced, models freed) | ${soak.tensorsStart} / ${soak.tensorsEnd} |`,
+    `| main-thread heap after GC: start (after 10 warm-up runs) / end | ${mb(soak.heapStart)} / ${mb(soak.heapEnd)} (cold page: ${mb(soak.heapCold)}) |`,
+    `| uncaught errors | ${soak.errors.length} |`,
+    `| longest main-thread task | ${soak.longest.toFixed(0)} ms |`,
+  ].join('\n');
+}
+
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 const ms = (x) => (x === null || x === undefined ? '—' : `${x.toFixed(2)} ms`);
 const bytes = (n) => n.toLocaleString('en-US');
