@@ -34,6 +34,25 @@ const session = new EngineSession(
   loadTechniqueStage,
 );
 
+/**
+ * Closes the channel of a callback the page passed with a call, once that call is over: comlink
+ * otherwise keeps it (and what the page's callback holds) until this worker's GC finds the proxy.
+ * A plain function (tests) has nothing to close.
+ */
+function releaseCallback(callback: unknown): void {
+  const remote = callback as { [Comlink.releaseProxy]?: () => void };
+  remote[Comlink.releaseProxy]?.();
+}
+
+/** Runs `call`, then releases `callback` (see releaseCallback), whatever the outcome. */
+async function withCallback<T>(callback: unknown, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } finally {
+    releaseCallback(callback);
+  }
+}
+
 /** At most ~10 progress messages a second cross the boundary, and always the last one. */
 function throttled(
   onProgress: (fraction: number, message: string) => void,
@@ -67,6 +86,7 @@ const api: EngineApi = {
       };
     } finally {
       onDataProgress = null;
+      releaseCallback(onProgress);
     }
   },
 
@@ -80,6 +100,7 @@ const api: EngineApi = {
       );
     } finally {
       batcher.flush();
+      releaseCallback(onUpdate);
     }
   },
 
@@ -94,6 +115,7 @@ const api: EngineApi = {
       );
     } finally {
       batcher.flush();
+      releaseCallback(onUpdate);
     }
   },
 
@@ -121,10 +143,14 @@ const api: EngineApi = {
     return Comlink.transfer(model, [model.weightData]);
   },
   sensitivity: (experiment, sparsities, onProgress) =>
-    session.sensitivity(experiment, sparsities, throttled(onProgress)),
+    withCallback(onProgress, () =>
+      session.sensitivity(experiment, sparsities, throttled(onProgress)),
+    ),
   analyzeQuantization: (source) => session.analyzeQuantization(source),
   quantSensitivity: (experiment, bits, onProgress) =>
-    session.quantSensitivity(experiment, bits, throttled(onProgress)),
+    withCallback(onProgress, () =>
+      session.quantSensitivity(experiment, bits, throttled(onProgress)),
+    ),
   testSamples: (indices) => session.testSamples(indices),
   teacherPredictions: async () => {
     const predictions = await session.teacherPredictions();
