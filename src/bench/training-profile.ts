@@ -1,0 +1,101 @@
+/**
+ * One training step of the reference CNN on the wasm backend (with our training kernels),
+ * profiled kernel by kernel: for issue 16's table. Node only (scripts/profile-training.mjs loads
+ * it through Vite's module runner); nothing is asserted.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerFastWasmTraining } from '../engine/backends/wasm-training';
+import { buildModel } from '../engine/network/build';
+import { crossEntropyLoss, makeOptimizer } from '../engine/train/loop';
+
+const REFERENCE = {
+  kind: 'cnn' as const,
+  convs: [
+    { filters: 16, kernel: 3 },
+    { filters: 32, kernel: 3 },
+  ],
+  dense: [128],
+  activation: 'relu' as const,
+};
+
+export interface KernelTime {
+  kernel: string;
+  calls: number;
+  totalMs: number;
+}
+
+export interface TrainingProfile {
+  batch: number;
+  /** Median wall time of one step without the profiler (ms). */
+  stepMs: number;
+  /** Σ kernel time within one profiled step (ms). */
+  kernelMs: number;
+  kernels: KernelTime[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Profiles a training step (forward, backward, Adam) at `batch`, `runs` timed steps. */
+export async function profileTrainingStep(batch = 128, runs = 20): Promise<TrainingProfile> {
+  const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+  setWasmPaths(`${path.dirname(main)}/`);
+  await tf.setBackend('wasm');
+  registerFastWasmTraining();
+  const model = buildModel(REFERENCE, [28, 28, 1], 10, 1);
+  const optimizer = makeOptimizer({
+    optimizer: 'adam',
+    learningRate: 0.001,
+    momentum: 0.9,
+    batchSize: batch,
+    epochs: 1,
+  });
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const x = tf.randomUniform([batch, 28, 28, 1]);
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % 10),
+    'int32',
+  );
+  const step = () =>
+    tf.tidy(() => {
+      const loss = optimizer.minimize(
+        () =>
+          crossEntropyLoss(model.apply(x, { training: true }) as tf.Tensor, labels as tf.Tensor1D),
+        true,
+        variables,
+      );
+      return loss!.dataSync()[0];
+    });
+  for (let i = 0; i < 3; i++) step();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+  }
+  const info = await tf.profile(() => {
+    step();
+  });
+  const byKernel = new Map<string, KernelTime>();
+  for (const k of info.kernels) {
+    const entry = byKernel.get(k.name) ?? { kernel: k.name, calls: 0, totalMs: 0 };
+    entry.calls++;
+    entry.totalMs += Number(await k.kernelTimeMs);
+    byKernel.set(k.name, entry);
+  }
+  const kernels = [...byKernel.values()].sort((a, b) => b.totalMs - a.totalMs);
+  tf.dispose([x, labels]);
+  optimizer.dispose();
+  model.dispose();
+  return {
+    batch,
+    stepMs: median(times),
+    kernelMs: kernels.reduce((a, k) => a + k.totalMs, 0),
+    kernels,
+  };
+}
