@@ -252,13 +252,22 @@ async function memoryWhenReady(page) {
   }
 }
 
-/** Main-thread JS heap after a forced garbage collection (CDP), in bytes. */
+/**
+ * Main-thread JS heap at rest, in bytes: after 3 s idle (the result charts mount one per task
+ * after a run), the least of three readings 1 s apart, each after a forced garbage collection.
+ */
 async function heapAfterGc(page) {
+  await page.waitForTimeout(3000);
   const cdp = await page.context().newCDPSession(page);
   try {
-    await cdp.send('HeapProfiler.collectGarbage');
-    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    return usedSize;
+    let least = Infinity;
+    for (let i = 0; i < 3; i++) {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+      least = Math.min(least, usedSize);
+      await page.waitForTimeout(1000);
+    }
+    return least;
   } finally {
     await cdp.detach();
   }
@@ -354,7 +363,7 @@ export function soakMarkdown(soak) {
     '| --- | --- |',
     `| Run alls on ${soak.backend} (new seed each, cancelled at a random moment) | ${soak.runs}: ${soak.outcomes.done} done, ${soak.outcomes.cancelled} cancelled, ${soak.outcomes.error} errors; ${(soak.wallMs / 1000).toFixed(0)} s |`,
     `| worker tensors: start / end (experiment replaced, models freed) | ${soak.tensorsStart} / ${soak.tensorsEnd} |`,
-    `| main-thread heap after GC: start (after 10 warm-up runs) / end | ${mb(soak.heapStart)} / ${mb(soak.heapEnd)} (cold page: ${mb(soak.heapCold)}) |`,
+    `| main-thread heap at rest (least of 3 after GC): start (after 10 warm-up runs) / end | ${mb(soak.heapStart)} / ${mb(soak.heapEnd)} (cold page: ${mb(soak.heapCold)}) |`,
     `| uncaught errors | ${soak.errors.length} |`,
     `| longest main-thread task | ${soak.longest.toFixed(0)} ms |`,
   ].join('\n');
