@@ -14,8 +14,8 @@ import {
 import { useStore } from '../../../store/store';
 import type { SensitivityTable } from '../../../worker/protocol';
 import { Card } from '../../../ui/common/Card';
+import { ScanControls } from '../../../ui/common/ScanControls';
 import { NumberField } from '../../../ui/common/NumberField';
-import { ProgressBar } from '../../../ui/common/ProgressBar';
 import { Figure } from '../../../ui/figure/Figure';
 import { Plot } from '../../../ui/figure/Plot';
 import { lineSeries } from '../../../ui/figure/series';
@@ -90,7 +90,7 @@ export function SensitivityPanel() {
   const teacher = useStore((s) => s.teacher);
   const busy = useStore(isBusy);
   const state = useSensitivityStore();
-  const { status, fraction, message, table, error, maxDropPoints } = state;
+  const { status, table, maxDropPoints } = state;
   const running = status === 'running';
   const current = table && state.teacher === teacherIdentity(teacher) ? table : null;
   const picks = useMemo(
@@ -103,45 +103,17 @@ export function SensitivityPanel() {
       subtitle="Prune one layer at a time to see which layers can lose the most weights"
       testId="sensitivity-panel"
     >
-      <div className="button-row">
-        <button
-          type="button"
-          className="primary"
-          data-testid="sensitivity-run"
-          disabled={!teacher || busy || running}
-          onClick={() => void runSensitivityScan()}
-        >
-          Run sensitivity scan
-        </button>
-        {running && (
-          <button
-            type="button"
-            className="danger"
-            data-testid="sensitivity-cancel"
-            onClick={cancelSensitivityScan}
-          >
-            Cancel
-          </button>
-        )}
-      </div>
-      {!teacher && <p className="muted">Train the teacher first: the scan prunes its layers.</p>}
-      {running && (
-        <ProgressBar
-          fraction={fraction}
-          label="Sensitivity scan"
-          detail={message}
-          testId="sensitivity-progress"
-        />
-      )}
-      {status === 'cancelled' && <p className="muted">Scan cancelled.</p>}
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      {table && !current && !running && (
-        <p className="muted">The teacher changed since the last scan: run it again.</p>
-      )}
+      <ScanControls
+        what="sensitivity scan"
+        verb="prunes"
+        testId="sensitivity"
+        state={state}
+        current={current !== null}
+        hasTeacher={teacher !== null}
+        busy={busy}
+        onRun={() => void runSensitivityScan()}
+        onCancel={cancelSensitivityScan}
+      />
       {current && picks && (
         <>
           <SensitivityChart table={current} maxDrop={maxDropPoints} />

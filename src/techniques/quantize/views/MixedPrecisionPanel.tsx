@@ -5,8 +5,8 @@ import { currentTable } from '../../../store/teacher-scan';
 import { useStore } from '../../../store/store';
 import type { QuantSensitivityTable } from '../../../worker/protocol';
 import { Card } from '../../../ui/common/Card';
+import { ScanControls } from '../../../ui/common/ScanControls';
 import { NumberField } from '../../../ui/common/NumberField';
-import { ProgressBar } from '../../../ui/common/ProgressBar';
 import { Figure } from '../../../ui/figure/Figure';
 import { Plot } from '../../../ui/figure/Plot';
 import { lineSeries } from '../../../ui/figure/series';
@@ -158,7 +158,7 @@ export function MixedPrecisionPanel() {
   const teacher = useStore((s) => s.teacher);
   const busy = useStore(isBusy);
   const state = useMixedPrecisionStore();
-  const { status, fraction, message, error, budgetPercent } = state;
+  const { status, budgetPercent } = state;
   const running = status === 'running';
   const table = currentTable(state, teacher);
   const outcome = useMemo(
@@ -171,45 +171,17 @@ export function MixedPrecisionPanel() {
       subtitle="Quantize one layer at a time, then spend the bits where they matter"
       testId="mixed-precision-panel"
     >
-      <div className="button-row">
-        <button
-          type="button"
-          className="primary"
-          data-testid="quant-scan-run"
-          disabled={!teacher || busy || running}
-          onClick={() => void runQuantScan()}
-        >
-          Run quantization scan
-        </button>
-        {running && (
-          <button
-            type="button"
-            className="danger"
-            data-testid="quant-scan-cancel"
-            onClick={cancelQuantScan}
-          >
-            Cancel
-          </button>
-        )}
-      </div>
-      {!teacher && <p className="muted">Train the teacher first: the scan quantizes its layers.</p>}
-      {running && (
-        <ProgressBar
-          fraction={fraction}
-          label="Quantization scan"
-          detail={message}
-          testId="quant-scan-progress"
-        />
-      )}
-      {status === 'cancelled' && <p className="muted">Scan cancelled.</p>}
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      {state.table && !table && !running && (
-        <p className="muted">The teacher changed since the last scan: run it again.</p>
-      )}
+      <ScanControls
+        what="quantization scan"
+        verb="quantizes"
+        testId="quant-scan"
+        state={state}
+        current={table !== null}
+        hasTeacher={teacher !== null}
+        busy={busy}
+        onRun={() => void runQuantScan()}
+        onCancel={cancelQuantScan}
+      />
       {table && outcome && (
         <>
           <BitDropChart table={table} />
