@@ -17,7 +17,12 @@ import type { EvaluateWeights } from '../../techniques/layer-sweep';
 /** Examples the scans score on, at most. */
 export const SWEEP_EXAMPLES = 2000;
 
-function firstExamples(split: DataSplit, inputShape: readonly number[], n: number): DataSplit {
+/** The first min(n, count) examples of a split, as views (no copy). */
+export function firstExamples(
+  split: DataSplit,
+  inputShape: readonly number[],
+  n: number,
+): DataSplit {
   const count = Math.min(n, split.count);
   const size = featureSize(inputShape);
   return { x: split.x.subarray(0, count * size), y: split.y.subarray(0, count), count };

@@ -6,8 +6,9 @@
  * the float activations' histograms. Runs on held-out validation examples.
  */
 import * as tf from '@tensorflow/tfjs';
-import { featureSize } from '../../../engine/data/types';
 import type { DataSplit } from '../../../engine/data/types';
+import { firstExamples } from '../../../engine/measure/kernel-sweep';
+import { evaluate } from '../../../engine/train/evaluate';
 import type { NamedLayer, WeightLayer } from '../../../engine/network/layers';
 import { isWeightLayer } from '../../../engine/network/layers';
 import { extractLayers } from '../../../engine/network/layer-ir';
@@ -112,35 +113,6 @@ function forward(
   return h;
 }
 
-function firstExamples(split: DataSplit, inputShape: readonly number[], n: number): DataSplit {
-  const count = Math.min(n, split.count);
-  const size = featureSize(inputShape);
-  return { x: split.x.subarray(0, count * size), y: split.y.subarray(0, count), count };
-}
-
-/** Top-1 accuracy of `predict` on `split`, 500 examples a call. */
-async function accuracyOf(
-  predict: (x: tf.Tensor) => tf.Tensor,
-  split: DataSplit,
-  inputShape: readonly number[],
-): Promise<number> {
-  const size = featureSize(inputShape);
-  let correct = 0;
-  for (let start = 0; start < split.count; start += 500) {
-    const n = Math.min(500, split.count - start);
-    const picks = tf.tidy(() => {
-      const x = tf.tensor(split.x.subarray(start * size, (start + n) * size), [n, ...inputShape]);
-      return tf.argMax(predict(x), -1);
-    });
-    const values = await picks.data();
-    picks.dispose();
-    values.forEach((p, i) => {
-      if (p === split.y[start + i]) correct++;
-    });
-  }
-  return correct / Math.max(1, split.count);
-}
-
 /** The float layers, ŵ and input grids of a statically quantized handle, or a StageError. */
 function simulationOf(handle: ModelHandle): Simulation {
   if (!handle.integerModel || !handle.weightCodes) {
@@ -239,18 +211,17 @@ export async function analyzeQuantization(
     throw new StageError('The analyzer measures on the validation split, but it is empty.');
   }
   const weightLayers = sim.layers.filter(isWeightLayer);
-  const run = (on: Switches) => accuracyOf((x) => forward(sim, x, on), examples, inputShape);
+  const classes = handle.model.outputs[0]!.shape[1]!;
+  const accuracyOf = async (predict: (x: tf.Tensor) => tf.Tensor) =>
+    (await evaluate(predict, examples, inputShape, classes, 500)).accuracy;
+  const run = (on: Switches) => accuracyOf((x) => forward(sim, x, on));
   const always = () => true;
   const never = () => false;
   const float = await run({ weights: never, activations: never });
   const weightsOnly = await run({ weights: always, activations: never });
   const activationsOnly = await run({ weights: never, activations: always });
   const both = await run({ weights: always, activations: always });
-  const shipped = await accuracyOf(
-    handle.predict ?? ((x) => handle.model.predict(x) as tf.Tensor),
-    examples,
-    inputShape,
-  );
+  const shipped = await accuracyOf(handle.predict ?? ((x) => handle.model.predict(x) as tf.Tensor));
   const errors = layerErrors(sim, split, inputShape);
   const layers: AnalyzerLayer[] = [];
   for (const [l, layer] of weightLayers.entries()) {
