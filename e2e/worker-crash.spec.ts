@@ -171,7 +171,12 @@ test('a worker that dies while idle is replaced and gets the saved teacher back'
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
 
   // Run all on the fresh worker reuses the saved teacher: no teacher training, the same result.
+  // The click waits for the restart (the saved teacher loading back) before the run starts, so
+  // the old 'done' must first give way to this run's status.
   await page.getByTestId('run-all').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running', {
+    timeout: 60_000,
+  });
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
     timeout: 200_000,
   });
