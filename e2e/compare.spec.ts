@@ -1,16 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { openApp, useBackend } from './helpers';
+import { openApp, runAllToDone, useTinyPipeline } from './helpers';
 
 test('compare dashboard: grouped bars, a variant diff and a chart export', async ({ page }) => {
   test.setTimeout(240_000);
   await openApp(page);
-  await page.getByTestId('preset-select').selectOption('tiny-pipeline');
-  await useBackend(page, 'wasm');
-  await page.getByTestId('run-all').click();
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
-    timeout: 200_000,
-  });
+  await useTinyPipeline(page);
+  await runAllToDone(page);
 
   const bars = page.getByTestId('grouped-bars');
   await expect(bars).toBeVisible();

@@ -57,3 +57,17 @@ export async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
     ...(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)),
   ];
 }
+
+/** The "Every technique · tiny" preset on wasm: the small experiment most specs run. */
+export async function useTinyPipeline(page: Page): Promise<void> {
+  await page.getByTestId('preset-select').selectOption('tiny-pipeline');
+  await useBackend(page, 'wasm');
+}
+
+/** Clicks Run all and waits until the run is done. */
+export async function runAllToDone(page: Page, timeout = 200_000): Promise<void> {
+  await page.getByTestId('run-all').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
+    timeout,
+  });
+}

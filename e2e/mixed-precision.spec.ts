@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { Experiment } from '../src/experiment/schema';
-import { openApp, useBackend, watchErrors } from './helpers';
+import { openApp, runAllToDone, useTinyPipeline, watchErrors } from './helpers';
 
 test('mixed precision: scan each layer at 8…2 bits, allocate within a budget, run it', async ({
   page,
@@ -8,14 +8,10 @@ test('mixed precision: scan each layer at 8…2 bits, allocate within a budget, 
   test.setTimeout(300_000);
   const errors = watchErrors(page);
   await openApp(page);
-  await page.getByTestId('preset-select').selectOption('tiny-pipeline');
-  await useBackend(page, 'wasm');
+  await useTinyPipeline(page);
   const panel = page.getByTestId('mixed-precision-panel');
   await expect(panel.getByTestId('quant-scan-run')).toBeDisabled();
-  await page.getByTestId('run-all').click();
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
-    timeout: 200_000,
-  });
+  await runAllToDone(page);
 
   // The scan: one line per dense layer of the 2→16→16→2 MLP.
   await panel.getByTestId('quant-scan-run').click();
@@ -69,10 +65,7 @@ test('mixed precision: scan each layer at 8…2 bits, allocate within a budget, 
     },
   });
   // … and ships exactly the predicted bytes (dynamic PTQ keeps no activation grids).
-  await page.getByTestId('run-all').click();
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
-    timeout: 200_000,
-  });
+  await runAllToDone(page);
   const row = page.locator('[data-testid=result-row][data-variant="Mixed precision ≤ 45%"]');
   expect(Number(await row.getAttribute('data-size-bytes'))).toBe(total);
   expect(Number(await row.getAttribute('data-accuracy'))).toBeGreaterThan(0.5);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { openApp, useBackend, watchCsp } from './helpers';
+import { openApp, runAllToDone, useTinyPipeline, watchCsp } from './helpers';
 
 test('every technique on a tiny preset fills the comparison table', async ({ page }) => {
   test.setTimeout(240_000);
@@ -17,12 +17,8 @@ test('every technique on a tiny preset fills the comparison table', async ({ pag
     // Inline style attributes only (KaTeX): never inline scripts or <style> elements.
     expect(p).not.toMatch(/(script-src|style-src) [^;]*unsafe-inline/);
   }
-  await page.getByTestId('preset-select').selectOption('tiny-pipeline');
-  await useBackend(page, 'wasm');
-  await page.getByTestId('run-all').click();
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
-    timeout: 200_000,
-  });
+  await useTinyPipeline(page);
+  await runAllToDone(page);
   const rows = page.getByTestId('result-row');
   // teacher + 8 variants + the distilled student's student-alone baseline + one fp32 control
   // (QAT, both prunings, low-rank and weight sharing all train 2 epochs at the same rate)

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { Experiment } from '../src/experiment/schema';
-import { openApp, useBackend, watchErrors } from './helpers';
+import { openApp, runAllToDone, useTinyPipeline, watchErrors } from './helpers';
 
 /** Layer → sparsity (0..1) from the panel's "dense1 40%, dense2 40%, logits 70%" line. */
 function parsePicks(text: string): Map<string, number> {
@@ -15,14 +15,10 @@ test('sensitivity scan: chart per layer, then per-layer sparsities in a prune st
   test.setTimeout(300_000);
   const errors = watchErrors(page);
   await openApp(page);
-  await page.getByTestId('preset-select').selectOption('tiny-pipeline');
-  await useBackend(page, 'wasm');
+  await useTinyPipeline(page);
   const panel = page.getByTestId('sensitivity-panel');
   await expect(panel.getByTestId('sensitivity-run')).toBeDisabled();
-  await page.getByTestId('run-all').click();
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
-    timeout: 200_000,
-  });
+  await runAllToDone(page);
 
   // The scan: one line per dense layer of the 2→16→16→2 MLP, axis titles, a caption.
   await panel.getByTestId('sensitivity-run').click();
@@ -59,10 +55,7 @@ test('sensitivity scan: chart per layer, then per-layer sparsities in a prune st
     scope: 'layer',
     layerSparsities: Object.fromEntries(picks),
   });
-  await page.getByTestId('run-all').click();
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
-    timeout: 200_000,
-  });
+  await runAllToDone(page);
   const row = page.locator('[data-testid=result-row][data-variant="50% pruned"]');
   expect(Number(await row.getAttribute('data-accuracy'))).toBeGreaterThan(0.5);
 

@@ -1,6 +1,6 @@
 import type { Locator } from '@playwright/test';
 import { expect, test } from '@playwright/test';
-import { openApp, useBackend, watchErrors } from './helpers';
+import { openApp, runAllToDone, useTinyPipeline, watchErrors } from './helpers';
 
 /** A chart rendered: its figure is visible and holds an SVG with drawn marks. */
 async function expectChart(figure: Locator, marks = '.recharts-surface path, .recharts-rectangle') {
@@ -13,12 +13,8 @@ test('the technique views show what each technique did', async ({ page }) => {
   test.setTimeout(240_000);
   const errors = watchErrors(page);
   await openApp(page);
-  await page.getByTestId('preset-select').selectOption('tiny-pipeline');
-  await useBackend(page, 'wasm');
-  await page.getByTestId('run-all').click();
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
-    timeout: 200_000,
-  });
+  await useTinyPipeline(page);
+  await runAllToDone(page);
   const panel = page.getByTestId('technique-views');
   await expect(panel).toBeVisible();
   const source = page.getByTestId('views-source');
@@ -109,12 +105,8 @@ test('the technique views fit a phone screen', async ({ page }) => {
   test.setTimeout(240_000);
   await page.setViewportSize({ width: 390, height: 844 });
   await openApp(page);
-  await page.getByTestId('preset-select').selectOption('tiny-pipeline');
-  await useBackend(page, 'wasm');
-  await page.getByTestId('run-all').click();
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
-    timeout: 200_000,
-  });
+  await useTinyPipeline(page);
+  await runAllToDone(page);
   await page.getByTestId('tab-live').click();
   for (const tab of ['quant', 'prune', 'lowrank', 'share', 'temperature']) {
     await page.getByTestId(`views-tab-${tab}`).click();
