@@ -201,11 +201,14 @@ export function floatLayerTimings(
   return out;
 }
 
+/** mode_i = csr when csrMs_i < denseMs_i, else dense (ties keep the dense kernel). */
+export function fasterModes(timings: readonly FloatLayerTiming[]): FloatLayerMode[] {
+  return timings.map((t) => (t.csrMs < t.denseMs ? 'csr' : 'dense'));
+}
+
 /** Per layer the faster of dense and CSR at `batch` (measured), set on the handle and returned. */
 export function chooseFloatModes(handle: FloatHandle, batch: number, runs = 9): FloatLayerMode[] {
-  const modes = floatLayerTimings(handle, batch, runs).map((t): FloatLayerMode =>
-    t.csrMs < t.denseMs ? 'csr' : 'dense',
-  );
+  const modes = fasterModes(floatLayerTimings(handle, batch, runs));
   setFloatModes(handle, modes);
   return modes;
 }
