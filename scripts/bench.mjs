@@ -1,6 +1,7 @@
 // `npm run bench` (not part of `npm test`): builds the bench page (bench.html → src/bench/) and
 // the app into bench-results/site (kept out of the app's dist), serves them cross-origin isolated
-// on port 4190, drives headless Chromium through the kernel bench, our wasm engine check
+// on port 4190, drives headless Chromium through the kernel bench (and PyTorch's training of
+// the same CNN when torch is installed), our wasm engine check
 // (check-engine-browser.mjs), a first visit with an empty cache, the seed-table preset and the
 // quality runs (scripts/bench/app.mjs), prints Markdown tables, writes bench-results/bench.json.
 import { execFileSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import {
   seedTableMarkdown,
   soakMarkdown,
 } from './bench/app.mjs';
+import { torchMarkdown, torchThroughput } from './bench/torch.mjs';
 import { engineMarkdown, runEngineCheck } from './check-engine-browser.mjs';
 
 /** `--skip-kernels`, `--skip-engine`, `--skip-first-load`, `--skip-seed-table`, `--skip-quality`, `--skip-techniques`, `--skip-mixed`, `--skip-soak` leave a part out. */
@@ -104,6 +106,10 @@ async function main() {
       const results = await runPage(browser);
       Object.assign(report, results);
       sections.push(results.markdown);
+      // The browser is idle meanwhile: PyTorch gets the same two cores the page had.
+      console.log('The same training in PyTorch…');
+      report.torch = torchThroughput();
+      sections.push(torchMarkdown(report.torch, report.backends));
     }
     if (!skip('engine')) {
       // Our int8 / sparse wasm engine on its own page: relaxed and fixed SIMD, kernel-only and
@@ -177,9 +183,11 @@ async function main() {
       console.log('The machine was busy before the bench: expect noisy numbers; rerun when idle.');
     }
     console.log(`Whole bench: ${seconds(Date.now() - started)}.`);
-    const headline = report.backends?.find((b) => b.target.label === 'wasm + kernels');
+    const headline = report.backends?.find((b) => b.target.label === 'wasm + fused kernels');
     if (!skip('kernels') && !headline?.throughput?.ok) {
-      throw new Error('wasm + kernels produced no training throughput (see the table above).');
+      throw new Error(
+        'wasm + fused kernels produced no training throughput (see the table above).',
+      );
     }
   } finally {
     await browser?.close();

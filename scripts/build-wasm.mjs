@@ -1,9 +1,10 @@
-// `npm run build:wasm`: compiles the AssemblyScript engine (src/engine/kernels/assembly) into two
+// `npm run build:wasm`: compiles the AssemblyScript engine (src/engine/kernels/assembly) into
 // modules from the same source: engine-relaxed.wasm (SIMD + relaxed SIMD) and engine-simd.wasm
-// (fixed SIMD only), in src/engine/kernels/build/ (generated, gitignored). A module newer than
+// (fixed SIMD only), and the training kernels the same two ways, each for plain and shared
+// imported memory (train-*.wasm), in src/engine/kernels/build/ (generated, gitignored). A module newer than
 // every source file is kept unless `--force` is given. Each file is written to a temporary name
 // and renamed, so a test reading it while another process builds never sees half a module.
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -11,10 +12,35 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = join(root, 'src', 'engine', 'kernels', 'assembly');
 export const WASM_DIR = join(root, 'src', 'engine', 'kernels', 'build');
 
-/** The two targets: file name and the WebAssembly features beyond the MVP each enables. */
+/**
+ * The targets: file, entry, the WebAssembly features beyond the MVP each enables, and extra flags.
+ * The training kernels (training.ts) run on tfjs-wasm's memory, imported: plain for its
+ * single-threaded build, shared (same maximum as tfjs's, 4 GiB) for its threaded build.
+ */
+const IMPORTED = ['--importMemory', '--initialMemory', '1'];
+const SHARED = [...IMPORTED, '--sharedMemory', '--maximumMemory', '65536'];
 export const TARGETS = [
-  { file: 'engine-relaxed.wasm', features: ['simd', 'relaxed-simd'] },
-  { file: 'engine-simd.wasm', features: ['simd'] },
+  { file: 'engine-relaxed.wasm', entry: 'index.ts', features: ['simd', 'relaxed-simd'] },
+  { file: 'engine-simd.wasm', entry: 'index.ts', features: ['simd'] },
+  {
+    file: 'train-relaxed.wasm',
+    entry: 'training.ts',
+    features: ['simd', 'relaxed-simd'],
+    flags: IMPORTED,
+  },
+  { file: 'train-simd.wasm', entry: 'training.ts', features: ['simd'], flags: IMPORTED },
+  {
+    file: 'train-relaxed-shared.wasm',
+    entry: 'training.ts',
+    features: ['simd', 'relaxed-simd', 'threads'],
+    flags: SHARED,
+  },
+  {
+    file: 'train-simd-shared.wasm',
+    entry: 'training.ts',
+    features: ['simd', 'threads'],
+    flags: SHARED,
+  },
 ];
 
 function newestSource() {
@@ -40,7 +66,7 @@ async function build(target) {
   const { default: asc } = await import('assemblyscript/asc');
   const out = join(WASM_DIR, target.file);
   const args = [
-    join(sourceDir, 'index.ts'),
+    join(sourceDir, target.entry),
     '--outFile',
     out,
     '--textFile',
@@ -56,6 +82,7 @@ async function build(target) {
     'abort=',
     '--enable',
     target.features.join(','),
+    ...(target.flags ?? []),
   ];
   const messages = [];
   const { error } = await asc.main(args, {
@@ -70,6 +97,12 @@ async function build(target) {
   });
   if (error)
     throw new Error(`asc failed for ${target.file}: ${error.message}\n${messages.join('')}`);
+  // Kernels on another module's memory must not bring data: it would be written over tfjs's heap.
+  if (
+    target.flags?.includes('--importMemory') &&
+    /\(data\b/.test(readFileSync(out.replace(/\.wasm$/, '.wat'), 'utf8'))
+  )
+    throw new Error(`${target.file} has a data segment; kernels on imported memory may hold none`);
   return { file: target.file, bytes: statSync(out).size };
 }
 

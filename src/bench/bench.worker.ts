@@ -6,6 +6,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { activateBackend, configureWasm } from '../engine/backends/select';
+import { disableFusedTraining } from '../engine/backends/wasm-fused-training';
 import { registerFastWasmTraining } from '../engine/backends/wasm-training';
 import { fetchWithProgress, loadDataset } from '../engine/data/loader';
 import type { Dataset } from '../engine/data/types';
@@ -38,6 +39,7 @@ function loaded(): Dataset {
 const api: BenchWorkerApi = {
   async start(target: BenchTarget): Promise<StartInfo> {
     if (target.kernels) KERNELS.register();
+    if (!target.fused) disableFusedTraining();
     const info = await activateBackend(target.backend);
     const wasm =
       info.active === 'wasm'
@@ -49,6 +51,7 @@ const api: BenchWorkerApi = {
       ...(info.wasmThreads !== undefined ? { wasmThreads: info.wasmThreads } : {}),
       ...wasm,
       ...(target.kernels ? { kernelsFunction: KERNELS.name } : {}),
+      ...(info.trainingKernels ? { trainingKernels: info.trainingKernels } : {}),
     };
   },
 

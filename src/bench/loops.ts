@@ -5,6 +5,8 @@ import type { Dataset } from '../engine/data/types';
 import { createRng, shuffledIndices } from '../engine/rng';
 import { batchRanges, makeBatch } from '../engine/train/batches';
 import { RunCancelledError, RunControl } from '../engine/train/control';
+import { trainingLogits } from '../engine/train/conv-block';
+import { fusedAdam } from '../engine/train/fused-adam';
 import { trainModel } from '../engine/train/loop';
 import type { ArchitectureSpec, TrainingSpec } from '../experiment/schema';
 import type { TrainUpdate } from '../worker/protocol';
@@ -56,7 +58,7 @@ export async function bareTrainLoop(
 ): Promise<number> {
   if (training.optimizer !== 'adam') throw new Error('the bare loop is written for Adam');
   const started = performance.now();
-  const optimizer = tf.train.adam(training.learningRate);
+  const optimizer = fusedAdam(training.learningRate);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const order = shuffledIndices(data.train.count, createRng(seed * 7919));
   for (const [start, size] of batchRanges(data.train.count, training.batchSize)) {
@@ -65,7 +67,7 @@ export async function bareTrainLoop(
       () =>
         tf.losses.softmaxCrossEntropy(
           tf.oneHot(labels, data.numClasses),
-          model.apply(x, { training: true }) as tf.Tensor,
+          trainingLogits(model, x),
         ) as tf.Scalar,
       true,
       variables,

@@ -9,6 +9,8 @@ export interface BenchTarget {
   backend: BackendName;
   /** Register the app's wasm training kernels before activating the backend. */
   kernels: boolean;
+  /** wasm: train through our fused kernels (conv-pool blocks, Adam), as the app does. */
+  fused: boolean;
 }
 
 export interface StartInfo {
@@ -21,6 +23,8 @@ export interface StartInfo {
   hasConvFilterGrad?: boolean;
   /** The function that registered the custom kernels, when the target asked for them. */
   kernelsFunction?: string;
+  /** wasm: which kernels trained (BackendInfo.trainingKernels). */
+  trainingKernels?: string;
 }
 
 export interface ThroughputResult {

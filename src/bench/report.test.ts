@@ -39,13 +39,13 @@ describe('formatMarkdown', () => {
     batchSize: 128,
     backends: [
       {
-        target: { label: 'wasm (stock)', backend: 'wasm', kernels: false },
+        target: { label: 'wasm (stock)', backend: 'wasm', kernels: false, fused: false },
         start: { ok: true, value: { active: 'wasm', notices: [], wasmThreads: 1 } },
         throughput: { ok: false, reason: 'cannot train (missing Conv2DBackpropFilter)' },
         wallMs: 2000,
       },
       {
-        target: { label: 'wasm + kernels', backend: 'wasm', kernels: true },
+        target: { label: 'wasm + kernels', backend: 'wasm', kernels: true, fused: false },
         start: { ok: true, value: { active: 'wasm', notices: [] } },
         throughput: {
           ok: true,
@@ -69,7 +69,7 @@ describe('formatMarkdown', () => {
         wallMs: 20000,
       },
       {
-        target: { label: 'webgpu', backend: 'webgpu', kernels: false },
+        target: { label: 'webgpu', backend: 'webgpu', kernels: false, fused: false },
         start: { ok: false, reason: 'unavailable (no adapter)' },
         wallMs: 100,
       },

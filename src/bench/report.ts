@@ -46,7 +46,9 @@ function backendRows(report: BackendReport, batchSize: number): Row[] {
   const label = report.target.label;
   if (!report.start.ok) return [['Training throughput', label, report.start.reason, '']];
   const start = report.start.value;
-  const threads = start.wasmThreads !== undefined ? `; wasm threads: ${start.wasmThreads}` : '';
+  const threads =
+    (start.wasmThreads !== undefined ? `; wasm threads: ${start.wasmThreads}` : '') +
+    (start.trainingKernels ? `; training: ${start.trainingKernels}` : '');
   return [
     ...outcomeRow('Training throughput', label, report.throughput, (t) => [
       `${sig3(t.samplesPerSec)} samples/s`,

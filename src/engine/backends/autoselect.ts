@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../experiment/schema';
 import { buildModel } from '../network/build';
 import { createRng } from '../rng';
+import { trainingLogits } from '../train/conv-block';
+import { fusedAdam } from '../train/fused-adam';
 import { registerFastWasmTraining } from './wasm-training';
 
 /** Training throughput of one backend on the probe CNN. */
@@ -118,13 +120,13 @@ function makeProbe(batchSize: number, seed: number): Probe {
     activation: 'relu' as const,
   };
   const model = buildModel(spec, [28, 28, 1], 10, seed);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = fusedAdam(1e-3);
   const rng = createRng(seed);
   const pixels = Float32Array.from({ length: batchSize * 28 * 28 }, () => rng());
   const labels = Int32Array.from({ length: batchSize }, () => Math.floor(rng() * 10));
   const xs = tf.tensor4d(pixels, [batchSize, 28, 28, 1]);
   const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 10));
-  const logits = () => model.apply(xs, { training: true }) as tf.Tensor;
+  const logits = () => trainingLogits(model, xs);
   return {
     async step() {
       const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, logits()), true);

@@ -4,7 +4,9 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import type { BackendName } from '../../experiment/schema';
 import type { BackendThroughput } from './autoselect';
 import { benchmarkTrainingBackends, pickFastest } from './autoselect';
+import { isFallback } from '../kernels/engine';
 import { softwareGpuBackends } from './software-gpu';
+import { loadFusedTraining } from './wasm-fused-training';
 import { registerDurableWebGpu } from './webgpu';
 
 /** Backends in the order "auto" tries them on a machine with a real GPU. */
@@ -18,6 +20,8 @@ export interface BackendInfo {
   notices: string[];
   /** wasm: threads in use (1 without cross-origin isolation). */
   wasmThreads?: number;
+  /** wasm: which kernels train ("fused wasm kernels, relaxed SIMD", or tfjs's own and why). */
+  trainingKernels?: string;
   /** Training throughput of each candidate, when "auto" just measured them (fastest first). */
   measured?: BackendThroughput[];
 }
@@ -100,6 +104,8 @@ async function tryBackend(name: BackendName): Promise<string | null> {
     if (!ok) return `${name} is not supported by this browser`;
     await tf.ready();
     await smokeTest();
+    // Before any training step (the auto choice times some): every step then takes one path.
+    if (name === 'wasm') await loadFusedTraining();
     return null;
   } catch (error) {
     return `${name} failed to start (${error instanceof Error ? error.message : String(error)})`;
@@ -142,7 +148,11 @@ export async function activateBackend(
   for (const name of order) {
     const problem = await tryBackend(name);
     if (problem === null) {
-      if (name === 'wasm') notices.push(...(await wasmBinaryNotices()));
+      let trainingKernels: string | undefined;
+      if (name === 'wasm') {
+        notices.push(...(await wasmBinaryNotices()));
+        trainingKernels = await fusedTrainingNote(notices);
+      }
       if (preference !== 'auto' && name !== preference) {
         notices.push(`Using ${name} instead of ${preference}.`);
       }
@@ -151,6 +161,7 @@ export async function activateBackend(
         available: listRegistered(),
         notices,
         ...wasmThreadInfo(name),
+        ...(trainingKernels ? { trainingKernels } : {}),
         ...(measured ? { measured } : {}),
       };
     }
@@ -178,6 +189,17 @@ export async function wasmBinaryNotices(
     );
   }
   return out;
+}
+
+/** Loads our fused training kernels before any training, so every run takes the same path. */
+async function fusedTrainingNote(notices: string[]): Promise<string> {
+  const fused = await loadFusedTraining();
+  if (!isFallback(fused))
+    return `fused wasm kernels, ${fused.path === 'relaxed-simd' ? 'relaxed SIMD' : 'SIMD'}`;
+  notices.push(
+    `Our fused wasm training kernels did not load (${fused.detail}): training uses tfjs's kernels, about half as fast.`,
+  );
+  return "tfjs's wasm kernels";
 }
 
 function wasmThreadInfo(name: BackendName): { wasmThreads?: number } {

@@ -68,6 +68,9 @@ export async function valuesOn(
   return values;
 }
 
+/** The training forward under test: logits = forward(model, xs). */
+export type Forward = (model: tf.LayersModel, xs: tf.Tensor) => tf.Tensor;
+
 export interface ModelBatch {
   model: tf.LayersModel;
   xs: tf.Tensor;
@@ -94,15 +97,16 @@ export function seededBatch(
  * dL/dθ for every trainable weight θ (in weight order) of L = softmaxCrossEntropy(ys, model(xs))
  * on a backend; `build` makes the model and batch there, and all of it is disposed (leak-checked).
  */
-function crossEntropyGradientsOn(
+export function crossEntropyGradientsOn(
   backend: TestBackend,
   build: () => ModelBatch,
+  forward: Forward = (model, xs) => model.apply(xs, { training: true }) as tf.Tensor,
 ): Promise<Float32Array[]> {
   return valuesOn(backend, () => {
     const { model, xs, ys } = build();
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const { value, grads } = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor),
+      () => tf.losses.softmaxCrossEntropy(ys, forward(model, xs)),
       vars,
     );
     tf.dispose([value, xs, ys]);

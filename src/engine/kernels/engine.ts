@@ -149,7 +149,8 @@ async function nodeFs(): Promise<NodeFs> {
   return (await import(/* @vite-ignore */ specifier)) as NodeFs;
 }
 
-async function readBytes(url: URL): Promise<BufferSource> {
+/** The bytes of a built module: read from disk in Node, fetched in a browser. */
+export async function readBytes(url: URL): Promise<BufferSource> {
   if (url.protocol === 'file:') return (await nodeFs()).readFile(url); // Node: no fetch of file URLs
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url.href}`);

@@ -6,7 +6,9 @@ import { createRng, shuffledIndices } from '../rng';
 import { batchRanges, makeBatch } from './batches';
 import type { RunControl } from './control';
 import { TrainingDivergedError } from './control';
+import { trainingLogits } from './conv-block';
 import { evaluate } from './evaluate';
+import { fusedAdam } from './fused-adam';
 
 /** One optimizer step as reported to the UI. */
 export interface StepRecord {
@@ -59,7 +61,7 @@ export function crossEntropyLoss(logits: tf.Tensor, labels: tf.Tensor1D): tf.Sca
 
 /** Creates the optimizer: Adam(lr) or SGD with momentum μ (plain SGD when μ = 0). */
 export function makeOptimizer(training: TrainingSpec): tf.Optimizer {
-  if (training.optimizer === 'adam') return tf.train.adam(training.learningRate);
+  if (training.optimizer === 'adam') return fusedAdam(training.learningRate);
   return training.momentum > 0
     ? tf.train.momentum(training.learningRate, training.momentum)
     : tf.train.sgd(training.learningRate);
@@ -97,7 +99,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           stats = tf.tidy(() => {
             const loss = optimizer.minimize(
               () => {
-                const logits = model.apply(x, { training: true }) as tf.Tensor;
+                const logits = trainingLogits(model, x);
                 kept.correct = tf.keep(
                   tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')),
                 ) as tf.Scalar;

@@ -7,6 +7,7 @@ import { OptionSelect } from '../common/OptionSelect';
 import { LessonPicker } from '../lessons/LessonPicker';
 import { runAll } from '../../store/run-actions';
 import { useStore } from '../../store/store';
+import type { BackendInfo } from '../../worker/protocol';
 import './topbar.css';
 
 const PRESET_OPTIONS = PRESETS.map((p) => ({ value: p.id, label: p.label, title: p.summary }));
@@ -58,7 +59,7 @@ export function TopBar() {
         className={`badge badge-${backend.status}`}
         data-testid="backend-badge"
         data-backend={active ?? ''}
-        title={backend.info?.notices.join('\n') || undefined}
+        title={badgeTitle(backend.info)}
       >
         {backend.status === 'starting' && 'starting…'}
         {backend.status === 'error' && 'no backend'}
@@ -84,4 +85,14 @@ export function TopBar() {
       </button>
     </header>
   );
+}
+
+/** The badge's tooltip: which kernels train, then what went wrong on the way. */
+function badgeTitle(info: BackendInfo | null | undefined): string | undefined {
+  if (!info) return undefined;
+  const lines = [
+    ...(info.trainingKernels ? [`Training: ${info.trainingKernels}`] : []),
+    ...info.notices,
+  ];
+  return lines.join('\n') || undefined;
 }
