@@ -16,6 +16,7 @@ export const ACT_GRAD = 'PlaygroundActGrad';
 export const FILTER_GRAD = 'PlaygroundConvFilterGrad';
 export const INPUT_GRAD = 'PlaygroundConvInputGrad';
 export const ADAM = 'PlaygroundAdam';
+export const CONV_FORWARD = 'PlaygroundConvForward';
 
 /** Activation codes of t_act_grad. */
 export const ACTIVATION_CODE = { linear: 0, relu: 1, tanh: 2, sigmoid: 3 } as const;
@@ -56,6 +57,22 @@ interface TrainingExports {
     co: number,
     k: number,
     ci: number,
+  ): void;
+  t_conv_forward(
+    x: number,
+    w: number,
+    bias: number,
+    y: number,
+    p: number,
+    b0: number,
+    b1: number,
+    h: number,
+    width: number,
+    ci: number,
+    k: number,
+    co: number,
+    act: number,
+    pooled: number,
   ): void;
   t_adam(
     value: number,
@@ -187,6 +204,41 @@ function parts(args: Args): { backend: WasmBackend; attrs: NamedAttrMap } {
   return { backend: args.backend as unknown as WasmBackend, attrs: args.attrs ?? {} };
 }
 
+/**
+ * y = f(conv(x, W) + b) (valid, stride 1; f = ReLU or linear) and, with `pooled`, p =
+ * maxpool₂(y): outputs [p, y], else [y].
+ */
+function convForward(args: Args): TensorInfo[] {
+  const { backend, attrs } = parts(args);
+  const { x, filter, bias } = args.inputs as Record<string, TensorInfo>;
+  const [n, h, w, ci] = x!.shape as [number, number, number, number];
+  const [k, , , co] = filter!.shape as [number, number, number, number];
+  const act = Number(attrs.activation);
+  if (act !== ACTIVATION_CODE.relu && act !== ACTIVATION_CODE.linear)
+    throw new Error('the fused conv forward computes ReLU or linear blocks only');
+  const oh = h - k + 1;
+  const ow = w - k + 1;
+  const y = backend.makeOutput([n, oh, ow, co], 'float32');
+  const p = attrs.pooled ? backend.makeOutput([n, oh >> 1, ow >> 1, co], 'float32') : null;
+  exportsFor(backend).t_conv_forward(
+    offset(backend, x!),
+    offset(backend, filter!),
+    offset(backend, bias!),
+    offset(backend, y),
+    p ? offset(backend, p) : 0,
+    0,
+    n,
+    h,
+    w,
+    ci,
+    k,
+    co,
+    act,
+    p ? 1 : 0,
+  );
+  return p ? [p, y] : [y];
+}
+
 /** [dz, db]: dz = f'(y) ⊙ dy (dy routed through the 2×2 pool when `pooled`), db = Σ dz. */
 function actGrad(args: Args): TensorInfo[] {
   const { backend, attrs } = parts(args);
@@ -304,6 +356,7 @@ function registerKernels(): void {
     [FILTER_GRAD, filterGrad as unknown as KernelFunc],
     [INPUT_GRAD, inputGrad as unknown as KernelFunc],
     [ADAM, adam as unknown as KernelFunc],
+    [CONV_FORWARD, convForward as unknown as KernelFunc],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'wasm') === undefined)

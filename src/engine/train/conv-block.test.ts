@@ -53,6 +53,9 @@ describe('fused conv-pool blocks on wasm', () => {
     expect(names.filter((n) => n === 'PlaygroundActGrad')).toHaveLength(2);
     expect(names.filter((n) => n === 'PlaygroundConvFilterGrad')).toHaveLength(2);
     expect(names.filter((n) => n === 'PlaygroundConvInputGrad')).toHaveLength(1);
+    expect(names.filter((n) => n === 'PlaygroundConvForward')).toHaveLength(2);
+    expect(names).not.toContain('FusedConv2D');
+    expect(names).not.toContain('Conv2D');
     expect(names).not.toContain('Conv2DBackpropFilter');
     expect(names).not.toContain('MaxPoolGrad');
     tf.dispose(xs);

@@ -1,15 +1,16 @@
 /**
  * The training forward of a Sequential model on wasm with our fused kernels: each conv (valid,
  * stride 1) followed by a 2×2 max pool becomes one taped op, p = maxpool₂(f(conv(x, W) + b)),
- * whose forward is tfjs-wasm's FusedConv2D (bias and ReLU in the conv's own pass) and MaxPool,
- * and whose backward is three of our kernels: the pool, activation and bias gradient in one
- * pass, then the filter and input gradients. Every other layer runs as the layer itself.
+ * whose forward is one kernel of ours (conv, bias, ReLU and pool in one pass over each image)
+ * and whose backward is three: the pool, activation and bias gradient in one pass, then the
+ * filter and input gradients. Every other layer runs as the layer itself.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FusedActivation } from '../backends/wasm-fused-training';
 import {
   ACT_GRAD,
   ACTIVATION_CODE,
+  CONV_FORWARD,
   FILTER_GRAD,
   INPUT_GRAD,
   fusedTrainingActive,
@@ -59,13 +60,6 @@ export function fusableBlock(
   return convFits && poolFits ? (activation as FusedActivation) : null;
 }
 
-const conv2dAttrs = (activation: 'relu' | 'sigmoid' | 'linear') => ({
-  strides: [1, 1],
-  pad: 'valid',
-  dataFormat: 'NHWC',
-  dilations: [1, 1],
-  activation,
-});
 const POOL_ATTRS = { filterSize: [2, 2], strides: [2, 2], pad: 'valid' };
 
 function run(name: string, inputs: Record<string, tf.Tensor>, attrs = {}): tf.Tensor {
@@ -76,19 +70,25 @@ function runMany(name: string, inputs: Record<string, tf.Tensor>, attrs = {}): t
   return tf.engine().runKernel(name, inputs, attrs) as unknown as tf.Tensor[];
 }
 
-/** y = f(conv(x, W) + b): fused where tfjs-wasm's FusedConv2D has the activation. */
-function convForward(
+/**
+ * [p, y]: y = f(conv(x, W) + b), p = maxpool₂(y). ReLU and linear blocks are one kernel of ours;
+ * tanh and sigmoid take our linear conv, then tfjs's activation and pool.
+ */
+function blockForward(
   x: tf.Tensor,
-  w: tf.Tensor,
-  b: tf.Tensor,
+  filter: tf.Tensor,
+  bias: tf.Tensor,
   activation: FusedActivation,
-): tf.Tensor {
-  if (activation !== 'tanh')
-    return run('FusedConv2D', { x, filter: w, bias: b }, conv2dAttrs(activation));
-  const z = run('FusedConv2D', { x, filter: w, bias: b }, conv2dAttrs('linear'));
-  const y = run('Tanh', { x: z });
-  z.dispose();
-  return y;
+): [tf.Tensor, tf.Tensor] {
+  if (activation === 'relu' || activation === 'linear') {
+    const attrs = { activation: ACTIVATION_CODE[activation], pooled: true };
+    const [p, y] = runMany(CONV_FORWARD, { x, filter, bias }, attrs);
+    return [p!, y!];
+  }
+  const [z] = runMany(CONV_FORWARD, { x, filter, bias }, { activation: 0, pooled: false });
+  const y = run(activation === 'tanh' ? 'Tanh' : 'Sigmoid', { x: z! });
+  z!.dispose();
+  return [run('MaxPool', { x: y }, POOL_ATTRS), y];
 }
 
 /**
@@ -109,8 +109,7 @@ export function convPoolBlock(
       tf.Tensor1D,
       tf.GradSaveFunc,
     ];
-    const y = convForward(input, filter, bias, activation);
-    const p = run('MaxPool', { x: y }, POOL_ATTRS);
+    const [p, y] = blockForward(input, filter, bias, activation);
     save([input, filter, y]);
     return {
       value: p,

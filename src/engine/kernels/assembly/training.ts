@@ -566,3 +566,214 @@ export function t_adam(
     store<f32>(outV + o, nv);
   }
 }
+
+// @ts-ignore: decorator
+@inline
+function activate(v: v128, act: i32): v128 {
+  return act == ACT_RELU ? f32x4.max(v, f32x4.splat(0)) : v;
+}
+
+/**
+ * Forward of a conv block for images b0 … b1−1: y = f(conv(x, W) + b), f ReLU or linear (tanh
+ * and sigmoid would need exp's tables, and this module holds no data), valid, stride 1, W HWIO,
+ * so W[kh] is an R × co matrix over r = kw·ci + i, like t_filter_grad; then, with `pooled`,
+ * p = maxpool2×2(y). Register tiles of 3 output columns × 16 channels.
+ */
+export function t_conv_forward(
+  x: usize,
+  wk: usize,
+  bias: usize,
+  y: usize,
+  p: usize,
+  b0: i32,
+  b1: i32,
+  h: i32,
+  w: i32,
+  ci: i32,
+  k: i32,
+  co: i32,
+  act: i32,
+  pooled: i32,
+): void {
+  const oh = h - k + 1;
+  const ow = w - k + 1;
+  const R = k * ci;
+  const xStride = <usize>ci << 2;
+  const xRowBytes = <usize>w * xStride;
+  const yStride = <usize>co << 2;
+  const c16 = co & ~15;
+  const c4 = co & ~3;
+  for (let b = b0; b < b1; b++) {
+    for (let yy = 0; yy < oh; yy++) {
+      const xTop = x + <usize>(b * h + yy) * xRowBytes;
+      const yRow = y + <usize>((b * oh + yy) * ow) * yStride;
+      let o = 0;
+      for (; o < c16; o += 16) {
+        const oo = <usize>o << 2;
+        let xx = 0;
+        for (; xx + 3 <= ow; xx += 3) {
+          convTile3x16(xTop + <usize>xx * xStride, wk + oo, bias + oo, yRow + <usize>xx * yStride + oo, k, R, ci, co, xRowBytes, act);
+        }
+        for (; xx < ow; xx++) {
+          convTile1(xTop + <usize>xx * xStride, wk + oo, bias + oo, yRow + <usize>xx * yStride + oo, k, R, co, xRowBytes, 4, act);
+        }
+      }
+      for (; o < c4; o += 4) {
+        const oo = <usize>o << 2;
+        for (let xx = 0; xx < ow; xx++) {
+          convTile1(xTop + <usize>xx * xStride, wk + oo, bias + oo, yRow + <usize>xx * yStride + oo, k, R, co, xRowBytes, 1, act);
+        }
+      }
+      for (; o < co; o++) {
+        const oo = <usize>o << 2;
+        for (let xx = 0; xx < ow; xx++) {
+          let acc: f32 = load<f32>(bias + oo);
+          for (let kh = 0; kh < k; kh++) {
+            const xr = xTop + <usize>kh * xRowBytes + <usize>xx * xStride;
+            const wr = wk + (<usize>(kh * R * co) << 2) + oo;
+            for (let r = 0; r < R; r++) {
+              acc = maddS(load<f32>(xr + (<usize>r << 2)), load<f32>(wr + <usize>r * yStride), acc);
+            }
+          }
+          if (act == ACT_RELU && acc < 0) acc = 0;
+          store<f32>(yRow + <usize>xx * yStride + oo, acc);
+        }
+      }
+    }
+    if (pooled) poolImage(y + <usize>(b * oh * ow) * yStride, p + <usize>(b * (oh >> 1) * (ow >> 1)) * yStride, oh, ow, co);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function convTile3x16(
+  xp: usize,
+  wp: usize,
+  bp: usize,
+  yp: usize,
+  k: i32,
+  R: i32,
+  ci: i32,
+  co: i32,
+  xRowBytes: usize,
+  act: i32,
+): void {
+  const xStride = <usize>ci << 2;
+  const wStride = <usize>co << 2;
+  let a0 = v128.load(bp);
+  let a1 = v128.load(bp, 16);
+  let a2 = v128.load(bp, 32);
+  let a3 = v128.load(bp, 48);
+  let b0 = a0;
+  let b1 = a1;
+  let b2 = a2;
+  let b3 = a3;
+  let c0 = a0;
+  let c1 = a1;
+  let c2 = a2;
+  let c3 = a3;
+  for (let kh = 0; kh < k; kh++) {
+    let x0 = xp + <usize>kh * xRowBytes;
+    let wr = wp + <usize>(kh * R) * wStride;
+    for (let r = 0; r < R; r++, x0 += 4, wr += wStride) {
+      const s0 = v128.load32_splat(x0);
+      const s1 = v128.load32_splat(x0 + xStride);
+      const s2 = v128.load32_splat(x0 + 2 * xStride);
+      const w0 = v128.load(wr);
+      const w1 = v128.load(wr, 16);
+      const w2 = v128.load(wr, 32);
+      const w3 = v128.load(wr, 48);
+      a0 = madd(s0, w0, a0);
+      a1 = madd(s0, w1, a1);
+      a2 = madd(s0, w2, a2);
+      a3 = madd(s0, w3, a3);
+      b0 = madd(s1, w0, b0);
+      b1 = madd(s1, w1, b1);
+      b2 = madd(s1, w2, b2);
+      b3 = madd(s1, w3, b3);
+      c0 = madd(s2, w0, c0);
+      c1 = madd(s2, w1, c1);
+      c2 = madd(s2, w2, c2);
+      c3 = madd(s2, w3, c3);
+    }
+  }
+  const y1 = yp + wStride;
+  const y2 = y1 + wStride;
+  v128.store(yp, activate(a0, act));
+  v128.store(yp, activate(a1, act), 16);
+  v128.store(yp, activate(a2, act), 32);
+  v128.store(yp, activate(a3, act), 48);
+  v128.store(y1, activate(b0, act));
+  v128.store(y1, activate(b1, act), 16);
+  v128.store(y1, activate(b2, act), 32);
+  v128.store(y1, activate(b3, act), 48);
+  v128.store(y2, activate(c0, act));
+  v128.store(y2, activate(c1, act), 16);
+  v128.store(y2, activate(c2, act), 32);
+  v128.store(y2, activate(c3, act), 48);
+}
+
+/** One output column, `vectors` (4 or 1) × 4 channels. */
+// @ts-ignore: decorator
+@inline
+function convTile1(
+  xp: usize,
+  wp: usize,
+  bp: usize,
+  yp: usize,
+  k: i32,
+  R: i32,
+  co: i32,
+  xRowBytes: usize,
+  vectors: i32,
+  act: i32,
+): void {
+  const wStride = <usize>co << 2;
+  let a0 = v128.load(bp);
+  let a1 = vectors > 1 ? v128.load(bp, 16) : a0;
+  let a2 = vectors > 1 ? v128.load(bp, 32) : a0;
+  let a3 = vectors > 1 ? v128.load(bp, 48) : a0;
+  for (let kh = 0; kh < k; kh++) {
+    let x0 = xp + <usize>kh * xRowBytes;
+    let wr = wp + <usize>(kh * R) * wStride;
+    for (let r = 0; r < R; r++, x0 += 4, wr += wStride) {
+      const s0 = v128.load32_splat(x0);
+      a0 = madd(s0, v128.load(wr), a0);
+      if (vectors > 1) {
+        a1 = madd(s0, v128.load(wr, 16), a1);
+        a2 = madd(s0, v128.load(wr, 32), a2);
+        a3 = madd(s0, v128.load(wr, 48), a3);
+      }
+    }
+  }
+  v128.store(yp, activate(a0, act));
+  if (vectors > 1) {
+    v128.store(yp, activate(a1, act), 16);
+    v128.store(yp, activate(a2, act), 32);
+    v128.store(yp, activate(a3, act), 48);
+  }
+}
+
+/** p = maxpool2×2 (stride 2, valid) of one image y [h, w, c]. */
+function poolImage(y: usize, p: usize, h: i32, w: i32, c: i32): void {
+  const pixel = <usize>c << 2;
+  const row = <usize>w * pixel;
+  const c4 = c & ~3;
+  let out = p;
+  for (let i = 0; i < h >> 1; i++) {
+    for (let j = 0; j < w >> 1; j++) {
+      const top = y + <usize>(2 * i) * row + <usize>(2 * j) * pixel;
+      let ch = 0;
+      for (; ch < c4; ch += 4, out += 16) {
+        const q = top + (<usize>ch << 2);
+        const m0 = f32x4.max(v128.load(q), v128.load(q + pixel));
+        const m1 = f32x4.max(v128.load(q + row), v128.load(q + row + pixel));
+        v128.store(out, f32x4.max(m0, m1));
+      }
+      for (; ch < c; ch++, out += 4) {
+        const q = top + (<usize>ch << 2);
+        store<f32>(out, max(max(load<f32>(q), load<f32>(q + pixel)), max(load<f32>(q + row), load<f32>(q + row + pixel))));
+      }
+    }
+  }
+}
