@@ -194,8 +194,7 @@ export async function wasmBinaryNotices(
 /** Loads our fused training kernels before any training, so every run takes the same path. */
 async function fusedTrainingNote(notices: string[]): Promise<string> {
   const fused = await loadFusedTraining();
-  if (!isFallback(fused))
-    return `fused wasm kernels, ${fused.path === 'relaxed-simd' ? 'relaxed SIMD' : 'SIMD'}`;
+  if (!isFallback(fused)) return `fused wasm kernels, ${fused.note}`;
   notices.push(
     `Our fused wasm training kernels did not load (${fused.detail}): training uses tfjs's kernels, about half as fast.`,
   );

@@ -41,7 +41,22 @@ function actGradS(g: f32, y: f32, act: i32): f32 {
   return g;
 }
 
+/** dst[i] += src[i] for `count` floats: a second chunk's partial sums into the first's. */
+export function t_add(dst: usize, src: usize, count: i32): void {
+  const c4 = count & ~3;
+  let i = 0;
+  for (; i < c4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
 /**
+ * For images b0 … b1−1 (every kernel here takes a range, so two threads can share a batch):
  * dz = f'(y) ⊙ dy and db = Σ_{n,h,w} dz for a conv block's output y [n, h, w, c] (after the
  * activation `act`). With `pooled`, dy is the gradient of maxpool2×2(y) [n, ⌊h/2⌋, ⌊w/2⌋, c],
  * routed to each window's first maximum (row-major, as tfjs's MaxPoolGrad on cpu). The bias sum
@@ -52,7 +67,8 @@ export function t_act_grad(
   dy: usize,
   dz: usize,
   db: usize,
-  n: i32,
+  b0: i32,
+  b1: i32,
   h: i32,
   w: i32,
   c: i32,
@@ -64,7 +80,7 @@ export function t_act_grad(
   const pixel = <usize>c << 2;
   if (!pooled) {
     const image = <usize>(h * w) * pixel;
-    for (let b = 0; b < n; b++) {
+    for (let b = b0; b < b1; b++) {
       const y0 = y + <usize>b * image;
       const dy0 = dy + <usize>b * image;
       const dz0 = dz + <usize>b * image;
@@ -93,9 +109,11 @@ export function t_act_grad(
   }
   const ph = h >> 1;
   const pw = w >> 1;
-  if ((h & 1) != 0 || (w & 1) != 0) memory.fill(dz, 0, <usize>(n * h * w) * pixel);
   const row = <usize>w * pixel;
-  for (let b = 0; b < n; b++) {
+  if ((h & 1) != 0 || (w & 1) != 0) {
+    memory.fill(dz + <usize>(b0 * h) * row, 0, <usize>((b1 - b0) * h) * row);
+  }
+  for (let b = b0; b < b1; b++) {
     const y0 = y + <usize>(b * h) * row;
     const dz0 = dz + <usize>(b * h) * row;
     const dy0 = dy + <usize>(b * ph * pw) * pixel;
@@ -161,7 +179,7 @@ export function t_act_grad(
 }
 
 /**
- * Filter gradient of a valid stride-1 conv: dW[kh, kw, i, o] = Σ_{n,y,x} x[n, y+kh, x+kw, i] ·
+ * Filter gradient of a valid stride-1 conv over images b0 … b1−1: dW[kh, kw, i, o] = Σ_{n,y,x} x[n, y+kh, x+kw, i] ·
  * dz[n, y, x, o], x [n, h, w, ci], dz [n, h−k+1, w−k+1, co], dW [k, k, ci, co]. For a fixed kh
  * the (kw, i) pairs of one output row read one contiguous stretch of an input row, so dW is
  * computed as k GEMMs over rows r = kw·ci + i, in register tiles of 3 rows × 16 channels.
@@ -170,7 +188,8 @@ export function t_filter_grad(
   x: usize,
   dz: usize,
   dw: usize,
-  n: i32,
+  b0: i32,
+  b1: i32,
   h: i32,
   w: i32,
   ci: i32,
@@ -186,7 +205,7 @@ export function t_filter_grad(
   const zRowBytes = <usize>ow * (<usize>co << 2);
   // Per image and kh, each register tile sums over all of the image's output positions: the
   // image's x and dz (a few KiB) stay in L1 while dW's tiles are loaded and stored once.
-  for (let b = 0; b < n; b++) {
+  for (let b = b0; b < b1; b++) {
     const xImage = x + <usize>(b * h) * xRowBytes;
     const zImage = dz + <usize>(b * oh) * zRowBytes;
     for (let kh = 0; kh < k; kh++) {
@@ -372,7 +391,7 @@ export function t_filter_transpose(wk: usize, wt: usize, k: i32, ci: i32, co: i3
 }
 
 /**
- * Input gradient of a valid stride-1 conv: dx[n, y+kh, x+kw, i] = Σ_{y,x,o} dz[n, y, x, o] ·
+ * Input gradient of a valid stride-1 conv for images b0 … b1−1: dx[n, y+kh, x+kw, i] = Σ_{y,x,o} dz[n, y, x, o] ·
  * W[kh, kw, i, o], dz [n, oh, ow, co], wt from t_filter_transpose, dx [n, oh+k−1, ow+k−1, ci].
  * Two images at a time (their outputs never overlap), 16 input values per register tile.
  */
@@ -380,7 +399,8 @@ export function t_input_grad(
   dz: usize,
   wt: usize,
   dx: usize,
-  n: i32,
+  b0: i32,
+  b1: i32,
   oh: i32,
   ow: i32,
   co: i32,
@@ -392,12 +412,11 @@ export function t_input_grad(
   const R = k * ci;
   const image = <usize>(h * w * ci) << 2;
   const zImage = <usize>(oh * ow * co) << 2;
-  memory.fill(dx, 0, <usize>n * image);
+  memory.fill(dx + <usize>b0 * image, 0, <usize>(b1 - b0) * image);
   const xStride = <usize>ci << 2;
   const zStride = <usize>co << 2;
-  let b = 0;
-  for (; b < n; b += 2) {
-    const pair = b + 1 < n;
+  for (let b = b0; b < b1; b += 2) {
+    const pair = b + 1 < b1;
     const dx0 = dx + <usize>b * image;
     const dz0 = dz + <usize>b * zImage;
     for (let yy = 0; yy < oh; yy++) {
