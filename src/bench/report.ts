@@ -47,7 +47,7 @@ function backendRows(report: BackendReport, batchSize: number): Row[] {
   if (!report.start.ok) return [['Training throughput', label, report.start.reason, '']];
   const start = report.start.value;
   const threads =
-    (start.wasmThreads !== undefined ? `; wasm threads: ${start.wasmThreads}` : '') +
+    (start.wasmThreads !== undefined ? `; tfjs-wasm threads: ${start.wasmThreads}` : '') +
     (start.trainingKernels ? `; training: ${start.trainingKernels}` : '');
   return [
     ...outcomeRow('Training throughput', label, report.throughput, (t) => [
