@@ -1,4 +1,10 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+setFlagsFromString('--expose-gc');
+/** V8's garbage collector, reachable once --expose-gc is set. */
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** A stand-in for one worker and its comlink remote: calls stay pending until answered. */
 interface FakeWorker {
@@ -38,6 +44,7 @@ class Worker {
       lifeline: () => answer(true),
       runAll: () => new Promise(() => {}),
       memory: () => answer({ numTensors: 3, numBytes: 12 }),
+      inspect: () => answer({ values: new Float64Array(1 << 16) }),
       [Symbol.for('releaseProxy')]: () => {},
     };
     this.fake = fake;
@@ -105,6 +112,15 @@ describe('engine-client', () => {
     // The next call starts a fresh worker that answers.
     await expect(client.getEngine().memory()).resolves.toEqual({ numTensors: 3, numBytes: 12 });
     expect(workers).toHaveLength(2);
+  });
+
+  it('keeps nothing of a call that settled (the main-thread heap growth of the soak)', async () => {
+    const engine = client.getEngine() as unknown as Record<string, () => Promise<object>>;
+    const refs: WeakRef<object>[] = [];
+    for (let i = 0; i < 5; i++) refs.push(new WeakRef(await engine.inspect!()));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
   });
 
   it('says nothing when the page itself ends the worker (a backend switch)', async () => {

@@ -50,18 +50,28 @@ function end(running: Running): void {
 }
 
 /**
- * Every method call of `remote` tracked by `watchdog` and rejected when `died` rejects (at once
- * once `gone()`: a dead worker never answers).
+ * Every method call of `remote` tracked by `watchdog` and rejected by `dead` (at once once the
+ * worker is gone: a dead worker never answers). Each pending call is held only until it settles:
+ * racing every call against one long-lived "died" promise kept each call's result reachable
+ * from that promise for the worker's whole life (the soak's main-thread heap growth).
  */
 function watched(
   remote: Comlink.Remote<EngineApi>,
   watchdog: Watchdog,
-  died: Promise<never>,
-  gone: () => boolean,
+  dead: Pending,
 ): Comlink.Remote<EngineApi> {
   const methods = remote as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  const call = (key: string, args: unknown[]) =>
-    gone() ? died : watchdog.track(Promise.race([methods[key]!(...args), died]));
+  const call = (key: string, args: unknown[]) => {
+    if (dead.gone) return Promise.reject(stoppedError());
+    return watchdog.track(
+      new Promise<unknown>((resolve, reject) => {
+        dead.rejecters.add(reject);
+        methods[key]!(...args)
+          .then(resolve, reject)
+          .finally(() => dead.rejecters.delete(reject));
+      }),
+    );
+  };
   return new Proxy({} as Comlink.Remote<EngineApi>, {
     get: (_target, key) =>
       typeof key === 'string' && key !== 'then'
@@ -70,24 +80,26 @@ function watched(
   });
 }
 
+/** The calls of one worker still waiting for an answer, and whether it is gone. */
+interface Pending {
+  gone: boolean;
+  rejecters: Set<(error: Error) => void>;
+}
+
 function start(): Running {
   const worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), {
     type: 'module',
     name: 'engine',
   });
   const remote = Comlink.wrap<EngineApi>(worker);
-  let reject: (error: Error) => void = () => {};
-  const died = new Promise<never>((_, r) => {
-    reject = r;
-  });
-  died.catch(() => {}); // rejects whether or not a call is waiting
-  let gone = false;
+  const dead: Pending = { gone: false, rejecters: new Set() };
   const stopped = () => {
     if (current !== running) return; // ended on purpose, or already noticed
-    gone = true;
+    dead.gone = true;
     current = null;
     end(running);
-    reject(stoppedError());
+    for (const reject of [...dead.rejecters]) reject(stoppedError());
+    dead.rejecters.clear();
     for (const listener of [...stoppedListeners]) listener();
   };
   const watchdog = new Watchdog({
@@ -99,7 +111,7 @@ function start(): Running {
   const running: Running = {
     worker,
     remote,
-    api: watched(remote, watchdog, died, () => gone),
+    api: watched(remote, watchdog, dead),
     watchdog,
     lock: new AbortController(),
   };
