@@ -27,15 +27,13 @@ import {
   teacherSafetensorsOf,
 } from './session-exports';
 import { evaluate } from './train/evaluate';
-import { createRng } from './rng';
 import type { SensitivityTable } from '../techniques/prune/stage/report';
 import { runSensitivity } from '../techniques/prune/stage/report';
 import type { QuantSensitivityTable } from '../techniques/quantize/stage/sensitivity';
 import { runQuantSensitivity } from '../techniques/quantize/stage/sensitivity';
 import type { QuantAnalysis } from '../techniques/quantize/stage/analyzer';
-import { analyzeQuantization } from '../techniques/quantize/stage/analyzer';
+import { analyzeOf, scanTeacherOf } from './session-scans';
 import { ResourceError, isOutOfMemory, memoryRefusal, outOfMemoryMessage } from './measure/memory';
-import type { StageContext } from './network/stage-types';
 import type { TestSamples } from './data/preview';
 import { testSamplesAt } from './data/preview';
 import type { DatasetLoader, StoredTeacherMeta, TeacherOutcome } from './session-types';
@@ -250,14 +248,8 @@ export class EngineSession {
    * The quantization analyzer of a variant of the last run (static PTQ or QAT): accuracies with
    * weights / activations quantized, each layer's quantizers switched off, errors and ranges.
    */
-  async analyzeQuantization(source: string): Promise<QuantAnalysis> {
-    if (!this.dataset) throw new Error('Train the teacher first.');
-    if (this.control) throw new Error('A run is in progress: analyze when it is over.');
-    const entry = this.variantHandles.get(source);
-    if (!entry) throw new Error(`No results for variant “${source}” yet: run it first.`);
-    const { validation, inputShape } = this.dataset;
-    return analyzeQuantization(source, entry.handle, validation, inputShape);
-  }
+  /** The quantization analyzer on a quantized variant of the last run (see session-scans). */
+  analyzeQuantization = (source: string): Promise<QuantAnalysis> => analyzeOf(this, source);
 
   /** softmax(z/T) of one test example for the teacher and, optionally, a variant's model. */
   async temperature(index: number, variantId: string | null) {
@@ -266,71 +258,25 @@ export class EngineSession {
     return exploreTemperature(this.dataset, index, this.teacher, student);
   }
 
-  /**
-   * Sensitivity scan of the trained teacher: each dense/conv layer alone magnitude-pruned to each
-   * sparsity, accuracy drop (0..1) per layer and sparsity. Cancellable like a run.
-   */
-  async sensitivity(
+  /** Pruning sensitivity scan of the trained teacher (see session-scans). */
+  sensitivity = (
     experiment: Experiment,
     sparsities: readonly number[] | undefined,
     onProgress: (fraction: number, message: string) => void,
-  ): Promise<SensitivityTable> {
-    return this.scanTeacher(experiment, onProgress, (ctx, handle) =>
+  ): Promise<SensitivityTable> =>
+    scanTeacherOf(this, experiment, onProgress, (ctx, handle) =>
       runSensitivity(ctx, handle, sparsities),
     );
-  }
 
-  /**
-   * Quantization sensitivity scan of the trained teacher: each dense/conv layer alone quantized
-   * (weights only) to each bit width, accuracy drop and stored bytes per layer and width.
-   */
-  async quantSensitivity(
+  /** Quantization sensitivity scan of the trained teacher (see session-scans). */
+  quantSensitivity = (
     experiment: Experiment,
     bits: readonly number[] | undefined,
     onProgress: (fraction: number, message: string) => void,
-  ): Promise<QuantSensitivityTable> {
-    return this.scanTeacher(experiment, onProgress, (ctx, handle) =>
+  ): Promise<QuantSensitivityTable> =>
+    scanTeacherOf(this, experiment, onProgress, (ctx, handle) =>
       runQuantSensitivity(ctx, handle, bits),
     );
-  }
-
-  /** Runs a scan of the trained teacher under a cancellable control (one run at a time). */
-  private async scanTeacher<T>(
-    experiment: Experiment,
-    onProgress: (fraction: number, message: string) => void,
-    scan: (ctx: StageContext, handle: ModelHandle) => Promise<T>,
-  ): Promise<T> {
-    const teacher = this.teacher;
-    const data = this.dataset;
-    if (!teacher || !data) throw new Error('Train the teacher first.');
-    if (this.teacherKey !== teacherKey(experiment)) {
-      throw new Error('The teacher was trained for other settings: run it again first.');
-    }
-    if (this.control) throw new Error('A run is already in progress: wait for it or cancel it.');
-    const control = new RunControl();
-    this.control = control;
-    const handle = handleFromModel(
-      teacher,
-      experiment.teacher.architecture,
-      data.inputShape,
-      data.numClasses,
-      'teacher',
-    );
-    const ctx: StageContext = {
-      data,
-      teacher,
-      seed: experiment.seed,
-      rng: createRng(experiment.seed),
-      control,
-      onStep: () => {},
-      onProgress,
-    };
-    try {
-      return await scan(ctx, handle);
-    } finally {
-      this.control = null;
-    }
-  }
 
   /** Saves the teacher's weights to `url` (e.g. 'indexeddb://cp-teacher'); null if none. */
   async saveTeacher(
