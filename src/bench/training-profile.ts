@@ -13,16 +13,7 @@ import { registerFastWasmTraining } from '../engine/backends/wasm-training';
 import { buildModel } from '../engine/network/build';
 import { trainingLogits } from '../engine/train/conv-block';
 import { crossEntropyLoss, makeOptimizer } from '../engine/train/loop';
-
-const REFERENCE = {
-  kind: 'cnn' as const,
-  convs: [
-    { filters: 16, kernel: 3 },
-    { filters: 32, kernel: 3 },
-  ],
-  dense: [128],
-  activation: 'relu' as const,
-};
+import { REFERENCE_TEACHER } from './loops';
 
 export interface KernelTime {
   kernel: string;
@@ -53,7 +44,7 @@ export async function profileTrainingStep(batch = 128, runs = 20): Promise<Train
   const fused = await loadFusedTraining();
   if ('fallback' in fused)
     throw new Error(`the fused training kernels did not load: ${fused.detail}`);
-  const model = buildModel(REFERENCE, [28, 28, 1], 10, 1);
+  const model = buildModel(REFERENCE_TEACHER, [28, 28, 1], 10, 1);
   const optimizer = makeOptimizer({
     optimizer: 'adam',
     learningRate: 0.001,
