@@ -25,6 +25,32 @@ async function rowAccuracies(page: Page): Promise<Record<string, string>> {
   return out;
 }
 
+/** Waits until the page has stored the trained teacher's weights and their record. */
+async function savedTeacher(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(
+          () =>
+            new Promise<boolean>((resolve) => {
+              const open = indexedDB.open('compression-playground', 1);
+              open.onerror = () => resolve(false);
+              open.onsuccess = () => {
+                const db = open.result;
+                const get = db.transaction('state').objectStore('state').get('teacher');
+                get.onsuccess = () => {
+                  db.close();
+                  resolve(get.result !== undefined);
+                };
+                get.onerror = () => resolve(false);
+              };
+            }),
+        ),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+}
+
 type StoreHandle = { store: { getState: () => Record<string, unknown> } };
 const stateOf = (page: Page, key: string) =>
   page.evaluate(
@@ -37,7 +63,8 @@ test('a reload restores the results without retraining, and Run all reuses the t
 }) => {
   await openApp(page);
   const before = await tinyRun(page);
-  await page.waitForTimeout(1500); // the debounced save and the teacher's weights
+  await savedTeacher(page);
+  await page.waitForTimeout(1500); // the debounced save of the session
   await page.reload();
   await expect(
     page.getByTestId('notice').filter({ hasText: 'Restored your last session' }),
@@ -54,6 +81,7 @@ test('a reload restores the results without retraining, and Run all reuses the t
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', {
     timeout: 90_000,
   });
+  await expect(page.getByTestId('notice').filter({ hasText: 'could not be read' })).toHaveCount(0);
   const curves = (await stateOf(page, 'curves')) as Record<string, unknown>;
   expect(curves.teacher).toBeUndefined(); // no teacher training steps: it was reused
   expect(await rowAccuracies(page)).toEqual(before);

@@ -100,6 +100,7 @@ const api: EngineApi = {
       );
     } finally {
       batcher.flush();
+      await batcher.delivered();
       releaseCallback(onUpdate);
     }
   },
@@ -115,6 +116,7 @@ const api: EngineApi = {
       );
     } finally {
       batcher.flush();
+      await batcher.delivered();
       releaseCallback(onUpdate);
     }
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StepRecord } from './protocol';
+import type { EpochRecord, RunEvent, StepRecord } from './protocol';
 import { ProgressBatcher } from './throttle';
 
 const record = (step: number): StepRecord => ({
@@ -40,5 +40,32 @@ describe('ProgressBatcher', () => {
     batcher.step(record(0));
     batcher.epoch({ epoch: 0, testAccuracy: 0.9 });
     expect(sent).toEqual([0, 1]);
+  });
+
+  it('delivered() waits for the reply to the last batch, so a run cannot end before its events', async () => {
+    const replies: (() => void)[] = [];
+    const batcher = new ProgressBatcher(
+      () => new Promise<void>((resolve) => replies.push(resolve)),
+      100,
+      () => 0,
+    );
+    batcher.event({ kind: 'teacher' } as RunEvent);
+    let done = false;
+    const delivered = batcher.delivered().then(() => (done = true));
+    await Promise.resolve();
+    expect(done).toBe(false);
+    replies[0]!();
+    await delivered;
+    expect(done).toBe(true);
+  });
+
+  it('a batch whose handler failed does not stop delivered()', async () => {
+    const batcher = new ProgressBatcher(
+      () => Promise.reject(new Error('the page dropped it')),
+      100,
+      () => 0,
+    );
+    batcher.epoch({ epoch: 0 } as EpochRecord);
+    await expect(batcher.delivered()).resolves.toBeUndefined();
   });
 });

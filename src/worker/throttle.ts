@@ -10,9 +10,11 @@ export class ProgressBatcher {
   private events: RunEvent[] = [];
   private source = 'teacher';
   private lastFlush = -Infinity;
+  /** The reply to the last batch sent, when `send` gives one (a Comlink callback does). */
+  private lastSend: Promise<unknown> | null = null;
 
   constructor(
-    private readonly send: (update: TrainUpdate) => void,
+    private readonly send: (update: TrainUpdate) => unknown,
     private readonly intervalMs = 100,
     private readonly now: () => number = () => performance.now(),
   ) {}
@@ -53,7 +55,17 @@ export class ProgressBatcher {
     this.epochs = [];
     this.events = [];
     this.lastFlush = this.now();
-    this.send(update);
+    const sent = this.send(update);
+    if (sent instanceof Promise) this.lastSend = sent;
+  }
+
+  /**
+   * Resolves once the receiver has handled every batch sent so far: the batches travel on their
+   * own port, in order, so the last one's reply comes after all the others. A call that returns
+   * only after this cannot overtake its own last events (its reply travels on another port).
+   */
+  async delivered(): Promise<void> {
+    await this.lastSend?.catch(() => {});
   }
 
   private maybeFlush(): void {
