@@ -53,6 +53,8 @@ export class EngineSession {
   /** Dataset, seed and teacher spec the current teacher was trained with. */
   teacherKey = '';
   control: RunControl | null = null;
+  /** A stored teacher still loading (loadTeacher): runAll waits for it rather than train one. */
+  private teacherLoad: Promise<unknown> | null = null;
   private readonly cache = new Map<string, ModelHandle>();
   /** The final handle of every variant of the last run (owned by the cache). */
   readonly variantHandles = new Map<string, { variant: Variant; handle: ModelHandle }>();
@@ -94,6 +96,8 @@ export class EngineSession {
     onEpoch: (record: EpochRecord) => void,
     onEvent: (event: RunEvent) => void,
   ): Promise<void> {
+    // A Run all that arrives while the stored teacher loads (just after a reload) reuses it.
+    if (this.teacherLoad) await this.teacherLoad;
     if (!this.teacher || !this.teacherOutcome || this.teacherKey !== teacherKey(experiment)) {
       await this.trainTeacher(experiment, (r) => onStep('teacher', r), onEpoch);
     }
@@ -299,9 +303,17 @@ export class EngineSession {
     url = 'indexeddb://cp-teacher',
   ): Promise<boolean> {
     if (this.control || meta.outcome.key !== teacherKey(experiment)) return false;
-    const model = await tf.loadLayersModel(url);
-    await this.adoptTeacher(model, experiment, meta.outcome);
-    return true;
+    const load = tf
+      .loadLayersModel(url)
+      .then((model) => this.adoptTeacher(model, experiment, meta.outcome));
+    const settled = load.catch(() => {});
+    this.teacherLoad = settled;
+    try {
+      await load;
+      return true;
+    } finally {
+      if (this.teacherLoad === settled) this.teacherLoad = null;
+    }
   }
 
   /** The teacher as tfjs artifacts (topology, float32 weight specs, one weight buffer). */
