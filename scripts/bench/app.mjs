@@ -253,8 +253,10 @@ async function memoryWhenReady(page) {
 }
 
 /**
- * Main-thread JS heap at rest, in bytes: after 3 s idle (the result charts mount one per task
- * after a run), the least of three readings 1 s apart, each after a forced garbage collection.
+ * Main-thread JS heap at rest: after 3 s idle (the result charts mount one per task after a run),
+ * the least of three readings 1 s apart, each after a forced garbage collection (`used`, bytes);
+ * then one heap snapshot split into V8's compiled code (node type 'code': bytecode, optimized
+ * machine code, feedback — it grows as the JIT warms up) and everything else, the page's objects.
  */
 async function heapAfterGc(page) {
   await page.waitForTimeout(3000);
@@ -267,10 +269,33 @@ async function heapAfterGc(page) {
       least = Math.min(least, usedSize);
       await page.waitForTimeout(1000);
     }
-    return least;
+    return { used: least, ...(await heapByKind(cdp)) };
   } finally {
     await cdp.detach();
   }
+}
+
+/** Bytes of a heap snapshot by kind: code = Σ self_size of 'code' nodes, objects = the rest. */
+async function heapByKind(cdp) {
+  const chunks = [];
+  const onChunk = ({ chunk }) => chunks.push(chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  const snapshot = JSON.parse(chunks.join(''));
+  const { node_fields: fields, node_types: nodeTypes } = snapshot.snapshot.meta;
+  const typeAt = fields.indexOf('type');
+  const sizeAt = fields.indexOf('self_size');
+  const codeType = nodeTypes[0].indexOf('code');
+  let code = 0;
+  let objects = 0;
+  const nodes = snapshot.nodes;
+  for (let i = 0; i < nodes.length; i += fields.length) {
+    if (nodes[i + typeAt] === codeType) code += nodes[i + sizeAt];
+    else objects += nodes[i + sizeAt];
+  }
+  return { code, objects };
 }
 
 /**
@@ -358,12 +383,15 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
 /** Markdown rows of the soak. */
 export function soakMarkdown(soak) {
   const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  const signedKb = (b) => `${b >= 0 ? '+' : '−'}${Math.abs(b / 1024).toFixed(0)} KiB`;
   return [
     '| measure | result |',
     '| --- | --- |',
     `| Run alls on ${soak.backend} (new seed each, cancelled at a random moment) | ${soak.runs}: ${soak.outcomes.done} done, ${soak.outcomes.cancelled} cancelled, ${soak.outcomes.error} errors; ${(soak.wallMs / 1000).toFixed(0)} s |`,
     `| worker tensors: start / end (experiment replaced, models freed) | ${soak.tensorsStart} / ${soak.tensorsEnd} |`,
-    `| main-thread heap at rest (least of 3 after GC): start (after 10 warm-up runs) / end | ${mb(soak.heapStart)} / ${mb(soak.heapEnd)} (cold page: ${mb(soak.heapCold)}) |`,
+    `| main-thread heap at rest (least of 3 after GC): start (after 10 warm-up runs) / end | ${mb(soak.heapStart.used)} / ${mb(soak.heapEnd.used)} (cold page: ${mb(soak.heapCold.used)}) |`,
+    `| of which the page's objects (heap snapshot, all but V8's compiled code): start / end | ${mb(soak.heapStart.objects)} / ${mb(soak.heapEnd.objects)} (${signedKb(soak.heapEnd.objects - soak.heapStart.objects)}) |`,
+    `| of which V8's compiled code (bytecode, optimized code: JIT warm-up): start / end | ${mb(soak.heapStart.code)} / ${mb(soak.heapEnd.code)} (${signedKb(soak.heapEnd.code - soak.heapStart.code)}) |`,
     `| uncaught errors | ${soak.errors.length} |`,
     `| longest main-thread task | ${soak.longest.toFixed(0)} ms |`,
   ].join('\n');
