@@ -35,13 +35,7 @@ const experiment = { ...findPreset('moons-tiny')!.experiment, variants: [] };
 
 describe('EngineSession stored teacher', () => {
   it('a Run all that arrives while the stored teacher loads reuses it instead of training', async () => {
-    const first = newSession();
-    await first.runAll(
-      experiment,
-      () => {},
-      () => {},
-      () => {},
-    );
+    const first = await trainedSession();
     const meta = await first.saveTeacher(experiment, 'mem://teacher');
     expect(meta).not.toBeNull();
 
@@ -66,7 +60,7 @@ describe('EngineSession stored teacher', () => {
 
   it('a stored teacher that cannot be read leaves Run all to train a new one', async () => {
     const session = newSession();
-    const meta = { outcome: { ...(await trainedOutcome()) } };
+    const meta = { outcome: (await trainedSession()).teacherOutcome! };
     await expect(session.loadTeacher(experiment, meta, 'mem://missing')).rejects.toThrow(
       /nothing saved/,
     );
@@ -83,7 +77,8 @@ describe('EngineSession stored teacher', () => {
   });
 });
 
-async function trainedOutcome() {
+/** A session that has trained the experiment's teacher. */
+async function trainedSession() {
   const session = newSession();
   await session.runAll(
     experiment,
@@ -91,5 +86,5 @@ async function trainedOutcome() {
     () => {},
     () => {},
   );
-  return session.teacherOutcome!;
+  return session;
 }
