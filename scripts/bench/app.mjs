@@ -275,7 +275,11 @@ async function heapAfterGc(page) {
   }
 }
 
-/** Bytes of a heap snapshot by kind: code = Σ self_size of 'code' nodes, objects = the rest. */
+/**
+ * Bytes of a heap snapshot by kind: code = Σ self_size of 'code' nodes, objects = the rest; and
+ * `kinds`, the objects' bytes and counts per constructor ('object', 'closure', 'native' nodes by
+ * name; other node types, strings among them, by type alone).
+ */
 async function heapByKind(cdp) {
   const chunks = [];
   const onChunk = ({ chunk }) => chunks.push(chunk);
@@ -286,16 +290,43 @@ async function heapByKind(cdp) {
   const snapshot = JSON.parse(chunks.join(''));
   const { node_fields: fields, node_types: nodeTypes } = snapshot.snapshot.meta;
   const typeAt = fields.indexOf('type');
+  const nameAt = fields.indexOf('name');
   const sizeAt = fields.indexOf('self_size');
-  const codeType = nodeTypes[0].indexOf('code');
+  const typeNames = nodeTypes[0];
+  const codeType = typeNames.indexOf('code');
+  const named = new Set(['object', 'closure', 'native'].map((t) => typeNames.indexOf(t)));
   let code = 0;
   let objects = 0;
+  const kinds = new Map();
   const nodes = snapshot.nodes;
   for (let i = 0; i < nodes.length; i += fields.length) {
-    if (nodes[i + typeAt] === codeType) code += nodes[i + sizeAt];
-    else objects += nodes[i + sizeAt];
+    const type = nodes[i + typeAt];
+    const size = nodes[i + sizeAt];
+    if (type === codeType) {
+      code += size;
+      continue;
+    }
+    objects += size;
+    const key = named.has(type)
+      ? `${typeNames[type]} ${snapshot.strings[nodes[i + nameAt]]}`
+      : `(${typeNames[type]})`;
+    const kind = kinds.get(key) ?? { bytes: 0, count: 0 };
+    kind.bytes += size;
+    kind.count += 1;
+    kinds.set(key, kind);
   }
-  return { code, objects };
+  return { code, objects, kinds };
+}
+
+/** The `top` kinds whose bytes grew most from `start` to `end` (bytes and counts as end − start). */
+function largestGrowth(start, end, top = 8) {
+  return [...end.entries()]
+    .map(([what, e]) => {
+      const s = start.get(what) ?? { bytes: 0, count: 0 };
+      return { what, bytes: e.bytes - s.bytes, count: e.count - s.count };
+    })
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, top);
 }
 
 /**
@@ -362,6 +393,8 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
     const longest = await page.evaluate(() =>
       window.__longTasks.reduce((m, t) => Math.max(m, t.duration), 0),
     );
+    const growth = largestGrowth(heapStart.kinds, heapEnd.kinds);
+    for (const heap of [heapCold, heapStart, heapEnd]) delete heap.kinds;
     return {
       runs,
       backend,
@@ -372,6 +405,7 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
       tensorsEnd,
       heapStart,
       heapEnd,
+      growth,
       longest,
       errors,
     };
@@ -392,6 +426,7 @@ export function soakMarkdown(soak) {
     `| main-thread heap at rest (least of 3 after GC): start (after 10 warm-up runs) / end | ${mb(soak.heapStart.used)} / ${mb(soak.heapEnd.used)} (cold page: ${mb(soak.heapCold.used)}) |`,
     `| of which the page's objects (heap snapshot, all but V8's compiled code): start / end | ${mb(soak.heapStart.objects)} / ${mb(soak.heapEnd.objects)} (${signedKb(soak.heapEnd.objects - soak.heapStart.objects)}) |`,
     `| of which V8's compiled code (bytecode, optimized code: JIT warm-up): start / end | ${mb(soak.heapStart.code)} / ${mb(soak.heapEnd.code)} (${signedKb(soak.heapEnd.code - soak.heapStart.code)}) |`,
+    `| largest growth in the page's objects, by constructor (bytes, count) | ${soak.growth.map((g) => `${g.what}: ${signedKb(g.bytes)}, ${g.count >= 0 ? '+' : ''}${g.count}`).join('; ')} |`,
     `| uncaught errors | ${soak.errors.length} |`,
     `| longest main-thread task | ${soak.longest.toFixed(0)} ms |`,
   ].join('\n');
