@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { EngineSession } from './session';
 import { findPreset } from '../experiment/presets';
 import type { RunEvent } from './pipeline/runner';
 import { newSession } from './session-cancel-support';
@@ -25,18 +26,26 @@ const memoryRouter = (url: string | string[]): tf.io.IOHandler => {
   };
 };
 
+const experiment = { ...findPreset('moons-tiny')!.experiment, variants: [] };
+/** A session that has trained the experiment's teacher (once, for both tests). */
+let trained: EngineSession;
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
   tf.io.registerSaveRouter(memoryRouter);
   tf.io.registerLoadRouter(memoryRouter);
+  trained = newSession();
+  await trained.runAll(
+    experiment,
+    () => {},
+    () => {},
+    () => {},
+  );
 });
-
-const experiment = { ...findPreset('moons-tiny')!.experiment, variants: [] };
 
 describe('EngineSession stored teacher', () => {
   it('a Run all that arrives while the stored teacher loads reuses it instead of training', async () => {
-    const first = await trainedSession();
-    const meta = await first.saveTeacher(experiment, 'mem://teacher');
+    const meta = await trained.saveTeacher(experiment, 'mem://teacher');
     expect(meta).not.toBeNull();
 
     // A reloaded page: a fresh session gets the stored teacher, and Run all follows at once.
@@ -60,7 +69,7 @@ describe('EngineSession stored teacher', () => {
 
   it('a stored teacher that cannot be read leaves Run all to train a new one', async () => {
     const session = newSession();
-    const meta = { outcome: (await trainedSession()).teacherOutcome! };
+    const meta = { outcome: trained.teacherOutcome! };
     await expect(session.loadTeacher(experiment, meta, 'mem://missing')).rejects.toThrow(
       /nothing saved/,
     );
@@ -76,15 +85,3 @@ describe('EngineSession stored teacher', () => {
     expect(steps).toBeGreaterThan(0);
   });
 });
-
-/** A session that has trained the experiment's teacher. */
-async function trainedSession() {
-  const session = newSession();
-  await session.runAll(
-    experiment,
-    () => {},
-    () => {},
-    () => {},
-  );
-  return session;
-}
