@@ -5,7 +5,7 @@ import type { IntegerModel } from '../../techniques/quantize/stage/integer-model
 import { runIntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { KernelEngine } from './engine';
 import { compileEngine, isFallback } from './engine';
-import type { Int8Handle, Int8Kernel } from './int8-model';
+import type { Int8Handle, Int8Kernel, Int8KernelChoice } from './int8-model';
 import {
   chooseInt8Kernels,
   int8LayerTimings,
@@ -95,7 +95,7 @@ function inputsFor(model: IntegerModel, batch: number, seed: number): Float32Arr
 async function prepared(
   model: IntegerModel,
   engine: KernelEngine,
-  kernel: 'auto' | 'fixed' | 'split' = 'auto',
+  kernel: Exclude<Int8KernelChoice, 'measure'> = 'auto',
 ): Promise<Int8Handle> {
   const handle = await prepareInt8Model(model, { engine, kernel });
   if (isFallback(handle)) throw new Error(`${handle.fallback}: ${handle.detail}`);
@@ -114,7 +114,9 @@ async function expectBitExact(model: IntegerModel): Promise<Set<Int8Kernel>> {
     expect(reference.length).toBeGreaterThan(0);
     for (const engine of engines) {
       const relaxed = engine.path === 'relaxed-simd' && relaxedExact;
-      for (const kernel of relaxed ? (['auto', 'fixed', 'split'] as const) : (['fixed'] as const)) {
+      for (const kernel of relaxed
+        ? (['auto', 'fixed', 'split', 'i16'] as const)
+        : (['fixed'] as const)) {
         const handle = await prepared(model, engine, kernel);
         handle.kernels.forEach((k) => seen.add(k));
         expect(runInt8(handle, x, batch), `${engine.path} ${kernel}`).toEqual(reference);
@@ -177,6 +179,7 @@ describe('int8 engine: whole models bit-exact with runIntegerModel', () => {
     const model = await integerModelOf(oddCnn, inputData([15, 15, 3], 64, 8), recipe);
     const kernels = await expectBitExact(model);
     expect(kernels.has('relaxed-dot')).toBe(relaxedExact);
+    expect(kernels.has('relaxed-dot-i16')).toBe(relaxedExact);
     // The choice itself, whether or not this runtime computes it right:
     expect((await prepared(model, engines[0]!)).kernels.every((k) => k === 'relaxed-dot')).toBe(
       true,
@@ -184,6 +187,8 @@ describe('int8 engine: whole models bit-exact with runIntegerModel', () => {
     expect((await prepared(model, engines[1]!)).kernels.every((k) => k === 'fixed-dot-i16')).toBe(
       true,
     );
+    const i16 = await prepared(model, engines[0]!, 'i16');
+    expect(i16.kernels.every((k) => k === 'relaxed-dot-i16')).toBe(true);
   });
 
   it('a single dense layer: logits = (Σ q_x·q_w + q_b) · s_x · s_w exactly', async () => {

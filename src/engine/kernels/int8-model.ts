@@ -22,13 +22,14 @@ export type Int8FallbackReason =
 export type Int8Fallback = Fallback<Int8FallbackReason>;
 
 /** Per layer: which inner loop runs it. */
-export type Int8Kernel = 'relaxed-dot' | 'relaxed-dot-split' | 'fixed-dot-i16';
+export type Int8Kernel = 'relaxed-dot' | 'relaxed-dot-i16' | 'relaxed-dot-split' | 'fixed-dot-i16';
 
 /**
- * auto: one relaxed dot where input codes fit 7 bits, else the fixed int16 dot; fixed / split:
- * those kernels where the build allows; measure: per layer the fastest, timed at prepare.
+ * auto: one relaxed dot where input codes fit 7 bits, else the fixed int16 dot; fixed / split /
+ * i16 (7-bit codes: the i16x8 relaxed dot and a widening add): those kernels where the build and
+ * the codes allow; measure: per layer the fastest, timed at prepare.
  */
-export type Int8KernelChoice = 'auto' | 'fixed' | 'split' | 'measure';
+export type Int8KernelChoice = 'auto' | 'fixed' | 'split' | 'i16' | 'measure';
 
 export interface Int8Options {
   /** A loaded engine (else loadEngine({ prefer }) is awaited). */
@@ -59,13 +60,21 @@ const KERNELS: Record<number, Int8Kernel> = {
   1: 'relaxed-dot',
   2: 'relaxed-dot-split',
   3: 'fixed-dot-i16',
+  4: 'relaxed-dot-i16',
 };
 const KERNEL_CODE: Record<Int8Kernel, number> = {
   'relaxed-dot': 1,
   'relaxed-dot-split': 2,
   'fixed-dot-i16': 3,
+  'relaxed-dot-i16': 4,
 };
-const CHOICE: Record<Int8KernelChoice, number> = { auto: 0, measure: 0, split: 2, fixed: 3 };
+const CHOICE: Record<Int8KernelChoice, number> = {
+  auto: 0,
+  measure: 0,
+  split: 2,
+  fixed: 3,
+  i16: 4,
+};
 
 /** |M·acc| must stay below 2^51 for the engine's round-half-even by the 1.5·2^52 addition. */
 const MAX_MULTIPLIER = 2 ** 51 / 2 ** 31;

@@ -21,6 +21,11 @@ export const K_RELAXED: i32 = 1;
 export const K_RELAXED_SPLIT: i32 = 2;
 /** Fixed SIMD: codes and weights as int16, i32x4.dot_i16x8_s. */
 export const K_FIXED: i32 = 3;
+/**
+ * Products exact for 7-bit codes only, as K_RELAXED, through the i16x8 relaxed dot and a pairwise
+ * widening add: without VNNI the fused i32x4 dot lowers to more instructions than this pair.
+ */
+export const K_RELAXED_I16: i32 = 4;
 
 /** Output channels per tile: four i32x4 accumulators per pixel. */
 const TILE: i32 = 16;
@@ -187,7 +192,10 @@ function packFixed(op: I8Op, raw: usize): usize {
 function setKernel(op: I8Op, kernel: i32): bool {
   if (kernel == K_FIXED) {
     op.weights = op.fixedWeights;
-  } else if (ASC_FEATURE_RELAXED_SIMD && (kernel == K_RELAXED_SPLIT || (kernel == K_RELAXED && op.codes7))) {
+  } else if (
+    ASC_FEATURE_RELAXED_SIMD &&
+    (kernel == K_RELAXED_SPLIT || ((kernel == K_RELAXED || kernel == K_RELAXED_I16) && op.codes7))
+  ) {
     op.weights = op.relaxedWeights;
   } else {
     return false;
@@ -476,7 +484,19 @@ function finish(op: I8Op, t: i32, dst: usize, acc: usize): void {
 // Tile kernels: the 16 accumulators of tile t for two pixels (inputs x0, x1) or one, stored at acc;
 // wp walks the tile's packed weights.
 
-function tileRelaxed2(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize): void {
+/** a + Σ of each 4 products w·x (x 7-bit): one fused relaxed dot, or (i16) a pair dot + widening add. */
+// @ts-ignore: decorator
+@inline
+function dot7(w: v128, x: v128, a: v128, i16: bool): v128 {
+  if (!ASC_FEATURE_RELAXED_SIMD) return a;
+  return i16
+    ? i32x4.add(a, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(w, x)))
+    : i32x4.relaxed_dot_i8x16_i7x16_add_s(w, x, a);
+}
+
+// @ts-ignore: decorator
+@inline
+function tileRelaxed2(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize, i16: bool): void {
   if (!ASC_FEATURE_RELAXED_SIMD) return;
   const bias = op.bias + (<usize>t << 6);
   let a0 = v128.load(bias);
@@ -499,14 +519,14 @@ function tileRelaxed2(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: us
       const w1 = v128.load(wp, 16);
       const w2 = v128.load(wp, 32);
       const w3 = v128.load(wp, 48);
-      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, v0, a0);
-      a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, v0, a1);
-      a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w2, v0, a2);
-      a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w3, v0, a3);
-      b0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, v1, b0);
-      b1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, v1, b1);
-      b2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w2, v1, b2);
-      b3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w3, v1, b3);
+      a0 = dot7(w0, v0, a0, i16);
+      a1 = dot7(w1, v0, a1, i16);
+      a2 = dot7(w2, v0, a2, i16);
+      a3 = dot7(w3, v0, a3, i16);
+      b0 = dot7(w0, v1, b0, i16);
+      b1 = dot7(w1, v1, b1, i16);
+      b2 = dot7(w2, v1, b2, i16);
+      b3 = dot7(w3, v1, b3, i16);
       wp += 64;
       p0 += 4;
       p1 += 4;
@@ -522,7 +542,9 @@ function tileRelaxed2(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: us
   v128.store(acc, b3, 112);
 }
 
-function tileRelaxed1(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
+// @ts-ignore: decorator
+@inline
+function tileRelaxed1(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize, i16: bool): void {
   if (!ASC_FEATURE_RELAXED_SIMD) return;
   const bias = op.bias + (<usize>t << 6);
   let a0 = v128.load(bias);
@@ -535,10 +557,10 @@ function tileRelaxed1(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void 
     let p0 = x0 + <usize>dy * rowStride;
     for (let g = 0; g < G; g++) {
       const v0 = v128.load32_splat(p0);
-      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(wp), v0, a0);
-      a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(wp, 16), v0, a1);
-      a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(wp, 32), v0, a2);
-      a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(wp, 48), v0, a3);
+      a0 = dot7(v128.load(wp), v0, a0, i16);
+      a1 = dot7(v128.load(wp, 16), v0, a1, i16);
+      a2 = dot7(v128.load(wp, 32), v0, a2, i16);
+      a3 = dot7(v128.load(wp, 48), v0, a3, i16);
       wp += 64;
       p0 += 4;
     }
@@ -723,7 +745,9 @@ function pair(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize): vo
   if (op.kernel == K_FIXED) {
     tileFixed2(op, t, wp, x0, x1, acc);
   } else if (op.kernel == K_RELAXED) {
-    tileRelaxed2(op, t, wp, x0, x1, acc);
+    tileRelaxed2(op, t, wp, x0, x1, acc, false);
+  } else if (op.kernel == K_RELAXED_I16) {
+    tileRelaxed2(op, t, wp, x0, x1, acc, true);
   } else {
     tileSplit1(op, t, wp, x0, acc);
     tileSplit1(op, t, wp, x1, acc + 64);
@@ -732,7 +756,8 @@ function pair(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize): vo
 
 function single(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
   if (op.kernel == K_FIXED) tileFixed1(op, t, wp, x0, acc);
-  else if (op.kernel == K_RELAXED) tileRelaxed1(op, t, wp, x0, acc);
+  else if (op.kernel == K_RELAXED) tileRelaxed1(op, t, wp, x0, acc, false);
+  else if (op.kernel == K_RELAXED_I16) tileRelaxed1(op, t, wp, x0, acc, true);
   else tileSplit1(op, t, wp, x0, acc);
 }
 
