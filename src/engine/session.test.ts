@@ -57,6 +57,10 @@ describe('EngineSession.runAll', () => {
     for (const v of [dynamic!, stat!]) expect(v.accuracy).toBeGreaterThan(teacher.accuracy - 0.03);
     expect(dynamic!.note).toMatch(/Timed on: int8 wasm engine.*activation grids from each batch/);
     expect(stat!.note).toMatch(/Timed on: .*int8/);
+    // On our engine the note names each layer's measured kernel (the tiny model: 3 layers).
+    expect(stat!.note).toMatch(
+      /int8 wasm engine, .*layers: (?:(?:one relaxed dot|relaxed i16 dot|two relaxed dots|int16 dot) ×[1-3](?:, )?)+ \(measured per layer\)/,
+    );
     expect(first.variants.every((v) => v.accuracy > 0.5)).toBe(true);
     // The fp32 control: the teacher fine-tuned as long as the variants that train, uncompressed.
     const control = first.variants[3]!;

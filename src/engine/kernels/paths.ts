@@ -9,6 +9,7 @@ import { isFallback } from './engine';
 import type { KernelPath } from './engine';
 import { floatPredictor } from './float-model';
 import { int8Predictor } from './int8-model';
+import type { Int8Kernel } from './int8-model';
 import type { DynamicModel } from '../../techniques/quantize/dynamic';
 import { prepareDynamicEngine } from './dynamic-model';
 
@@ -33,6 +34,21 @@ function tensorPredict(
   };
 }
 
+const KERNEL_WORDS: Record<Int8Kernel, string> = {
+  'relaxed-dot': 'one relaxed dot',
+  'relaxed-dot-i16': 'relaxed i16 dot',
+  'relaxed-dot-split': 'two relaxed dots',
+  'fixed-dot-i16': 'int16 dot',
+};
+
+/** The layers' kernels in words, e.g. "layers: relaxed i16 dot ×3, one relaxed dot ×1". */
+function kernelWords(kernels: readonly Int8Kernel[]): string {
+  const counts = new Map<Int8Kernel, number>();
+  kernels.forEach((k) => counts.set(k, (counts.get(k) ?? 0) + 1));
+  const parts = [...counts].map(([k, n]) => `${KERNEL_WORDS[k]} ×${n}`);
+  return `layers: ${parts.join(', ')} (measured per layer)`;
+}
+
 /** The converted integer model on our int8 wasm engine, or why it cannot run there. */
 export async function int8TensorPath(
   model: IntegerModel,
@@ -42,7 +58,7 @@ export async function int8TensorPath(
     if (isFallback(engine)) return { reason: engine.detail };
     return {
       predict: tensorPredict(engine.predict, model.outputSize),
-      path: `int8 wasm engine, ${SIMD_WORDS[engine.path]}, one call per batch`,
+      path: `int8 wasm engine, ${SIMD_WORDS[engine.path]}, one call per batch, ${kernelWords(engine.kernels)}`,
     };
   } catch (error) {
     return { reason: error instanceof Error ? error.message : String(error) };
