@@ -314,8 +314,13 @@ function kernelsFor(handle: Int8Handle, i: number): Int8Kernel[] {
   return out;
 }
 
+/** Untimed warm-up of each layer timing (ms), so V8 has optimized the kernel's code. */
+const LAYER_WARMUP_MS = 5;
+
 function medianMs(f: () => void, runs: number): number {
-  f();
+  const warmUntil = performance.now() + LAYER_WARMUP_MS;
+  do f();
+  while (performance.now() < warmUntil);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();

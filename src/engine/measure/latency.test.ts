@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import {
+  MAX_WARMUP_RUNS,
   MIN_TIMED_RUNS,
+  MIN_WARMUP_MS,
   MIN_WARMUP_RUNS,
   measureLatency,
   nearestRankPercentile,
@@ -51,7 +53,7 @@ describe('measureLatency', () => {
     const timed = Array.from({ length: 30 }, (_, i) => 30 - i);
     const { state, run, now } = fakeRun([...new Array<number>(5).fill(1000), ...timed]);
     const stats = await measureLatency(run, { warmup: 5, runs: 30, now });
-    expect(state.calls).toBe(35);
+    expect(state.calls).toBe(35); // 5 × 1000 ms is past MIN_WARMUP_MS
     expect(stats.samples).toEqual(timed);
     expect(stats.runs).toBe(30);
     expect(stats.medianMs).toBe(15); // rank ⌈0.5·30⌉ = 15
@@ -62,18 +64,31 @@ describe('measureLatency', () => {
 
   it('raises warm-up and run counts to the minimums', async () => {
     const { state, run, now } = fakeRun(new Array<number>(100).fill(2));
-    const stats = await measureLatency(run, { warmup: 1, runs: 3, now });
+    const stats = await measureLatency(run, { warmup: 1, runs: 3, now, warmupMs: 0 });
     expect(stats.runs).toBe(MIN_TIMED_RUNS);
     expect(state.calls).toBe(MIN_WARMUP_RUNS + MIN_TIMED_RUNS);
     expect(stats.medianMs).toBe(2);
   });
 
+  it('warms up until the warm-up runs took MIN_WARMUP_MS, at most MAX_WARMUP_RUNS runs', async () => {
+    // 2 ms runs: 50 of them fill the 100 ms; the timed runs then see the 1 ms ones.
+    const fast = fakeRun([...new Array<number>(50).fill(2), ...new Array<number>(30).fill(1)]);
+    const stats = await measureLatency(fast.run, { now: fast.now });
+    expect(fast.state.calls).toBe(MIN_WARMUP_MS / 2 + MIN_TIMED_RUNS);
+    expect(stats.samples.every((s) => s === 1)).toBe(true);
+    // A clock that never advances stops at the cap.
+    const stuck = fakeRun([]);
+    await measureLatency(stuck.run, { now: stuck.now });
+    expect(stuck.state.calls).toBe(MAX_WARMUP_RUNS + MIN_TIMED_RUNS);
+  });
+
   it('keeps larger counts, floors fractions and defaults missing or invalid ones', async () => {
     const a = fakeRun(new Array<number>(100).fill(1));
-    expect((await measureLatency(a.run, { warmup: 7.9, runs: 40, now: a.now })).runs).toBe(40);
+    const options = { runs: 40, now: a.now, warmupMs: 0 };
+    expect((await measureLatency(a.run, { warmup: 7.9, ...options })).runs).toBe(40);
     expect(a.state.calls).toBe(47);
     const b = fakeRun([]);
-    await measureLatency(b.run, { warmup: Number.NaN, now: b.now });
+    await measureLatency(b.run, { warmup: Number.NaN, now: b.now, warmupMs: 0 });
     expect(b.state.calls).toBe(MIN_WARMUP_RUNS + MIN_TIMED_RUNS);
   });
 

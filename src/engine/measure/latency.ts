@@ -9,10 +9,19 @@
 export const MIN_WARMUP_RUNS = 5;
 /** Fewest timed runs. */
 export const MIN_TIMED_RUNS = 30;
+/**
+ * Least time the warm-up runs take (ms): V8 first runs wasm on its baseline compiler and
+ * optimizes a function only once it has run a while, so a few fast runs would time baseline code.
+ */
+export const MIN_WARMUP_MS = 100;
+/** Most warm-up runs (a clock that does not advance must not spin forever). */
+export const MAX_WARMUP_RUNS = 1000;
 
 export interface LatencyOptions {
   /** Untimed warm-up runs; raised to at least {@link MIN_WARMUP_RUNS}. */
   warmup?: number;
+  /** Warm-up runs go on until they took this long (ms, default {@link MIN_WARMUP_MS}). */
+  warmupMs?: number;
   /** Timed runs; raised to at least {@link MIN_TIMED_RUNS}. */
   runs?: number;
   /** Clock in ms; defaults to `performance.now`. */
@@ -62,8 +71,9 @@ function atLeast(value: number | undefined, minimum: number): number {
 }
 
 /**
- * Runs `run` max(5, warmup) times untimed, then max(30, runs) times one after another, timing each
- * with `now` (ms); returns the nearest-rank median / p90 and the mean of the timed runs.
+ * Runs `run` untimed max(5, warmup) times and until warmupMs have passed (at most 1000 times),
+ * then max(30, runs) times one after another, timing each with `now` (ms); returns the
+ * nearest-rank median / p90 and the mean of the timed runs.
  */
 export async function measureLatency(
   run: () => Promise<void>,
@@ -72,7 +82,11 @@ export async function measureLatency(
   const warmup = atLeast(options.warmup, MIN_WARMUP_RUNS);
   const runs = atLeast(options.runs, MIN_TIMED_RUNS);
   const now = options.now ?? (() => performance.now());
-  for (let i = 0; i < warmup; i++) await run();
+  const warmupMs = options.warmupMs ?? MIN_WARMUP_MS;
+  const warmupStart = now();
+  for (let i = 0; i < MAX_WARMUP_RUNS && (i < warmup || now() - warmupStart < warmupMs); i++) {
+    await run();
+  }
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = now();
