@@ -23,6 +23,12 @@ function preset(id: string, label: string, summary: string, experiment: unknown)
   return { id, label, summary, experiment: experimentSchema.parse(experiment) };
 }
 
+/**
+ * Activation bits of the int8 presets: 7-bit codes (0..127), as PyTorch's x86 default
+ * (reduce_range), so the relaxed-SIMD int8 dot multiplies them exactly in one step.
+ */
+const REDUCED_RANGE = 7;
+
 /** The variants of the classic comparison table (FP32 is the teacher row itself). */
 const SEED_TABLE_VARIANTS = [
   {
@@ -33,12 +39,17 @@ const SEED_TABLE_VARIANTS = [
   {
     id: 'int8-static',
     name: 'INT8 static PTQ',
-    stages: [{ technique: 'ptq', params: { mode: 'static' } }],
+    stages: [{ technique: 'ptq', params: { mode: 'static', activationBits: REDUCED_RANGE } }],
   },
   {
     id: 'qat-int8',
     name: 'QAT int8',
-    stages: [{ technique: 'qat', params: { epochs: 1, learningRate: 0.0005 } }],
+    stages: [
+      {
+        technique: 'qat',
+        params: { epochs: 1, learningRate: 0.0005, activationBits: REDUCED_RANGE },
+      },
+    ],
   },
   {
     id: 'pruned-50',
@@ -66,13 +77,21 @@ export const PRESETS: Preset[] = [
         {
           id: 'int8',
           name: 'INT8 static PTQ',
-          stages: [{ technique: 'ptq', params: { mode: 'static' } }],
+          stages: [{ technique: 'ptq', params: { mode: 'static', activationBits: REDUCED_RANGE } }],
         },
         {
           id: 'qat4',
           name: 'QAT 4-bit weights',
           stages: [
-            { technique: 'qat', params: { weightBits: 4, epochs: 1, learningRate: 0.0005 } },
+            {
+              technique: 'qat',
+              params: {
+                weightBits: 4,
+                activationBits: REDUCED_RANGE,
+                epochs: 1,
+                learningRate: 0.0005,
+              },
+            },
           ],
         },
         {

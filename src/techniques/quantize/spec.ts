@@ -59,7 +59,10 @@ export type QatParams = z.infer<typeof qatParams>;
 
 const gridFields = {
   weightBits: { label: 'Weight bits', hint: '2–16; per-layer bits (mixed precision) override it' },
-  activationBits: { label: 'Activation bits', hint: '2–16' },
+  activationBits: {
+    label: 'Activation bits',
+    hint: "2–16; 7 is PyTorch's x86 default (reduce_range): our relaxed-SIMD int8 dot then takes one step",
+  },
   scheme: { label: 'Scheme', hint: 'symmetric: zero point 0' },
   granularity: { label: 'Scales', hint: 'one per tensor, or one per output channel' },
 };
