@@ -54,7 +54,8 @@ export async function int8TensorPath(
   model: IntegerModel,
 ): Promise<TensorPath | { reason: string }> {
   try {
-    const engine = await int8Predictor(model);
+    // Kernels chosen at batch 32, as the float engine's: short batches time too noisily.
+    const engine = await int8Predictor(model, { measureBatch: 32 });
     if (isFallback(engine)) return { reason: engine.detail };
     return {
       predict: tensorPredict(engine.predict, model.outputSize),

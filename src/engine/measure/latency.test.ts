@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import {
+  MAX_TIMED_RUNS,
   MAX_WARMUP_RUNS,
+  MIN_TIMED_MS,
   MIN_TIMED_RUNS,
   MIN_WARMUP_MS,
   MIN_WARMUP_RUNS,
@@ -52,7 +54,7 @@ describe('measureLatency', () => {
     // Warm-ups take 1000 ms each and must not show; timed runs take 30, 29, …, 1 ms.
     const timed = Array.from({ length: 30 }, (_, i) => 30 - i);
     const { state, run, now } = fakeRun([...new Array<number>(5).fill(1000), ...timed]);
-    const stats = await measureLatency(run, { warmup: 5, runs: 30, now });
+    const stats = await measureLatency(run, { warmup: 5, runs: 30, now, timedMs: 0 });
     expect(state.calls).toBe(35); // 5 × 1000 ms is past MIN_WARMUP_MS
     expect(stats.samples).toEqual(timed);
     expect(stats.runs).toBe(30);
@@ -64,7 +66,7 @@ describe('measureLatency', () => {
 
   it('raises warm-up and run counts to the minimums', async () => {
     const { state, run, now } = fakeRun(new Array<number>(100).fill(2));
-    const stats = await measureLatency(run, { warmup: 1, runs: 3, now, warmupMs: 0 });
+    const stats = await measureLatency(run, { warmup: 1, runs: 3, now, warmupMs: 0, timedMs: 0 });
     expect(stats.runs).toBe(MIN_TIMED_RUNS);
     expect(state.calls).toBe(MIN_WARMUP_RUNS + MIN_TIMED_RUNS);
     expect(stats.medianMs).toBe(2);
@@ -73,28 +75,41 @@ describe('measureLatency', () => {
   it('warms up until the warm-up runs took MIN_WARMUP_MS, at most MAX_WARMUP_RUNS runs', async () => {
     // 2 ms runs: 50 of them fill the 100 ms; the timed runs then see the 1 ms ones.
     const fast = fakeRun([...new Array<number>(50).fill(2), ...new Array<number>(30).fill(1)]);
-    const stats = await measureLatency(fast.run, { now: fast.now });
+    const stats = await measureLatency(fast.run, { now: fast.now, timedMs: 0 });
     expect(fast.state.calls).toBe(MIN_WARMUP_MS / 2 + MIN_TIMED_RUNS);
     expect(stats.samples.every((s) => s === 1)).toBe(true);
     // A clock that never advances stops at the cap.
     const stuck = fakeRun([]);
-    await measureLatency(stuck.run, { now: stuck.now });
+    await measureLatency(stuck.run, { now: stuck.now, timedMs: 0 });
     expect(stuck.state.calls).toBe(MAX_WARMUP_RUNS + MIN_TIMED_RUNS);
   });
 
   it('keeps larger counts, floors fractions and defaults missing or invalid ones', async () => {
     const a = fakeRun(new Array<number>(100).fill(1));
-    const options = { runs: 40, now: a.now, warmupMs: 0 };
+    const options = { runs: 40, now: a.now, warmupMs: 0, timedMs: 0 };
     expect((await measureLatency(a.run, { warmup: 7.9, ...options })).runs).toBe(40);
     expect(a.state.calls).toBe(47);
     const b = fakeRun([]);
-    await measureLatency(b.run, { warmup: Number.NaN, now: b.now, warmupMs: 0 });
+    await measureLatency(b.run, { warmup: Number.NaN, now: b.now, warmupMs: 0, timedMs: 0 });
     expect(b.state.calls).toBe(MIN_WARMUP_RUNS + MIN_TIMED_RUNS);
+  });
+
+  it('times runs until they span MIN_TIMED_MS, at most MAX_TIMED_RUNS runs', async () => {
+    // 1 ms runs after a 100 ms warm-up: 150 timed runs fill MIN_TIMED_MS.
+    const steady = fakeRun(new Array<number>(1000).fill(1));
+    const stats = await measureLatency(steady.run, { now: steady.now });
+    expect(stats.runs).toBe(MIN_TIMED_MS);
+    expect(steady.state.calls).toBe(MIN_WARMUP_MS + MIN_TIMED_MS);
+    const stuck = fakeRun([]);
+    expect((await measureLatency(stuck.run, { now: stuck.now, warmupMs: 0 })).runs).toBe(
+      MAX_TIMED_RUNS,
+    );
   });
 
   it('uses performance.now by default', async () => {
     const stats = await measureLatency(async () => {});
-    expect(stats.runs).toBe(30);
+    expect(stats.runs).toBeGreaterThanOrEqual(MIN_TIMED_RUNS);
+    expect(stats.runs).toBeLessThanOrEqual(MAX_TIMED_RUNS);
     expect(stats.samples.every((s) => s >= 0 && Number.isFinite(s))).toBe(true);
     expect(stats.p90Ms).toBeGreaterThanOrEqual(stats.medianMs);
   });

@@ -16,6 +16,13 @@ export const MIN_TIMED_RUNS = 30;
 export const MIN_WARMUP_MS = 100;
 /** Most warm-up runs (a clock that does not advance must not spin forever). */
 export const MAX_WARMUP_RUNS = 1000;
+/**
+ * Least time the timed runs span (ms): 30 runs of a 0.05 ms model last 1.5 ms, so one busy moment
+ * of the machine would move the median; more runs over 150 ms average such moments out.
+ */
+export const MIN_TIMED_MS = 150;
+/** Most timed runs. */
+export const MAX_TIMED_RUNS = 1000;
 
 export interface LatencyOptions {
   /** Untimed warm-up runs; raised to at least {@link MIN_WARMUP_RUNS}. */
@@ -24,6 +31,8 @@ export interface LatencyOptions {
   warmupMs?: number;
   /** Timed runs; raised to at least {@link MIN_TIMED_RUNS}. */
   runs?: number;
+  /** Timed runs go on until they span this long (ms, default {@link MIN_TIMED_MS}). */
+  timedMs?: number;
   /** Clock in ms; defaults to `performance.now`. */
   now?: () => number;
 }
@@ -72,8 +81,9 @@ function atLeast(value: number | undefined, minimum: number): number {
 
 /**
  * Runs `run` untimed max(5, warmup) times and until warmupMs have passed (at most 1000 times),
- * then max(30, runs) times one after another, timing each with `now` (ms); returns the
- * nearest-rank median / p90 and the mean of the timed runs.
+ * then max(30, runs) times and until timedMs have passed (at most max(runs, 1000) times), one
+ * after another, timing each with `now` (ms); returns the nearest-rank median / p90 and the mean
+ * of the timed runs.
  */
 export async function measureLatency(
   run: () => Promise<void>,
@@ -87,11 +97,15 @@ export async function measureLatency(
   for (let i = 0; i < MAX_WARMUP_RUNS && (i < warmup || now() - warmupStart < warmupMs); i++) {
     await run();
   }
+  const timedMs = options.timedMs ?? MIN_TIMED_MS;
+  const most = Math.max(runs, MAX_TIMED_RUNS);
   const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  let spent = 0;
+  while (samples.length < most && (samples.length < runs || spent < timedMs)) {
     const start = now();
     await run();
     samples.push(now() - start);
+    spent += samples[samples.length - 1]!;
   }
   return summarizeLatency(samples);
 }
