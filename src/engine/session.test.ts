@@ -62,6 +62,11 @@ describe('EngineSession.runAll', () => {
       /int8 wasm engine, .*layers: (?:(?:one relaxed dot|relaxed i16 dot|two relaxed dots|int16 dot) ×[1-3](?:, )?)+ \(measured per layer\)/,
     );
     expect(first.variants.every((v) => v.accuracy > 0.5)).toBe(true);
+    // Every variant is timed in alternation with the teacher as it ships; speedups use that pair.
+    for (const v of first.variants) {
+      expect(v.pairedTeacherB32MedianMs).toBeGreaterThan(0);
+      expect(v.note).toMatch(/the teacher timed in alternation with it/);
+    }
     // The fp32 control: the teacher fine-tuned as long as the variants that train, uncompressed.
     const control = first.variants[3]!;
     expect([control.sizeBytes, control.params]).toEqual([teacher.sizeBytes, teacher.params]);

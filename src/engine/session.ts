@@ -9,7 +9,14 @@ import { trainModel } from './train/loop';
 import { expandVariants } from '../experiment/expand';
 import type { RunEvent } from './pipeline/runner';
 import { measureHandle } from './pipeline/measure-variant';
-import { clearCache, measureVariant, pipelineLabel, runVariant } from './pipeline/runner';
+import type { ShippedPredictor } from './pipeline/measure-variant';
+import {
+  clearCache,
+  measureVariant,
+  pipelineLabel,
+  runVariant,
+  shippedTeacher,
+} from './pipeline/runner';
 import type { ModelHandle } from './network/stage-types';
 import type { Variant } from '../experiment/stages';
 import type { Inspection } from './inspect';
@@ -108,7 +115,17 @@ export class EngineSession {
     if (!this.stages) throw new Error('No compression techniques are registered in this engine.');
     const control = new RunControl();
     this.control = control;
+    let shipped: ShippedPredictor | null = null;
     try {
+      // The teacher as it ships is timed beside every variant, so each speedup is a fair pair
+      // (where it cannot run now, variants are timed alone against the teacher's row).
+      shipped = await shippedTeacher(teacher, experiment.teacher.architecture, data).catch(
+        () => null,
+      );
+      const reference = {
+        measurement: this.teacherOutcome!.measurement,
+        predict: shipped?.predict,
+      };
       for (const variant of expandVariants(experiment)) {
         try {
           const handle = await runVariant(variant, {
@@ -128,7 +145,7 @@ export class EngineSession {
           await measureVariant(
             variant,
             handle,
-            { data, onEvent, teacherMeasurement: this.teacherOutcome?.measurement },
+            { data, onEvent, reference },
             pipelineLabel(variant),
           );
         } catch (error) {
@@ -142,6 +159,7 @@ export class EngineSession {
         }
       }
     } finally {
+      shipped?.dispose();
       this.control = null;
     }
   }

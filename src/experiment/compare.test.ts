@@ -46,6 +46,23 @@ describe('compareToTeacher', () => {
     expect(c.speedupB32).toBeNull();
   });
 
+  it('takes speedups against the teacher timed beside the variant when it was', () => {
+    // The teacher's own row says 12 ms at batch 32; timed in alternation with the variant it
+    // took 9 ms (the machine was busier when the row was measured): 9 / 3 = 3×, not 12 / 3.
+    const paired = {
+      ...int8,
+      latencyB32MedianMs: 3,
+      pairedTeacherB1MedianMs: 1,
+      pairedTeacherB32MedianMs: 9,
+    };
+    const c = compareToTeacher(paired, teacher);
+    expect([c.speedupB1, c.speedupB32]).toEqual([2, 3]);
+    expect(measuredSpeedNote(teacher, paired)).toBe(
+      "Measured 3.0× the teacher's speed at batch 32, 2.0× at batch 1, the teacher timed in " +
+        'alternation with it (faster than the teacher).',
+    );
+  });
+
   it('gives the teacher ratio 1 and change 0 against itself', () => {
     expect(compareToTeacher(teacher, teacher)).toEqual({
       compressionRatio: 1,

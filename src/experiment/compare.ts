@@ -25,10 +25,34 @@ export interface ControlComparison {
 
 export type ResultRow = VariantMeasurement & Comparison & ControlComparison;
 
-type RawForComparison = Pick<
+type Timing = Pick<
   VariantMeasurement,
-  'accuracy' | 'sizeBytes' | 'latencyB1MedianMs' | 'latencyB32MedianMs'
+  | 'latencyB1MedianMs'
+  | 'latencyB32MedianMs'
+  | 'pairedTeacherB1MedianMs'
+  | 'pairedTeacherB32MedianMs'
 >;
+type RawForComparison = Pick<VariantMeasurement, 'accuracy' | 'sizeBytes'> & Timing;
+
+/**
+ * Speedups t_teacher / t_variant at batch 1 and 32, against the teacher timed in alternation
+ * with the variant where it was (pairedTeacher…), else against the teacher's own row.
+ */
+export function speedups(
+  variant: Timing,
+  teacher: Pick<VariantMeasurement, 'latencyB1MedianMs' | 'latencyB32MedianMs'>,
+): { b1: number | null; b32: number | null } {
+  return {
+    b1: safeRatio(
+      variant.pairedTeacherB1MedianMs ?? teacher.latencyB1MedianMs,
+      variant.latencyB1MedianMs,
+    ),
+    b32: safeRatio(
+      variant.pairedTeacherB32MedianMs ?? teacher.latencyB32MedianMs,
+      variant.latencyB32MedianMs,
+    ),
+  };
+}
 
 /** numerator / denominator, or null unless both are finite and positive. */
 export function safeRatio(
@@ -42,11 +66,12 @@ export function safeRatio(
 
 /** Compression teacher B / variant B, accuracy change 100·(acc_v − acc_t) points, speedup t_t / t_v. */
 export function compareToTeacher(variant: RawForComparison, teacher: RawForComparison): Comparison {
+  const speed = speedups(variant, teacher);
   return {
     compressionRatio: safeRatio(teacher.sizeBytes, variant.sizeBytes),
     accuracyChangePoints: 100 * (variant.accuracy - teacher.accuracy),
-    speedupB1: safeRatio(teacher.latencyB1MedianMs, variant.latencyB1MedianMs),
-    speedupB32: safeRatio(teacher.latencyB32MedianMs, variant.latencyB32MedianMs),
+    speedupB1: speed.b1,
+    speedupB32: speed.b32,
   };
 }
 
@@ -54,15 +79,14 @@ const times = (r: number) => `${r >= 10 ? r.toFixed(0) : r.toFixed(r >= 1.95 ? 1
 
 /**
  * The measured speed against the teacher, in words, from the batch-1 and batch-32 medians
- * (speedup = t_teacher / t_variant): e.g. "measured 2.1× the teacher's speed at batch 32, 0.93× at
- * batch 1". Null when neither was measured.
+ * (speedup = t_teacher / t_variant, see speedups): e.g. "measured 2.1× the teacher's speed at
+ * batch 32, 0.93× at batch 1". Null when neither was measured.
  */
 export function measuredSpeedNote(
   teacher: Pick<VariantMeasurement, 'latencyB1MedianMs' | 'latencyB32MedianMs'>,
-  variant: Pick<VariantMeasurement, 'latencyB1MedianMs' | 'latencyB32MedianMs'>,
+  variant: Timing,
 ): string | null {
-  const b32 = safeRatio(teacher.latencyB32MedianMs, variant.latencyB32MedianMs);
-  const b1 = safeRatio(teacher.latencyB1MedianMs, variant.latencyB1MedianMs);
+  const { b1, b32 } = speedups(variant, teacher);
   const parts = [
     b32 === null ? null : `${times(b32)} the teacher's speed at batch 32`,
     b1 === null ? null : `${times(b1)} at batch 1`,
@@ -76,7 +100,11 @@ export function measuredSpeedNote(
           ? 'slower'
           : null
       : null;
-  return `Measured ${parts.join(', ')}${verdict ? ` (${verdict} than the teacher)` : ''}.`;
+  const paired =
+    variant.pairedTeacherB1MedianMs != null || variant.pairedTeacherB32MedianMs != null
+      ? ', the teacher timed in alternation with it'
+      : '';
+  return `Measured ${parts.join(', ')}${paired}${verdict ? ` (${verdict} than the teacher)` : ''}.`;
 }
 
 /**

@@ -37,6 +37,12 @@ export const measurementSchema = z.object({
   latencyB1P90Ms: latency,
   latencyB32MedianMs: latency,
   latencyB32P90Ms: latency,
+  /**
+   * The teacher's medians timed in alternation with this variant (same moments of the machine),
+   * the reference of its speedups; absent on the teacher's own row and on older records.
+   */
+  pairedTeacherB1MedianMs: latency.optional(),
+  pairedTeacherB32MedianMs: latency.optional(),
   /** Plain-language caveat and the path that was timed, e.g. `Timed on: wasm int8 engine`. */
   note: z.string().max(4000),
 });

@@ -7,6 +7,7 @@ import {
   MIN_WARMUP_MS,
   MIN_WARMUP_RUNS,
   measureLatency,
+  measurePairedLatency,
   nearestRankPercentile,
   summarizeLatency,
 } from './latency';
@@ -112,5 +113,47 @@ describe('measureLatency', () => {
     expect(stats.runs).toBeLessThanOrEqual(MAX_TIMED_RUNS);
     expect(stats.samples.every((s) => s >= 0 && Number.isFinite(s))).toBe(true);
     expect(stats.p90Ms).toBeGreaterThanOrEqual(stats.medianMs);
+  });
+});
+
+describe('measurePairedLatency', () => {
+  it('alternates a and b (a b, b a, …) and times each on the same clock', async () => {
+    const clock = { t: 0 };
+    const order: string[] = [];
+    // The machine is busy for a while in the middle: both runs take 3× as long there.
+    const slow = (t: number) => (t >= 100 && t < 160 ? 3 : 1);
+    const run = (name: string, ms: number) => async () => {
+      order.push(name);
+      await Promise.resolve();
+      clock.t += ms * slow(clock.t);
+    };
+    const [a, b] = await measurePairedLatency(run('a', 2), run('b', 1), {
+      now: () => clock.t,
+      warmupMs: 0,
+      timedMs: 0,
+    });
+    expect(order.slice(0, 2 * MIN_WARMUP_RUNS)).toEqual(
+      new Array<string[]>(MIN_WARMUP_RUNS).fill(['a', 'b']).flat(),
+    );
+    const timed = order.slice(2 * MIN_WARMUP_RUNS);
+    expect(timed.slice(0, 6)).toEqual(['a', 'b', 'b', 'a', 'a', 'b']);
+    expect([a.runs, b.runs]).toEqual([MIN_TIMED_RUNS, MIN_TIMED_RUNS]);
+    expect([a.medianMs, b.medianMs]).toEqual([2, 1]);
+    expect(a.medianMs / b.medianMs).toBe(2);
+  });
+
+  it('goes on until the rounds span 2·timedMs, capped like measureLatency', async () => {
+    const clock = { t: 0 };
+    const tick = (ms: number) => async () => {
+      await Promise.resolve();
+      clock.t += ms;
+    };
+    const [a, b] = await measurePairedLatency(tick(1), tick(1), {
+      now: () => clock.t,
+      warmupMs: 0,
+    });
+    expect(a.runs + b.runs).toBe(2 * MIN_TIMED_MS);
+    const [c] = await measurePairedLatency(tick(0), tick(0), { now: () => clock.t, warmupMs: 0 });
+    expect(c.runs).toBe(MAX_TIMED_RUNS);
   });
 });

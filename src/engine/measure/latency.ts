@@ -79,6 +79,36 @@ function atLeast(value: number | undefined, minimum: number): number {
     : minimum;
 }
 
+/** The options with their minimums and defaults applied. */
+function settings(options: LatencyOptions) {
+  const runs = atLeast(options.runs, MIN_TIMED_RUNS);
+  return {
+    warmup: atLeast(options.warmup, MIN_WARMUP_RUNS),
+    runs,
+    most: Math.max(runs, MAX_TIMED_RUNS),
+    now: options.now ?? (() => performance.now()),
+    warmupMs: options.warmupMs ?? MIN_WARMUP_MS,
+    timedMs: options.timedMs ?? MIN_TIMED_MS,
+  };
+}
+
+/** Calls `round` untimed max(5, warmup) times and until warmupMs have passed (at most 1000). */
+async function warmUp(round: () => Promise<void>, s: ReturnType<typeof settings>): Promise<void> {
+  const start = s.now();
+  for (let i = 0; i < MAX_WARMUP_RUNS && (i < s.warmup || s.now() - start < s.warmupMs); i++) {
+    await round();
+  }
+}
+
+/** Runs `run` once, appends its duration (ms) to `samples` and returns it. */
+async function timeOnce(run: () => Promise<void>, samples: number[], now: () => number) {
+  const start = now();
+  await run();
+  const ms = now() - start;
+  samples.push(ms);
+  return ms;
+}
+
 /**
  * Runs `run` untimed max(5, warmup) times and until warmupMs have passed (at most 1000 times),
  * then max(30, runs) times and until timedMs have passed (at most max(runs, 1000) times), one
@@ -89,23 +119,39 @@ export async function measureLatency(
   run: () => Promise<void>,
   options: LatencyOptions = {},
 ): Promise<LatencyStats> {
-  const warmup = atLeast(options.warmup, MIN_WARMUP_RUNS);
-  const runs = atLeast(options.runs, MIN_TIMED_RUNS);
-  const now = options.now ?? (() => performance.now());
-  const warmupMs = options.warmupMs ?? MIN_WARMUP_MS;
-  const warmupStart = now();
-  for (let i = 0; i < MAX_WARMUP_RUNS && (i < warmup || now() - warmupStart < warmupMs); i++) {
-    await run();
-  }
-  const timedMs = options.timedMs ?? MIN_TIMED_MS;
-  const most = Math.max(runs, MAX_TIMED_RUNS);
+  const s = settings(options);
+  await warmUp(run, s);
   const samples: number[] = [];
   let spent = 0;
-  while (samples.length < most && (samples.length < runs || spent < timedMs)) {
-    const start = now();
-    await run();
-    samples.push(now() - start);
-    spent += samples[samples.length - 1]!;
+  while (samples.length < s.most && (samples.length < s.runs || spent < s.timedMs)) {
+    spent += await timeOnce(run, samples, s.now);
   }
   return summarizeLatency(samples);
+}
+
+/**
+ * Times `a` and `b` in alternation (a b, b a, a b, …), so that a busy spell of the machine slows
+ * both alike and their ratio stays fair: warm-ups as measureLatency's (each round runs both),
+ * then rounds until each has max(30, runs) samples and the rounds span 2·timedMs (at most
+ * max(runs, 1000) rounds); returns [stats of a, stats of b].
+ */
+export async function measurePairedLatency(
+  a: () => Promise<void>,
+  b: () => Promise<void>,
+  options: LatencyOptions = {},
+): Promise<[LatencyStats, LatencyStats]> {
+  const s = settings(options);
+  await warmUp(async () => {
+    await a();
+    await b();
+  }, s);
+  const samplesA: number[] = [];
+  const samplesB: number[] = [];
+  let spent = 0;
+  for (let i = 0; i < s.most && (i < s.runs || spent < 2 * s.timedMs); i++) {
+    const first = i % 2 === 0;
+    spent += await timeOnce(first ? a : b, first ? samplesA : samplesB, s.now);
+    spent += await timeOnce(first ? b : a, first ? samplesB : samplesA, s.now);
+  }
+  return [summarizeLatency(samplesA), summarizeLatency(samplesB)];
 }

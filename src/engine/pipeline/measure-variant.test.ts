@@ -28,7 +28,7 @@ describe('the artifact a variant ships as', () => {
     shipped.dispose();
     expect(tf.memory().numTensors).toBe(before); // the baked copy is freed
 
-    const { measurement } = await measureHandle(pruned, data, 'pruned', 'teacher → prune', {
+    const teacherRow = {
       variant: 'teacher',
       pipeline: 'teacher',
       accuracy: 1,
@@ -42,11 +42,28 @@ describe('the artifact a variant ships as', () => {
       latencyB32MedianMs: 1,
       latencyB32P90Ms: 1,
       note: '',
+    };
+    const { measurement } = await measureHandle(pruned, data, 'pruned', 'teacher → prune', {
+      measurement: teacherRow,
     });
     expect(measurement.note).toMatch(
       /Timed on: (dense float kernels \(tfjs\), masks baked|f32 wasm engine)/,
     );
     expect(measurement.note).toMatch(/Measured [\d.]+× the teacher's speed at batch 32/);
+    expect(measurement.pairedTeacherB32MedianMs).toBeUndefined();
+    // With the teacher's predict at hand, both are timed in alternation and the speedup uses it.
+    const reference = await shippedPredictor(teacher, data.inputShape);
+    const paired = await measureHandle(pruned, data, 'pruned', 'teacher → prune', {
+      measurement: teacherRow,
+      predict: reference.predict,
+    });
+    reference.dispose();
+    const m = paired.measurement;
+    expect(m.pairedTeacherB1MedianMs).toBeGreaterThan(0);
+    expect(m.pairedTeacherB32MedianMs).toBeGreaterThan(0);
+    expect(m.note).toMatch(
+      /Measured [\d.]+× the teacher's speed at batch 32, [\d.]+× at batch 1, the teacher timed in alternation with it/,
+    );
     teacher.model.dispose();
     pruned.model.dispose();
   });

@@ -3,7 +3,7 @@ import type { Dataset } from '../data/types';
 import type { VariantMeasurement } from '../../experiment/compare';
 import { measuredSpeedNote } from '../../experiment/compare';
 import type { LatencyStats } from '../measure/latency';
-import { measureLatency } from '../measure/latency';
+import { measureLatency, measurePairedLatency } from '../measure/latency';
 import { fp32WeightBytes } from '../measure/measure-model';
 import { gzipBytes, modelBytes } from '../measure/size';
 import { floatTensorPath } from '../kernels/paths';
@@ -26,6 +26,30 @@ export async function measurePredictLatency(
       await y.data();
       y.dispose();
     });
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
+ * Latency of `predict` and of the teacher's `reference` at a batch size, timed in alternation
+ * (measurePairedLatency) so the ratio t_reference / t_predict is fair on a busy machine.
+ */
+export async function measurePairedPredictLatency(
+  predict: (x: tf.Tensor) => tf.Tensor,
+  reference: (x: tf.Tensor) => tf.Tensor,
+  inputShape: readonly number[],
+  batch: number,
+): Promise<{ variant: LatencyStats; teacher: LatencyStats }> {
+  const x = tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 11);
+  const timed = (f: (x: tf.Tensor) => tf.Tensor) => async () => {
+    const y = f(x);
+    await y.data();
+    y.dispose();
+  };
+  try {
+    const [variant, teacher] = await measurePairedLatency(timed(predict), timed(reference));
+    return { variant, teacher };
   } finally {
     x.dispose();
   }
@@ -148,7 +172,7 @@ export async function measureHandle(
   data: Dataset,
   variant: string,
   pipeline: string,
-  teacher?: VariantMeasurement,
+  teacher?: TeacherReference,
 ): Promise<{ measurement: VariantMeasurement; evaluation: Evaluation }> {
   const shipped = await shippedPredictor(handle, data.inputShape);
   try {
@@ -158,13 +182,32 @@ export async function measureHandle(
   }
 }
 
+/** The teacher's row and, when it is at hand, its shipped predict to time beside a variant. */
+export interface TeacherReference {
+  measurement: VariantMeasurement;
+  predict?: (x: tf.Tensor) => tf.Tensor;
+}
+
+/** Latency at batch 1 and 32: alone, or in alternation with the teacher's predict. */
+async function latencies(
+  predict: (x: tf.Tensor) => tf.Tensor,
+  inputShape: readonly number[],
+  reference: ((x: tf.Tensor) => tf.Tensor) | undefined,
+) {
+  const at = async (batch: number) =>
+    reference
+      ? await measurePairedPredictLatency(predict, reference, inputShape, batch)
+      : { variant: await measurePredictLatency(predict, inputShape, batch), teacher: null };
+  return { b1: await at(1), b32: await at(32) };
+}
+
 async function measureShipped(
   handle: ModelHandle,
   shipped: ShippedPredictor,
   data: Dataset,
   variant: string,
   pipeline: string,
-  teacher: VariantMeasurement | undefined,
+  teacher: TeacherReference | undefined,
 ): Promise<{ measurement: VariantMeasurement; evaluation: Evaluation }> {
   const predict = shipped.predict;
   const evaluation = await evaluate(predict, data.test, data.inputShape, data.numClasses);
@@ -176,19 +219,28 @@ async function measureShipped(
   const notes = [...handle.notes];
   let b1: LatencyStats | null = null;
   let b32: LatencyStats | null = null;
+  let paired: { b1: number | null; b32: number | null } | null = null;
   try {
-    b1 = await measurePredictLatency(predict, data.inputShape, 1);
-    b32 = await measurePredictLatency(predict, data.inputShape, 32);
+    const timed = await latencies(predict, data.inputShape, teacher?.predict);
+    b1 = timed.b1.variant;
+    b32 = timed.b32.variant;
+    if (timed.b1.teacher && timed.b32.teacher) {
+      paired = { b1: timed.b1.teacher.medianMs, b32: timed.b32.teacher.medianMs };
+    }
   } catch (error) {
     // A backend can fail here after training fine (a lost GPU device): keep the rest.
     const reason = error instanceof Error ? error.message : String(error);
     notes.push(`Latency could not be measured on this backend (${reason}).`);
   }
   notes.push(`Timed on: ${shipped.path}.`);
+  const pairedFields = paired
+    ? { pairedTeacherB1MedianMs: paired.b1, pairedTeacherB32MedianMs: paired.b32 }
+    : {};
   if (teacher) {
-    const speed = measuredSpeedNote(teacher, {
+    const speed = measuredSpeedNote(teacher.measurement, {
       latencyB1MedianMs: b1?.medianMs ?? null,
       latencyB32MedianMs: b32?.medianMs ?? null,
+      ...pairedFields,
     });
     if (speed) notes.push(speed);
   }
@@ -207,6 +259,7 @@ async function measureShipped(
       latencyB1P90Ms: b1?.p90Ms ?? null,
       latencyB32MedianMs: b32?.medianMs ?? null,
       latencyB32P90Ms: b32?.p90Ms ?? null,
+      ...pairedFields,
       note: notes.map((n) => n.replace(/[.;]\s*$/, '')).join('; '),
     },
   };

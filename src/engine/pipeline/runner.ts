@@ -10,7 +10,8 @@ import type { ModelHandle, StageContext } from '../network/stage-types';
 import type { StageLoader } from './registry';
 import type { RunControl } from '../train/control';
 import type { StepRecord } from '../train/loop';
-import { measureHandle } from './measure-variant';
+import { measureHandle, shippedPredictor } from './measure-variant';
+import type { ShippedPredictor, TeacherReference } from './measure-variant';
 
 /** What the runner tells the page while it works. */
 export type RunEvent =
@@ -174,7 +175,8 @@ export async function measureVariant(
   variant: Variant,
   handle: ModelHandle,
   options: Pick<VariantRunOptions, 'data' | 'onEvent'> & {
-    teacherMeasurement?: VariantMeasurement;
+    /** The teacher's row and its predict, timed beside the variant for the speedups. */
+    reference?: TeacherReference;
   },
   pipeline: string,
 ): Promise<VariantMeasurement> {
@@ -184,7 +186,7 @@ export async function measureVariant(
     options.data,
     variant.name,
     pipeline,
-    options.teacherMeasurement,
+    options.reference,
   );
   options.onEvent({
     kind: 'result',
@@ -193,6 +195,25 @@ export async function measureVariant(
     predictions: evaluation.predictions,
   });
   return measurement;
+}
+
+/**
+ * The trained teacher as it ships (its fastest correct path), to time beside each variant;
+ * dispose() it after the run.
+ */
+export async function shippedTeacher(
+  teacher: tf.LayersModel,
+  architecture: ArchitectureSpec,
+  data: Dataset,
+): Promise<ShippedPredictor> {
+  const handle = handleFromModel(
+    teacher,
+    architecture,
+    data.inputShape,
+    data.numClasses,
+    'teacher',
+  );
+  return await shippedPredictor(handle, data.inputShape);
 }
 
 /** Human-readable pipeline, e.g. "teacher → prune → finetune". */
