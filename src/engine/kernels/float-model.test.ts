@@ -12,6 +12,7 @@ import {
   floatPredictor,
   prepareFloatModel,
   runFloat,
+  SMALL_BATCH,
   setFloatModes,
 } from './float-model';
 import {
@@ -170,6 +171,20 @@ describe('float engine: per-layer timing and the predictor', () => {
     const x = seeded(5 * 7, 4);
     expect(relativeError(predictor.predict(x, 5), tfjsPredict(mlp, [7], x, 5))).toBeLessThan(1e-5);
     expect(() => predictor.predict(x, 4)).toThrow(/4 examples of 7 values/);
+    // Modes chosen apart for small batches: either set gives the same outputs at any batch.
+    const both = await floatPredictor(mlp, [7], {
+      engine: engines[1]!,
+      chooseAtBatch: 16,
+      smallBatch: 1,
+    });
+    if (isFallback(both)) throw new Error(both.detail);
+    expect(both.smallModes).toHaveLength(3);
+    for (const batch of [1, SMALL_BATCH - 1, SMALL_BATCH, 9, 1]) {
+      const xb = seeded(batch * 7, 10 + batch);
+      expect(relativeError(both.predict(xb, batch), tfjsPredict(mlp, [7], xb, batch))).toBeLessThan(
+        1e-5,
+      );
+    }
     const tanh = [dense('dense1', 7, 5, 'tanh', 41), dense('logits', 5, 2, 'linear', 43)];
     const refused = await floatPredictor(tanh, [7], { engine: engines[1]! });
     expect(isFallback(refused) && refused.fallback).toBe('unsupported-activation');

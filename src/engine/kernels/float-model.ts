@@ -214,24 +214,40 @@ export function chooseFloatModes(handle: FloatHandle, batch: number, runs = 9): 
 }
 
 export interface FloatPredictor {
-  /** y = runFloat(handle, x, batch) */
+  /** y = runFloat(handle, x, batch), on smallModes for batches below SMALL_BATCH, else modes. */
   predict(x: Float32Array, batch: number): Float32Array;
   path: KernelPath;
   modes: FloatLayerMode[];
+  /** The modes batches below SMALL_BATCH run on (= modes unless chosen apart). */
+  smallModes: FloatLayerMode[];
 }
 
-/** The engine's predict for plain float layers (modes chosen by measurement at `batch`), or why not. */
+/** Batches below this run on the modes chosen at `smallBatch` (a CSR layer can win at 32, not at 1). */
+export const SMALL_BATCH = 8;
+
+/**
+ * The engine's predict for plain float layers, or why not: modes chosen by measurement at
+ * `chooseAtBatch` and, given `smallBatch`, apart for batches below SMALL_BATCH.
+ */
 export async function floatPredictor(
   layers: readonly NamedLayer[],
   inputShape: readonly number[],
-  options: FloatOptions & { chooseAtBatch?: number } = {},
+  options: FloatOptions & { chooseAtBatch?: number; smallBatch?: number } = {},
 ): Promise<FloatPredictor | FloatFallback> {
   const handle = await prepareFloatModel(layers, inputShape, options);
   if (isFallback(handle)) return handle;
-  if (options.chooseAtBatch) chooseFloatModes(handle, options.chooseAtBatch);
+  const smallModes = options.smallBatch ? chooseFloatModes(handle, options.smallBatch) : null;
+  const modes = options.chooseAtBatch ? chooseFloatModes(handle, options.chooseAtBatch) : null;
+  const large = modes ?? [...handle.modes];
+  const small = smallModes ?? large;
   return {
-    predict: (x, batch) => runFloat(handle, x, batch),
+    predict: (x, batch) => {
+      const want = batch < SMALL_BATCH ? small : large;
+      if (want.some((m, i) => handle.modes[i] !== m)) setFloatModes(handle, want);
+      return runFloat(handle, x, batch);
+    },
     path: handle.path,
-    modes: [...handle.modes],
+    modes: [...large],
+    smallModes: [...small],
   };
 }

@@ -75,16 +75,21 @@ export async function floatTensorPath(
   inputShape: readonly number[],
 ): Promise<TensorPath | { reason: string }> {
   try {
-    const engine = await floatPredictor(layers, inputShape, { chooseAtBatch: 32 });
+    const engine = await floatPredictor(layers, inputShape, { chooseAtBatch: 32, smallBatch: 1 });
     if (isFallback(engine)) return { reason: engine.detail };
     const last = [...layers].reverse().find((l) => l.kind === 'dense');
     const outputSize = last?.kind === 'dense' ? last.kernelShape[1] : 0;
     if (outputSize === 0) return { reason: 'the model does not end in a dense layer' };
     const csr = engine.modes.filter((m) => m === 'csr').length;
-    const kernels =
-      csr === 0
+    const csrSmall = engine.smallModes.filter((m) => m === 'csr').length;
+    const n = engine.modes.length;
+    const same = engine.modes.every((m, i) => engine.smallModes[i] === m);
+    const kernels = same
+      ? csr === 0
         ? 'dense kernels'
-        : `CSR sparse kernel in ${csr} of ${engine.modes.length} layers (measured faster there)`;
+        : `CSR sparse kernel in ${csr} of ${n} layers (measured faster there)`
+      : `CSR sparse kernel in ${csr} of ${n} layers at batch 32 and ${csrSmall} at batch 1 ` +
+        '(each measured faster there)';
     return {
       predict: tensorPredict(engine.predict, outputSize),
       path: `f32 wasm engine, ${kernels}, ${SIMD_WORDS[engine.path]}`,
