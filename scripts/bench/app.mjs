@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // The app part of `npm run bench`: drives the built app through its automation contract
 // (preset-select, run-all, result rows) and the `window.playground` hook, in headless Chromium.
 //  - seed-table: wall time, main-thread long tasks (PerformanceObserver 'longtask') while it runs,
@@ -104,6 +105,8 @@ async function readResults(page) {
       effectiveMacs: m.effectiveMacs,
       latencyB1MedianMs: m.latencyB1MedianMs,
       latencyB32MedianMs: m.latencyB32MedianMs,
+      pairedTeacherB1MedianMs: m.pairedTeacherB1MedianMs ?? null,
+      pairedTeacherB32MedianMs: m.pairedTeacherB32MedianMs ?? null,
       note: m.note,
     });
     return {
@@ -168,10 +171,32 @@ export async function benchSeedTable(browser, baseUrl, log) {
 }
 
 /** Imports the quality experiment file and runs it end to end. */
+/**
+ * Imports the experiment file `file` through the page's import button and waits until the store
+ * holds it; throws with the page's notices when the app refused it (a bench must never measure
+ * the default experiment instead).
+ */
+async function importExperiment(page, file) {
+  const { experiment } = JSON.parse(readFileSync(file, 'utf8'));
+  await page.getByTestId('import-experiment').setInputFiles(file);
+  const took = await page
+    .waitForFunction(
+      (name) => window.playground.store.getState().experiment.name === name,
+      experiment.name,
+      { timeout: 10_000, polling: 100 },
+    )
+    .then(() => true)
+    .catch(() => false);
+  if (!took) {
+    const notices = await page.getByTestId('notice').allTextContents();
+    throw new Error(`The app did not import ${file}: ${notices.join(' | ') || 'no notice'}`);
+  }
+}
+
 export async function benchQuality(browser, baseUrl, file, log) {
   const { context, page } = await openApp(browser, baseUrl, log);
   try {
-    await page.getByTestId('import-experiment').setInputFiles(file);
+    await importExperiment(page, file);
     await waitForDataset(page, 'mnist');
     log('quality: running…');
     const wallStart = Date.now();
@@ -192,7 +217,7 @@ export async function benchQuality(browser, baseUrl, file, log) {
 export async function benchMixedPrecision(browser, baseUrl, file, datasetId, uniformName, log) {
   const { context, page } = await openApp(browser, baseUrl, log);
   try {
-    await page.getByTestId('import-experiment').setInputFiles(file);
+    await importExperiment(page, file);
     await waitForDataset(page, datasetId);
     log(`mixed precision (${datasetId}): training the teacher and the uniform variant…`);
     const wallStart = Date.now();
@@ -258,10 +283,13 @@ async function memoryWhenReady(page) {
  * then one heap snapshot split into V8's compiled code (node type 'code': bytecode, optimized
  * machine code, feedback — it grows as the JIT warms up) and everything else, the page's objects.
  */
-async function heapAfterGc(page) {
+async function heapAfterGc(page, { pressure = false } = {}) {
   await page.waitForTimeout(3000);
   const cdp = await page.context().newCDPSession(page);
   try {
+    // A critical memory-pressure signal, as a device short of memory sends: Blink drops its
+    // caches (fonts, text shaping) and V8 its spare code; what is still held is the app's.
+    if (pressure) await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
     let least = Infinity;
     for (let i = 0; i < 3; i++) {
       await cdp.send('HeapProfiler.collectGarbage');
@@ -378,6 +406,7 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
     await page.getByTestId('preset-select').selectOption('tiny-pipeline');
     const tensorsStart = (await memoryWhenReady(page)).numTensors;
     const heapStart = await heapAfterGc(page);
+    const purgedStart = await heapAfterGc(page, { pressure: true });
     const started = Date.now();
     for (let i = 0; i < runs; i++) {
       const status = await soakRun(1000 + i);
@@ -390,11 +419,13 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
     await page.evaluate(() => window.playground.engine().releaseModels());
     const tensorsEnd = (await memoryWhenReady(page)).numTensors;
     const heapEnd = await heapAfterGc(page);
+    const purgedEnd = await heapAfterGc(page, { pressure: true });
     const longest = await page.evaluate(() =>
       window.__longTasks.reduce((m, t) => Math.max(m, t.duration), 0),
     );
     const growth = largestGrowth(heapStart.kinds, heapEnd.kinds);
-    for (const heap of [heapCold, heapStart, heapEnd]) delete heap.kinds;
+    const purgedGrowth = largestGrowth(purgedStart.kinds, purgedEnd.kinds);
+    for (const heap of [heapCold, heapStart, heapEnd, purgedStart, purgedEnd]) delete heap.kinds;
     return {
       runs,
       backend,
@@ -406,6 +437,9 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
       heapStart,
       heapEnd,
       growth,
+      purgedStart,
+      purgedEnd,
+      purgedGrowth,
       longest,
       errors,
     };
@@ -418,6 +452,10 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
 export function soakMarkdown(soak) {
   const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   const signedKb = (b) => `${b >= 0 ? '+' : '−'}${Math.abs(b / 1024).toFixed(0)} KiB`;
+  const kinds = (list) =>
+    list
+      .map((g) => `${g.what}: ${signedKb(g.bytes)}, ${g.count >= 0 ? '+' : ''}${g.count}`)
+      .join('; ');
   return [
     '| measure | result |',
     '| --- | --- |',
@@ -426,7 +464,10 @@ export function soakMarkdown(soak) {
     `| main-thread heap at rest (least of 3 after GC): start (after 10 warm-up runs) / end | ${mb(soak.heapStart.used)} / ${mb(soak.heapEnd.used)} (cold page: ${mb(soak.heapCold.used)}) |`,
     `| of which the page's objects (heap snapshot, all but V8's compiled code): start / end | ${mb(soak.heapStart.objects)} / ${mb(soak.heapEnd.objects)} (${signedKb(soak.heapEnd.objects - soak.heapStart.objects)}) |`,
     `| of which V8's compiled code (bytecode, optimized code: JIT warm-up): start / end | ${mb(soak.heapStart.code)} / ${mb(soak.heapEnd.code)} (${signedKb(soak.heapEnd.code - soak.heapStart.code)}) |`,
-    `| largest growth in the page's objects, by constructor (bytes, count) | ${soak.growth.map((g) => `${g.what}: ${signedKb(g.bytes)}, ${g.count >= 0 ? '+' : ''}${g.count}`).join('; ')} |`,
+    `| largest growth in the page's objects, by constructor (bytes, count) | ${kinds(soak.growth)} |`,
+    `| heap after a critical memory-pressure signal (caches dropped, as on a device short of memory): start / end | ${mb(soak.purgedStart.used)} / ${mb(soak.purgedEnd.used)} (${signedKb(soak.purgedEnd.used - soak.purgedStart.used)}) |`,
+    `| of which the page's objects / V8's compiled code: start / end | ${mb(soak.purgedStart.objects)} / ${mb(soak.purgedEnd.objects)} (${signedKb(soak.purgedEnd.objects - soak.purgedStart.objects)}); ${mb(soak.purgedStart.code)} / ${mb(soak.purgedEnd.code)} (${signedKb(soak.purgedEnd.code - soak.purgedStart.code)}) |`,
+    `| largest growth after the signal, by constructor (bytes, count) | ${kinds(soak.purgedGrowth)} |`,
     `| uncaught errors | ${soak.errors.length} |`,
     `| longest main-thread task | ${soak.longest.toFixed(0)} ms |`,
   ].join('\n');
@@ -448,7 +489,10 @@ export function resultsMarkdown({ teacher, variants }) {
     const share = row === teacher ? '' : ` (${pct(row.sizeBytes / teacher.sizeBytes)})`;
     const latency = `${ms(row.latencyB1MedianMs)} / ${ms(row.latencyB32MedianMs)}`;
     const speed = (t, v) => (t && v ? `${(t / v).toFixed(2)}×` : '—');
-    const speedup = `${speed(teacher.latencyB1MedianMs, row.latencyB1MedianMs)} / ${speed(teacher.latencyB32MedianMs, row.latencyB32MedianMs)}`;
+    // Against the teacher timed in alternation with the row where it was, as the app's table.
+    const t1 = row.pairedTeacherB1MedianMs ?? teacher.latencyB1MedianMs;
+    const t32 = row.pairedTeacherB32MedianMs ?? teacher.latencyB32MedianMs;
+    const speedup = `${speed(t1, row.latencyB1MedianMs)} / ${speed(t32, row.latencyB32MedianMs)}`;
     const path = /Timed on: ([^;]*)/.exec(row.note)?.[1] ?? '—';
     const vs = row.vsControlPoints == null ? '—' : row.vsControlPoints.toFixed(1);
     const cells = [row.variant, pct(row.accuracy), delta, vs, bytes(row.sizeBytes) + share];
