@@ -155,6 +155,8 @@ describe('float engine: per-layer timing and the predictor', () => {
     // chooseFloatModes only on what it sets.
     const at = (denseMs: number, csrMs: number) => ({ name: 'l', density: 0.1, denseMs, csrMs });
     expect(fasterModes([at(2, 1), at(1, 2), at(1, 1)])).toEqual(['csr', 'dense', 'dense']);
+    // A near tie (within 5 %) keeps the dense kernel: noise must not pick the sparse one.
+    expect(fasterModes([at(1, 0.97), at(1, 0.9)])).toEqual(['dense', 'csr']);
     const chosen = chooseFloatModes(handle, 4, 3);
     expect(handle.modes).toEqual(chosen);
     expect(chosen).toHaveLength(4);

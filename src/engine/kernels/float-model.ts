@@ -201,9 +201,15 @@ export function floatLayerTimings(
   return out;
 }
 
-/** mode_i = csr when csrMs_i < denseMs_i, else dense (ties keep the dense kernel). */
+/**
+ * Share of the dense time CSR must stay under to be chosen: a tiny layer (the logits) times the
+ * same either way, and a near tie chosen by the noise would make the note claim a sparse kernel.
+ */
+export const CSR_MARGIN = 0.95;
+
+/** mode_i = csr when csrMs_i < 0.95 · denseMs_i, else dense (near ties keep the dense kernel). */
 export function fasterModes(timings: readonly FloatLayerTiming[]): FloatLayerMode[] {
-  return timings.map((t) => (t.csrMs < t.denseMs ? 'csr' : 'dense'));
+  return timings.map((t) => (t.csrMs < CSR_MARGIN * t.denseMs ? 'csr' : 'dense'));
 }
 
 /** Per layer the faster of dense and CSR at `batch` (measured), set on the handle and returned. */
