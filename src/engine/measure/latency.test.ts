@@ -74,8 +74,9 @@ describe('measureLatency', () => {
   });
 
   it('warms up until the warm-up runs took MIN_WARMUP_MS, at most MAX_WARMUP_RUNS runs', async () => {
-    // 2 ms runs: 50 of them fill the 100 ms; the timed runs then see the 1 ms ones.
-    const fast = fakeRun([...new Array<number>(50).fill(2), ...new Array<number>(30).fill(1)]);
+    // 2 ms runs: MIN_WARMUP_MS / 2 of them fill the warm-up; the timed runs see the 1 ms ones.
+    const warm = new Array<number>(MIN_WARMUP_MS / 2).fill(2);
+    const fast = fakeRun([...warm, ...new Array<number>(MIN_TIMED_RUNS).fill(1)]);
     const stats = await measureLatency(fast.run, { now: fast.now, timedMs: 0 });
     expect(fast.state.calls).toBe(MIN_WARMUP_MS / 2 + MIN_TIMED_RUNS);
     expect(stats.samples.every((s) => s === 1)).toBe(true);
@@ -96,7 +97,7 @@ describe('measureLatency', () => {
   });
 
   it('times runs until they span MIN_TIMED_MS, at most MAX_TIMED_RUNS runs', async () => {
-    // 1 ms runs after a 100 ms warm-up: 150 timed runs fill MIN_TIMED_MS.
+    // 1 ms runs: MIN_WARMUP_MS of them warm up, then MIN_TIMED_MS (> 30) timed ones fill it.
     const steady = fakeRun(new Array<number>(1000).fill(1));
     const stats = await measureLatency(steady.run, { now: steady.now });
     expect(stats.runs).toBe(MIN_TIMED_MS);

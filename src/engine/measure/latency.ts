@@ -13,16 +13,16 @@ export const MIN_TIMED_RUNS = 30;
  * Least time the warm-up runs take (ms): V8 first runs wasm on its baseline compiler and
  * optimizes a function only once it has run a while, so a few fast runs would time baseline code.
  */
-export const MIN_WARMUP_MS = 100;
+export const MIN_WARMUP_MS = 30;
 /** Most warm-up runs (a clock that does not advance must not spin forever). */
-export const MAX_WARMUP_RUNS = 1000;
+export const MAX_WARMUP_RUNS = 300;
 /**
  * Least time the timed runs span (ms): 30 runs of a 0.05 ms model last 1.5 ms, so one busy moment
- * of the machine would move the median; more runs over 150 ms average such moments out.
+ * of the machine would move the median; more runs over 60 ms average such moments out.
  */
-export const MIN_TIMED_MS = 150;
+export const MIN_TIMED_MS = 60;
 /** Most timed runs. */
-export const MAX_TIMED_RUNS = 1000;
+export const MAX_TIMED_RUNS = 300;
 
 export interface LatencyOptions {
   /** Untimed warm-up runs; raised to at least {@link MIN_WARMUP_RUNS}. */
@@ -92,7 +92,7 @@ function settings(options: LatencyOptions) {
   };
 }
 
-/** Calls `round` untimed max(5, warmup) times and until warmupMs have passed (at most 1000). */
+/** Calls `round` untimed max(5, warmup) times and until warmupMs have passed (at most 300). */
 async function warmUp(round: () => Promise<void>, s: ReturnType<typeof settings>): Promise<void> {
   const start = s.now();
   for (let i = 0; i < MAX_WARMUP_RUNS && (i < s.warmup || s.now() - start < s.warmupMs); i++) {
@@ -110,8 +110,8 @@ async function timeOnce(run: () => Promise<void>, samples: number[], now: () => 
 }
 
 /**
- * Runs `run` untimed max(5, warmup) times and until warmupMs have passed (at most 1000 times),
- * then max(30, runs) times and until timedMs have passed (at most max(runs, 1000) times), one
+ * Runs `run` untimed max(5, warmup) times and until warmupMs have passed (at most 300 times),
+ * then max(30, runs) times and until timedMs have passed (at most max(runs, 300) times), one
  * after another, timing each with `now` (ms); returns the nearest-rank median / p90 and the mean
  * of the timed runs.
  */
@@ -133,7 +133,7 @@ export async function measureLatency(
  * Times `a` and `b` in alternation (a b, b a, a b, …), so that a busy spell of the machine slows
  * both alike and their ratio stays fair: warm-ups as measureLatency's (each round runs both),
  * then rounds until each has max(30, runs) samples and the rounds span 2·timedMs (at most
- * max(runs, 1000) rounds); returns [stats of a, stats of b].
+ * max(runs, 300) rounds); returns [stats of a, stats of b].
  */
 export async function measurePairedLatency(
   a: () => Promise<void>,
