@@ -96,7 +96,7 @@ export function engineMarkdown(report) {
     `**Our wasm engine in Chromium ${report.chromium}** (${report.build}; relaxed self-test: ` +
       `${report.selfTest ?? 'passed'}; chosen: ${report.chosen.path ?? JSON.stringify(report.chosen)}; ` +
       `bit-exact with the JS integer reference in ${exact} of ${report.exactness.length} runs; ` +
-      `median of ${report.runs}; tfjs-wasm threads: ${report.timings.threads}):`,
+      `median of ${report.runs}, the lower of two passes; tfjs-wasm threads: ${report.timings.threads}):`,
     '',
     '| batch | what | ms | vs tfjs-wasm | vs teacher on our f32 engine |',
     '| --- | --- | --- | --- | --- |',

@@ -191,6 +191,21 @@ async function timings(cases: CheckCases, list: KernelEngine[], runs: number) {
   return { rows, threads };
 }
 
+type Timings = Awaited<ReturnType<typeof timings>>;
+
+/**
+ * Per case the lower median of two passes over every case: a busy spell of the machine (other
+ * tenants of a shared host) slows whatever runs then, and would otherwise skew one case's ratio.
+ */
+function bestOfTwo(first: Timings, second: Timings): Timings {
+  const key = (r: { what: string; batch: number }) => `${r.batch} ${r.what}`;
+  const again = new Map(second.rows.map((r) => [key(r), r.ms]));
+  return {
+    ...first,
+    rows: first.rows.map((r) => ({ ...r, ms: Math.min(r.ms, again.get(key(r)) ?? r.ms) })),
+  };
+}
+
 self.onmessage = async (event: MessageEvent<{ json: string; runs: number }>) => {
   try {
     const cases = JSON.parse(event.data.json, decodeTyped) as CheckCases;
@@ -202,7 +217,10 @@ self.onmessage = async (event: MessageEvent<{ json: string; runs: number }>) => 
       selfTest: relaxed ? relaxedSelfTest(relaxed.module) : 'relaxed build did not load',
       chosen: isFallback(best) ? best : { path: best.path, note: best.note ?? null },
       exactness: await exactness(cases, list),
-      timings: await timings(cases, list, event.data.runs),
+      timings: bestOfTwo(
+        await timings(cases, list, event.data.runs),
+        await timings(cases, list, event.data.runs),
+      ),
       crossOriginIsolated: self.crossOriginIsolated,
     });
   } catch (error) {
