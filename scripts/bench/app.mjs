@@ -12,15 +12,30 @@ const LONG_TASK_MS = 50;
 /** How long after the run the page is watched while it draws the result charts. */
 const AFTER_RUN_MS = 5_000;
 
-/** Registered before any page script: every long task of the page, buffered. */
+/**
+ * Registered before any page script: every long task of the page, as start and duration in two
+ * arrays of plain doubles (no object per task: the soak reads the page's heap, and must not count
+ * its own records as the app's growth).
+ */
 function observeLongTasks() {
-  window.__longTasks = [];
+  window.__longTaskStarts = [];
+  window.__longTaskDurations = [];
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      window.__longTasks.push({ start: e.startTime, duration: e.duration });
+      window.__longTaskStarts.push(e.startTime);
+      window.__longTaskDurations.push(e.duration);
     }
   }).observe({ type: 'longtask', buffered: true });
 }
+
+/** The page's long tasks so far, as { start, duration } objects here in Node. */
+const longTasksOf = (page) =>
+  page.evaluate(() =>
+    window.__longTaskStarts.map((start, i) => ({
+      start,
+      duration: window.__longTaskDurations[i],
+    })),
+  );
 
 async function openApp(browser, baseUrl, log) {
   const context = await browser.newContext();
@@ -143,7 +158,7 @@ export async function benchSeedTable(browser, baseUrl, log) {
     const tensorsAfterRun = await memory(page);
     await page.evaluate(() => window.playground.engine().releaseModels());
     const tensorsAfterRelease = await memory(page);
-    const allLongTasks = await page.evaluate(() => window.__longTasks);
+    const allLongTasks = await longTasksOf(page);
     const longTasks = allLongTasks.filter(
       (t) => t.start >= window_.start && t.start <= window_.end,
     );
@@ -283,13 +298,10 @@ async function memoryWhenReady(page) {
  * then one heap snapshot split into V8's compiled code (node type 'code': bytecode, optimized
  * machine code, feedback — it grows as the JIT warms up) and everything else, the page's objects.
  */
-async function heapAfterGc(page, { pressure = false } = {}) {
+async function heapAfterGc(page) {
   await page.waitForTimeout(3000);
   const cdp = await page.context().newCDPSession(page);
   try {
-    // A critical memory-pressure signal, as a device short of memory sends: Blink drops its
-    // caches (fonts, text shaping) and V8 its spare code; what is still held is the app's.
-    if (pressure) await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
     let least = Infinity;
     for (let i = 0; i < 3; i++) {
       await cdp.send('HeapProfiler.collectGarbage');
@@ -406,7 +418,6 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
     await page.getByTestId('preset-select').selectOption('tiny-pipeline');
     const tensorsStart = (await memoryWhenReady(page)).numTensors;
     const heapStart = await heapAfterGc(page);
-    const purgedStart = await heapAfterGc(page, { pressure: true });
     const started = Date.now();
     for (let i = 0; i < runs; i++) {
       const status = await soakRun(1000 + i);
@@ -419,13 +430,9 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
     await page.evaluate(() => window.playground.engine().releaseModels());
     const tensorsEnd = (await memoryWhenReady(page)).numTensors;
     const heapEnd = await heapAfterGc(page);
-    const purgedEnd = await heapAfterGc(page, { pressure: true });
-    const longest = await page.evaluate(() =>
-      window.__longTasks.reduce((m, t) => Math.max(m, t.duration), 0),
-    );
+    const longest = (await longTasksOf(page)).reduce((m, t) => Math.max(m, t.duration), 0);
     const growth = largestGrowth(heapStart.kinds, heapEnd.kinds);
-    const purgedGrowth = largestGrowth(purgedStart.kinds, purgedEnd.kinds);
-    for (const heap of [heapCold, heapStart, heapEnd, purgedStart, purgedEnd]) delete heap.kinds;
+    for (const heap of [heapCold, heapStart, heapEnd]) delete heap.kinds;
     return {
       runs,
       backend,
@@ -437,9 +444,6 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
       heapStart,
       heapEnd,
       growth,
-      purgedStart,
-      purgedEnd,
-      purgedGrowth,
       longest,
       errors,
     };
@@ -465,9 +469,6 @@ export function soakMarkdown(soak) {
     `| of which the page's objects (heap snapshot, all but V8's compiled code): start / end | ${mb(soak.heapStart.objects)} / ${mb(soak.heapEnd.objects)} (${signedKb(soak.heapEnd.objects - soak.heapStart.objects)}) |`,
     `| of which V8's compiled code (bytecode, optimized code: JIT warm-up): start / end | ${mb(soak.heapStart.code)} / ${mb(soak.heapEnd.code)} (${signedKb(soak.heapEnd.code - soak.heapStart.code)}) |`,
     `| largest growth in the page's objects, by constructor (bytes, count) | ${kinds(soak.growth)} |`,
-    `| heap after a critical memory-pressure signal (caches dropped, as on a device short of memory): start / end | ${mb(soak.purgedStart.used)} / ${mb(soak.purgedEnd.used)} (${signedKb(soak.purgedEnd.used - soak.purgedStart.used)}) |`,
-    `| of which the page's objects / V8's compiled code: start / end | ${mb(soak.purgedStart.objects)} / ${mb(soak.purgedEnd.objects)} (${signedKb(soak.purgedEnd.objects - soak.purgedStart.objects)}); ${mb(soak.purgedStart.code)} / ${mb(soak.purgedEnd.code)} (${signedKb(soak.purgedEnd.code - soak.purgedStart.code)}) |`,
-    `| largest growth after the signal, by constructor (bytes, count) | ${kinds(soak.purgedGrowth)} |`,
     `| uncaught errors | ${soak.errors.length} |`,
     `| longest main-thread task | ${soak.longest.toFixed(0)} ms |`,
   ].join('\n');
