@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
+  MAX_RUNS_PER_SAMPLE,
   MAX_TIMED_RUNS,
   MAX_WARMUP_RUNS,
   MIN_TIMED_MS,
@@ -9,6 +10,7 @@ import {
   measureLatency,
   measurePairedLatency,
   nearestRankPercentile,
+  runsPerSample,
   summarizeLatency,
 } from './latency';
 
@@ -80,10 +82,10 @@ describe('measureLatency', () => {
     const stats = await measureLatency(fast.run, { now: fast.now, timedMs: 0 });
     expect(fast.state.calls).toBe(MIN_WARMUP_MS / 2 + MIN_TIMED_RUNS);
     expect(stats.samples.every((s) => s === 1)).toBe(true);
-    // A clock that never advances stops at the cap.
+    // A clock that never advances stops at the caps (a 0 ms run gets the most runs per sample).
     const stuck = fakeRun([]);
     await measureLatency(stuck.run, { now: stuck.now, timedMs: 0 });
-    expect(stuck.state.calls).toBe(MAX_WARMUP_RUNS + MIN_TIMED_RUNS);
+    expect(stuck.state.calls).toBe(MAX_WARMUP_RUNS + MIN_TIMED_RUNS * MAX_RUNS_PER_SAMPLE);
   });
 
   it('keeps larger counts, floors fractions and defaults missing or invalid ones', async () => {
@@ -93,7 +95,7 @@ describe('measureLatency', () => {
     expect(a.state.calls).toBe(47);
     const b = fakeRun([]);
     await measureLatency(b.run, { warmup: Number.NaN, now: b.now, warmupMs: 0, timedMs: 0 });
-    expect(b.state.calls).toBe(MIN_WARMUP_RUNS + MIN_TIMED_RUNS);
+    expect(b.state.calls).toBe(MIN_WARMUP_RUNS + MIN_TIMED_RUNS * MAX_RUNS_PER_SAMPLE);
   });
 
   it('times runs until they span MIN_TIMED_MS, at most MAX_TIMED_RUNS runs', async () => {
@@ -106,6 +108,26 @@ describe('measureLatency', () => {
     expect((await measureLatency(stuck.run, { now: stuck.now, warmupMs: 0 })).runs).toBe(
       MAX_TIMED_RUNS,
     );
+  });
+
+  it('times runs shorter than MIN_SAMPLE_MS k at a time and reports their mean', async () => {
+    expect([
+      runsPerSample(1),
+      runsPerSample(0.5),
+      runsPerSample(0.1),
+      runsPerSample(0.013),
+    ]).toEqual([1, 1, 5, 39]);
+    expect([runsPerSample(0), runsPerSample(Number.NaN), runsPerSample(1e-6)]).toEqual([
+      MAX_RUNS_PER_SAMPLE,
+      MAX_RUNS_PER_SAMPLE,
+      MAX_RUNS_PER_SAMPLE,
+    ]);
+    // 0.1 ms runs: each sample is 5 runs back to back, reported as their mean.
+    const quick = fakeRun(new Array<number>(2000).fill(0.1));
+    const stats = await measureLatency(quick.run, { now: quick.now, warmupMs: 0, timedMs: 0 });
+    expect(quick.state.calls).toBe(MIN_WARMUP_RUNS + 5 * MIN_TIMED_RUNS);
+    stats.samples.forEach((ms) => expect(ms).toBeCloseTo(0.1, 10));
+    expect(stats.runsPerSample).toBe(5);
   });
 
   it('uses performance.now by default', async () => {

@@ -46,6 +46,8 @@ export interface LatencyStats {
   meanMs: number;
   /** Number of timed runs (= samples.length). */
   runs: number;
+  /** Runs behind each sample (each sample is their mean); 1 when runs were timed alone. */
+  runsPerSample: number;
   /** Duration of each timed run in ms, in the order they ran. */
   samples: number[];
 }
@@ -63,12 +65,13 @@ export function nearestRankPercentile(samples: readonly number[], p: number): nu
 }
 
 /** Summary of samples in ms: nearest-rank median and p90, mean = Σ samples / n. */
-export function summarizeLatency(samples: readonly number[]): LatencyStats {
+export function summarizeLatency(samples: readonly number[], runsPerSample = 1): LatencyStats {
   return {
     medianMs: nearestRankPercentile(samples, 50),
     p90Ms: nearestRankPercentile(samples, 90),
     meanMs: samples.reduce((s, x) => s + x, 0) / samples.length,
     runs: samples.length,
+    runsPerSample,
     samples: [...samples],
   };
 }
@@ -92,48 +95,78 @@ function settings(options: LatencyOptions) {
   };
 }
 
-/** Calls `round` untimed max(5, warmup) times and until warmupMs have passed (at most 300). */
-async function warmUp(round: () => Promise<void>, s: ReturnType<typeof settings>): Promise<void> {
-  const start = s.now();
-  for (let i = 0; i < MAX_WARMUP_RUNS && (i < s.warmup || s.now() - start < s.warmupMs); i++) {
-    await round();
-  }
+/**
+ * Least time one sample spans (ms): performance.now() ticks in 5 µs steps in a cross-origin
+ * isolated page, so a 0.015 ms run timed alone reads 0.010 or 0.020; a sample times
+ * k = ⌈0.5 ms / mean run⌉ runs back to back (at most 100) and reports their mean.
+ */
+export const MIN_SAMPLE_MS = 0.5;
+/** Most runs in one sample. */
+export const MAX_RUNS_PER_SAMPLE = 100;
+
+/** Runs per sample for runs of `meanMs`: ⌈MIN_SAMPLE_MS / meanMs⌉ within 1..100. */
+export function runsPerSample(meanMs: number): number {
+  if (!(meanMs > 0)) return MAX_RUNS_PER_SAMPLE;
+  return Math.min(MAX_RUNS_PER_SAMPLE, Math.max(1, Math.ceil(MIN_SAMPLE_MS / meanMs)));
 }
 
-/** Runs `run` once, appends its duration (ms) to `samples` and returns it. */
-async function timeOnce(run: () => Promise<void>, samples: number[], now: () => number) {
+/**
+ * Calls every run of `runs` in turn, untimed, max(5, warmup) rounds and until warmupMs have
+ * passed (at most 300 rounds); returns each run's runs per sample, from its mean warm-up time.
+ */
+async function warmUp(
+  runs: readonly (() => Promise<void>)[],
+  s: ReturnType<typeof settings>,
+): Promise<number[]> {
+  const start = s.now();
+  const spent = runs.map(() => 0);
+  let rounds = 0;
+  while (rounds < MAX_WARMUP_RUNS && (rounds < s.warmup || s.now() - start < s.warmupMs)) {
+    for (let r = 0; r < runs.length; r++) {
+      const t0 = s.now();
+      await runs[r]!();
+      spent[r]! += s.now() - t0;
+    }
+    rounds++;
+  }
+  return spent.map((ms) => runsPerSample(ms / rounds));
+}
+
+/** Runs `run` k times back to back, appends the mean (ms) to `samples`; returns the total. */
+async function timeOnce(run: () => Promise<void>, k: number, samples: number[], now: () => number) {
   const start = now();
-  await run();
+  for (let i = 0; i < k; i++) await run();
   const ms = now() - start;
-  samples.push(ms);
+  samples.push(ms / k);
   return ms;
 }
 
 /**
  * Runs `run` untimed max(5, warmup) times and until warmupMs have passed (at most 300 times),
- * then max(30, runs) times and until timedMs have passed (at most max(runs, 300) times), one
- * after another, timing each with `now` (ms); returns the nearest-rank median / p90 and the mean
- * of the timed runs.
+ * then takes max(30, runs) samples and until timedMs have passed (at most max(runs, 300)), one
+ * after another, each the mean of k back-to-back runs (runsPerSample of the warm-up mean) timed
+ * with `now` (ms); returns the nearest-rank median / p90 and the mean of the samples.
  */
 export async function measureLatency(
   run: () => Promise<void>,
   options: LatencyOptions = {},
 ): Promise<LatencyStats> {
   const s = settings(options);
-  await warmUp(run, s);
+  const [k] = await warmUp([run], s);
   const samples: number[] = [];
   let spent = 0;
   while (samples.length < s.most && (samples.length < s.runs || spent < s.timedMs)) {
-    spent += await timeOnce(run, samples, s.now);
+    spent += await timeOnce(run, k!, samples, s.now);
   }
-  return summarizeLatency(samples);
+  return summarizeLatency(samples, k);
 }
 
 /**
  * Times `a` and `b` in alternation (a b, b a, a b, …), so that a busy spell of the machine slows
  * both alike and their ratio stays fair: warm-ups as measureLatency's (each round runs both),
- * then rounds until each has max(30, runs) samples and the rounds span 2·timedMs (at most
- * max(runs, 300) rounds); returns [stats of a, stats of b].
+ * then rounds of one sample each (k runs, as measureLatency's) until each has max(30, runs)
+ * samples and the rounds span 2·timedMs (at most max(runs, 300) rounds); returns [stats of a,
+ * stats of b].
  */
 export async function measurePairedLatency(
   a: () => Promise<void>,
@@ -141,17 +174,14 @@ export async function measurePairedLatency(
   options: LatencyOptions = {},
 ): Promise<[LatencyStats, LatencyStats]> {
   const s = settings(options);
-  await warmUp(async () => {
-    await a();
-    await b();
-  }, s);
+  const [ka, kb] = await warmUp([a, b], s);
   const samplesA: number[] = [];
   const samplesB: number[] = [];
   let spent = 0;
   for (let i = 0; i < s.most && (i < s.runs || spent < 2 * s.timedMs); i++) {
     const first = i % 2 === 0;
-    spent += await timeOnce(first ? a : b, first ? samplesA : samplesB, s.now);
-    spent += await timeOnce(first ? b : a, first ? samplesB : samplesA, s.now);
+    spent += await timeOnce(first ? a : b, first ? ka! : kb!, first ? samplesA : samplesB, s.now);
+    spent += await timeOnce(first ? b : a, first ? kb! : ka!, first ? samplesB : samplesA, s.now);
   }
-  return [summarizeLatency(samplesA), summarizeLatency(samplesB)];
+  return [summarizeLatency(samplesA, ka), summarizeLatency(samplesB, kb)];
 }
