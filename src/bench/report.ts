@@ -65,7 +65,7 @@ function backendRows(report: BackendReport, batchSize: number): Row[] {
     ]),
     ...outcomeRow('Inference latency, batch 1', label, report.latency, (l) => [
       `${sig3(l.batch1MedianMs)} ms median`,
-      `p90 ${sig3(l.batch1P90Ms)} ms (≥ 30 runs over ≥ 60 ms, after ≥ 30 ms of warm-ups); ` +
+      `p90 ${sig3(l.batch1P90Ms)} ms (≥ 30 samples over ≥ 60 ms, after ≥ 30 ms of warm-ups); ` +
         `batch 32: ${sig3(l.batch32MedianMs)} ms median`,
     ]),
   ];

@@ -190,8 +190,9 @@ export function ResultsTable() {
         className="results-table"
         caption={
           <>
-            Latency: median of at least 30 runs (at least 60 ms of them) at batch 1 and at batch 32
-            on {backend || 'the active backend'}, after at least 30 ms of warm-ups, on the path each
+            Latency: median of at least 30 samples (at least 60 ms of them; a run under 0.5 ms is
+            timed in groups of back-to-back runs) at batch 1 and at batch 32 on{' '}
+            {backend || 'the active backend'}, after at least 30 ms of warm-ups, on the path each
             note names. Speedup: the teacher&rsquo;s latency over the variant&rsquo;s, the teacher
             timed in alternation with the variant. Size: exact bytes of the stored weights.
           </>
