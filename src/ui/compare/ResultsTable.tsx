@@ -22,7 +22,9 @@ import { OnnxCell } from './OnnxCell';
 import { expandVariants } from '../../experiment/expand';
 import './compare.css';
 
-const ms = (v: number | null) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+/** Milliseconds with 2 decimals, or 3 significant digits below 0.1 ms (0.0153, not 0.02). */
+const ms = (v: number | null) =>
+  v === null ? '—' : v < 0.1 ? v.toPrecision(3) : v < 10 ? v.toFixed(2) : v.toFixed(1);
 /** Points with one decimal and a sign, "0.0" for anything that rounds to zero. */
 const signed = (v: number) => {
   const r = Math.round(v * 10) / 10;
