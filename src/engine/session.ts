@@ -9,13 +9,12 @@ import { trainModel } from './train/loop';
 import { expandVariants } from '../experiment/expand';
 import type { RunEvent } from './pipeline/runner';
 import { measureHandle } from './pipeline/measure-variant';
-import type { ShippedPredictor } from './pipeline/measure-variant';
 import {
   clearCache,
   measureVariant,
   pipelineLabel,
   runVariant,
-  shippedTeacher,
+  teacherReference,
 } from './pipeline/runner';
 import type { ModelHandle } from './network/stage-types';
 import type { Variant } from '../experiment/stages';
@@ -115,17 +114,12 @@ export class EngineSession {
     if (!this.stages) throw new Error('No compression techniques are registered in this engine.');
     const control = new RunControl();
     this.control = control;
-    let shipped: ShippedPredictor | null = null;
+    let timedBeside: Awaited<ReturnType<typeof teacherReference>> | null = null;
     try {
-      // The teacher as it ships is timed beside every variant, so each speedup is a fair pair
-      // (where it cannot run now, variants are timed alone against the teacher's row).
-      shipped = await shippedTeacher(teacher, experiment.teacher.architecture, data).catch(
-        () => null,
-      );
-      const reference = {
-        measurement: this.teacherOutcome!.measurement,
-        predict: shipped?.predict,
-      };
+      // The teacher as it ships is timed beside every variant, so each speedup is a fair pair.
+      const arch = experiment.teacher.architecture;
+      timedBeside = await teacherReference(teacher, arch, data, this.teacherOutcome!.measurement);
+      const { reference } = timedBeside;
       for (const variant of expandVariants(experiment)) {
         try {
           const handle = await runVariant(variant, {
@@ -159,7 +153,7 @@ export class EngineSession {
         }
       }
     } finally {
-      shipped?.dispose();
+      timedBeside?.dispose();
       this.control = null;
     }
   }

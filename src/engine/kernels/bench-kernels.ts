@@ -12,7 +12,7 @@ import type { NamedLayer } from '../network/layers';
 import { buildFromLayers } from '../network/layer-ir';
 import { runIntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { Fallback, KernelEngine } from './engine';
-import { compileEngine, isFallback, loadEngine } from './engine';
+import { compileEngine, isFallback, loadEngine, sortedCallTimes } from './engine';
 import type { FloatLayerMode } from './float-model';
 import { chooseFloatModes, prepareFloatModel, runFloat, setFloatModes } from './float-model';
 import type { Int8KernelChoice } from './int8-model';
@@ -33,14 +33,7 @@ export interface Timing {
 
 /** Median and p90 of `runs` timed calls after `warmup` untimed ones (ms per call; warm-ups also let V8 tier wasm up from Liftoff). */
 export function timeCalls(f: () => unknown, warmup = 20, runs = 30): Timing {
-  for (let i = 0; i < warmup; i++) f();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
+  const times = sortedCallTimes(f, runs, { warmupCalls: warmup });
   return { medianMs: times[Math.floor(runs / 2)]!, p90Ms: times[Math.floor(runs * 0.9)]! };
 }
 

@@ -13,7 +13,7 @@ import { buildFromLayers } from '../network/layer-ir';
 import { runIntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { CheckCases } from './browser-check-cases';
 import type { KernelEngine } from './engine';
-import { compileEngine, detectSimd, isFallback, loadEngine } from './engine';
+import { compileEngine, detectSimd, isFallback, loadEngine, sortedCallTimes } from './engine';
 import { chooseFloatModes, prepareFloatModel, runFloat, setFloatModes } from './float-model';
 import type { Int8KernelChoice } from './int8-model';
 import { prepareInt8Model, runInt8 } from './int8-model';
@@ -34,16 +34,7 @@ setWasmPaths({
  * the first cases timed on baseline code (their ratios then depended on the order they ran in).
  */
 function median(f: () => unknown, runs: number): number {
-  const warmUntil = performance.now() + 200;
-  for (let i = 0; i < 5 || performance.now() < warmUntil; i++) f();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)]!;
+  return sortedCallTimes(f, runs, { warmupCalls: 5, warmupMs: 200 })[Math.floor(runs / 2)]!;
 }
 
 async function engines(): Promise<KernelEngine[]> {

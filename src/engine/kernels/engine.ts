@@ -283,3 +283,32 @@ export function runBatch(
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Untimed warm-up of each layer timing (ms), so V8 has optimized the kernel's code. */
+const LAYER_WARMUP_MS = 5;
+
+/**
+ * Durations (ms, ascending) of `runs` timed calls of `f`, after untimed warm-up calls: at least
+ * `warmupCalls` and for at least `warmupMs` (wasm runs on V8's baseline code until it has run a
+ * while).
+ */
+export function sortedCallTimes(
+  f: () => unknown,
+  runs: number,
+  { warmupCalls = 1, warmupMs = 0 }: { warmupCalls?: number; warmupMs?: number } = {},
+): number[] {
+  const warmUntil = performance.now() + warmupMs;
+  for (let i = 0; i < warmupCalls || performance.now() < warmUntil; i++) f();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+/** Median ms of `runs` timed calls of `f` (one layer, one kernel), after a 5 ms warm-up. */
+export function layerMedianMs(f: () => void, runs: number): number {
+  return sortedCallTimes(f, runs, { warmupMs: LAYER_WARMUP_MS })[Math.floor(runs / 2)]!;
+}

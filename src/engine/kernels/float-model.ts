@@ -6,7 +6,7 @@
  */
 import type { NamedLayer } from '../network/layers';
 import type { EngineExports, EngineFailure, Fallback, KernelEngine, KernelPath } from './engine';
-import { copyIn, instantiate, isFallback, loadEngine, runBatch } from './engine';
+import { copyIn, instantiate, isFallback, layerMedianMs, loadEngine, runBatch } from './engine';
 
 /** How a weight layer runs: dense SIMD or compressed sparse rows. */
 export type FloatLayerMode = 'dense' | 'csr';
@@ -168,18 +168,6 @@ export interface FloatLayerTiming {
   csrMs: number;
 }
 
-function medianMs(f: () => void, runs: number): number {
-  f();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)]!;
-}
-
 /** Median ms of each weight layer alone at `batch`, dense and CSR (modes are restored after). */
 export function floatLayerTimings(
   handle: FloatHandle,
@@ -193,7 +181,7 @@ export function floatLayerTimings(
     const op = handle.opIndex[i]!;
     const time = (mode: FloatLayerMode) => {
       ex.f_set_mode(op, MODE[mode]);
-      return medianMs(() => void ex.f_run_op(op, batch), runs);
+      return layerMedianMs(() => void ex.f_run_op(op, batch), runs);
     };
     return { name, density: handle.density[i]!, denseMs: time('dense'), csrMs: time('csr') };
   });

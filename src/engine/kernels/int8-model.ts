@@ -7,7 +7,7 @@
  */
 import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { EngineExports, EngineFailure, Fallback, KernelEngine, KernelPath } from './engine';
-import { copyIn, instantiate, isFallback, loadEngine, runBatch } from './engine';
+import { copyIn, instantiate, isFallback, layerMedianMs, loadEngine, runBatch } from './engine';
 
 /** Why an integer model stays on the JS reference path. */
 export type Int8FallbackReason =
@@ -314,23 +314,6 @@ function kernelsFor(handle: Int8Handle, i: number): Int8Kernel[] {
   return out;
 }
 
-/** Untimed warm-up of each layer timing (ms), so V8 has optimized the kernel's code. */
-const LAYER_WARMUP_MS = 5;
-
-function medianMs(f: () => void, runs: number): number {
-  const warmUntil = performance.now() + LAYER_WARMUP_MS;
-  do f();
-  while (performance.now() < warmUntil);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)]!;
-}
-
 export interface Int8LayerTiming {
   name: string;
   /** Median ms of the layer alone at the batch, per kernel it can run. */
@@ -346,7 +329,7 @@ export function int8LayerTimings(handle: Int8Handle, batch: number, runs = 7): I
     const ms: Partial<Record<Int8Kernel, number>> = {};
     for (const kernel of kernelsFor(handle, i)) {
       ex.i8_set_kernel(op, KERNEL_CODE[kernel]);
-      ms[kernel] = medianMs(() => void ex.i8_run_op(op, batch), runs);
+      ms[kernel] = layerMedianMs(() => void ex.i8_run_op(op, batch), runs);
     }
     ex.i8_set_kernel(op, KERNEL_CODE[handle.kernels[i]!]);
     return { name, ms };

@@ -13,22 +13,34 @@ import type { ModelHandle } from '../network/stage-types';
 import { evaluate } from '../train/evaluate';
 import type { Evaluation } from '../train/evaluate';
 
-/** Median/p90 latency of one predict call (read back) at a batch size: ≥ 5 warm-ups, ≥ 30 runs. */
+/** Runs `measure` on a seeded uniform input of `batch` examples, freed afterwards. */
+async function onInput<T>(
+  inputShape: readonly number[],
+  batch: number,
+  measure: (x: tf.Tensor) => Promise<T>,
+): Promise<T> {
+  const x = tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 11);
+  try {
+    return await measure(x);
+  } finally {
+    x.dispose();
+  }
+}
+
+/** One predict of `x`, read back (so GPU work is counted) and freed: what a latency run times. */
+const predictRun = (predict: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor) => async () => {
+  const y = predict(x);
+  await y.data();
+  y.dispose();
+};
+
+/** Median/p90 latency of one predict call (read back) at a batch size, as measureLatency times. */
 export async function measurePredictLatency(
   predict: (x: tf.Tensor) => tf.Tensor,
   inputShape: readonly number[],
   batch: number,
 ): Promise<LatencyStats> {
-  const x = tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 11);
-  try {
-    return await measureLatency(async () => {
-      const y = predict(x);
-      await y.data();
-      y.dispose();
-    });
-  } finally {
-    x.dispose();
-  }
+  return onInput(inputShape, batch, (x) => measureLatency(predictRun(predict, x)));
 }
 
 /**
@@ -41,18 +53,13 @@ export async function measurePairedPredictLatency(
   inputShape: readonly number[],
   batch: number,
 ): Promise<{ variant: LatencyStats; teacher: LatencyStats }> {
-  const x = tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 11);
-  const timed = (f: (x: tf.Tensor) => tf.Tensor) => async () => {
-    const y = f(x);
-    await y.data();
-    y.dispose();
-  };
-  try {
-    const [variant, teacher] = await measurePairedLatency(timed(predict), timed(reference));
+  return onInput(inputShape, batch, async (x) => {
+    const [variant, teacher] = await measurePairedLatency(
+      predictRun(predict, x),
+      predictRun(reference, x),
+    );
     return { variant, teacher };
-  } finally {
-    x.dispose();
-  }
+  });
 }
 
 /** Class names of layers that only training needs: masks and fake-quant grids. */
@@ -68,20 +75,10 @@ export interface ShippedPredictor {
 
 /** Median ms of a few predict calls at batch 32 (read back), to pick the faster of two paths. */
 async function quickMedianMs(predict: (x: tf.Tensor) => tf.Tensor, inputShape: readonly number[]) {
-  const x = tf.randomUniform([32, ...inputShape], 0, 1, 'float32', 5);
-  try {
-    const stats = await measureLatency(
-      async () => {
-        const y = predict(x);
-        await y.data();
-        y.dispose();
-      },
-      { warmup: 5, runs: 30 },
-    );
-    return stats.medianMs;
-  } finally {
-    x.dispose();
-  }
+  const stats = await onInput(inputShape, 32, (x) =>
+    measureLatency(predictRun(predict, x), { warmup: 5, runs: 30 }),
+  );
+  return stats.medianMs;
 }
 
 /**

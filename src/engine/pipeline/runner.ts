@@ -11,7 +11,7 @@ import type { StageLoader } from './registry';
 import type { RunControl } from '../train/control';
 import type { StepRecord } from '../train/loop';
 import { measureHandle, shippedPredictor } from './measure-variant';
-import type { ShippedPredictor, TeacherReference } from './measure-variant';
+import type { TeacherReference } from './measure-variant';
 
 /** What the runner tells the page while it works. */
 export type RunEvent =
@@ -198,14 +198,16 @@ export async function measureVariant(
 }
 
 /**
- * The trained teacher as it ships (its fastest correct path), to time beside each variant;
- * dispose() it after the run.
+ * The trained teacher as it ships (its fastest correct path) with its row, to time beside each
+ * variant; where it cannot run now, variants are timed alone against the row. dispose() it after
+ * the run.
  */
-export async function shippedTeacher(
+export async function teacherReference(
   teacher: tf.LayersModel,
   architecture: ArchitectureSpec,
   data: Dataset,
-): Promise<ShippedPredictor> {
+  measurement: VariantMeasurement,
+): Promise<{ reference: TeacherReference; dispose: () => void }> {
   const handle = handleFromModel(
     teacher,
     architecture,
@@ -213,7 +215,11 @@ export async function shippedTeacher(
     data.numClasses,
     'teacher',
   );
-  return await shippedPredictor(handle, data.inputShape);
+  const shipped = await shippedPredictor(handle, data.inputShape).catch(() => null);
+  return {
+    reference: { measurement, predict: shipped?.predict },
+    dispose: () => shipped?.dispose(),
+  };
 }
 
 /** Human-readable pipeline, e.g. "teacher → prune → finetune". */
