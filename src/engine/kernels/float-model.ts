@@ -6,7 +6,7 @@
  */
 import type { NamedLayer } from '../network/layers';
 import type { EngineExports, EngineFailure, Fallback, KernelEngine, KernelPath } from './engine';
-import { copyIn, instantiate, isFallback, layerMedianMs, loadEngine, runBatch } from './engine';
+import { copyIn, instantiate, isFallback, loadEngine, runBatch, sortedCallTimes } from './engine';
 
 /** How a weight layer runs: dense SIMD or compressed sparse rows. */
 export type FloatLayerMode = 'dense' | 'csr';
@@ -181,7 +181,7 @@ export function floatLayerTimings(
     const op = handle.opIndex[i]!;
     const time = (mode: FloatLayerMode) => {
       ex.f_set_mode(op, MODE[mode]);
-      return layerMedianMs(() => void ex.f_run_op(op, batch), runs);
+      return sortedCallTimes(() => void ex.f_run_op(op, batch), runs)[Math.floor(runs / 2)]!;
     };
     return { name, density: handle.density[i]!, denseMs: time('dense'), csrMs: time('csr') };
   });
