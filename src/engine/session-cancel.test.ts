@@ -115,7 +115,7 @@ describe('EngineSession: cancel anywhere, leak nothing', () => {
       session.releaseModels();
       expect(tf.memory().numTensors).toBe(baseline);
     }
-  }, 240_000);
+  }, 480_000);
 
   it('the sensitivity scans cancelled at any checkpoint keep only the teacher', async () => {
     const session = newSession();
