@@ -11,70 +11,25 @@
 // (lo = q & 127, hi = q >> 7, both 7-bit) or run on the fixed-SIMD kernel, i32x4.dot_i16x8_s over
 // codes and weights widened to int16. Every path gives the same integers, hence the same codes.
 import { SLACK, alignUp, alloc, scratch } from './memory';
-
-export const OP_GEMM: i32 = 1;
-export const OP_POOL: i32 = 2;
-
-/** Products exact for 7-bit codes only: one relaxed dot per 16 MACs. */
-export const K_RELAXED: i32 = 1;
-/** 8-bit codes as two 7-bit halves: two relaxed dots per 16 MACs. */
-export const K_RELAXED_SPLIT: i32 = 2;
-/** Fixed SIMD: codes and weights as int16, i32x4.dot_i16x8_s. */
-export const K_FIXED: i32 = 3;
-/**
- * Products exact for 7-bit codes only, as K_RELAXED, through the i16x8 relaxed dot and a pairwise
- * widening add: without VNNI the fused i32x4 dot lowers to more instructions than this pair.
- */
-export const K_RELAXED_I16: i32 = 4;
-
-/** Output channels per tile: four i32x4 accumulators per pixel. */
-const TILE: i32 = 16;
-const MAX_OPS: i32 = 64;
-
-/** 1.5·2^52: adding it rounds an f64 below 2^51 to an integer, half to even, in the low word. */
-const MAGIC: f64 = 6755399441055744.0;
-
-@unmanaged
-class I8Op {
-  kind: i32;
-  /** Input per example: h × w × c (dense: rows × 1 × inDim). */
-  h: i32;
-  w: i32;
-  c: i32;
-  kh: i32;
-  kw: i32;
-  outC: i32;
-  oh: i32;
-  ow: i32;
-  /** 4-byte groups per kernel row: ceil(kw·c / 4). */
-  groups: i32;
-  tiles: i32;
-  kernel: i32;
-  last: i32;
-  /** A 2×2 max pool fused after this conv: pooled on accumulators, then requantized. */
-  pool: i32;
-  zx: i32;
-  z: i32;
-  lutMin: i32;
-  weights: usize;
-  /** Relaxed-layout weights (relaxed build), fixed-layout weights; `weights` is the one in use. */
-  relaxedWeights: usize;
-  fixedWeights: usize;
-  /** Input codes fit 7 bits: the one-dot relaxed kernel is exact. */
-  codes7: i32;
-  bias: usize;
-  mult: usize;
-  d: usize;
-  lut: usize;
-  ws: usize;
-  /** q_b and Σ_k w8[k, c] per channel, so a new input zero point can refold bias'. */
-  rawBias: usize;
-  colSum: usize;
-  /** Clamp bounds MAGIC + (lo − z_y), MAGIC + (qmax − z_y). */
-  lo: f64;
-  hi: f64;
-  sx: f64;
-}
+import {
+  I8Op,
+  K_FIXED,
+  K_RELAXED,
+  K_RELAXED_I16,
+  K_RELAXED_SPLIT,
+  MAGIC,
+  MAX_OPS,
+  OP_GEMM,
+  OP_POOL,
+  TILE,
+} from './int8-op';
+import {
+  PAIR_STORE,
+  pair,
+  single,
+  tileBytes,
+  pooledTile,
+} from './int8-tiles';
 
 let ops: usize = 0;
 let opCount: i32 = 0;
@@ -481,291 +436,6 @@ function finish(op: I8Op, t: i32, dst: usize, acc: usize): void {
   }
 }
 
-// Tile kernels: the 16 accumulators of tile t for two pixels (inputs x0, x1) or one, stored at acc;
-// wp walks the tile's packed weights.
-
-/** a + Σ of each 4 products w·x (x 7-bit): one fused relaxed dot, or (i16) a pair dot + widening add. */
-// @ts-ignore: decorator
-@inline
-function dot7(w: v128, x: v128, a: v128, i16: bool): v128 {
-  if (!ASC_FEATURE_RELAXED_SIMD) return a;
-  return i16
-    ? i32x4.add(a, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(w, x)))
-    : i32x4.relaxed_dot_i8x16_i7x16_add_s(w, x, a);
-}
-
-// @ts-ignore: decorator
-@inline
-function tileRelaxed2(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize, i16: bool): void {
-  if (!ASC_FEATURE_RELAXED_SIMD) return;
-  const bias = op.bias + (<usize>t << 6);
-  let a0 = v128.load(bias);
-  let a1 = v128.load(bias, 16);
-  let a2 = v128.load(bias, 32);
-  let a3 = v128.load(bias, 48);
-  let b0 = a0;
-  let b1 = a1;
-  let b2 = a2;
-  let b3 = a3;
-  const rowStride = <usize>(op.w * op.c);
-  const G = op.groups;
-  for (let dy = 0; dy < op.kh; dy++) {
-    let p0 = x0 + <usize>dy * rowStride;
-    let p1 = x1 + <usize>dy * rowStride;
-    for (let g = 0; g < G; g++) {
-      const v0 = v128.load32_splat(p0);
-      const v1 = v128.load32_splat(p1);
-      const w0 = v128.load(wp);
-      const w1 = v128.load(wp, 16);
-      const w2 = v128.load(wp, 32);
-      const w3 = v128.load(wp, 48);
-      a0 = dot7(w0, v0, a0, i16);
-      a1 = dot7(w1, v0, a1, i16);
-      a2 = dot7(w2, v0, a2, i16);
-      a3 = dot7(w3, v0, a3, i16);
-      b0 = dot7(w0, v1, b0, i16);
-      b1 = dot7(w1, v1, b1, i16);
-      b2 = dot7(w2, v1, b2, i16);
-      b3 = dot7(w3, v1, b3, i16);
-      wp += 64;
-      p0 += 4;
-      p1 += 4;
-    }
-  }
-  v128.store(acc, a0);
-  v128.store(acc, a1, 16);
-  v128.store(acc, a2, 32);
-  v128.store(acc, a3, 48);
-  v128.store(acc, b0, 64);
-  v128.store(acc, b1, 80);
-  v128.store(acc, b2, 96);
-  v128.store(acc, b3, 112);
-}
-
-// @ts-ignore: decorator
-@inline
-function tileRelaxed1(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize, i16: bool): void {
-  if (!ASC_FEATURE_RELAXED_SIMD) return;
-  const bias = op.bias + (<usize>t << 6);
-  let a0 = v128.load(bias);
-  let a1 = v128.load(bias, 16);
-  let a2 = v128.load(bias, 32);
-  let a3 = v128.load(bias, 48);
-  const rowStride = <usize>(op.w * op.c);
-  const G = op.groups;
-  for (let dy = 0; dy < op.kh; dy++) {
-    let p0 = x0 + <usize>dy * rowStride;
-    for (let g = 0; g < G; g++) {
-      const v0 = v128.load32_splat(p0);
-      a0 = dot7(v128.load(wp), v0, a0, i16);
-      a1 = dot7(v128.load(wp, 16), v0, a1, i16);
-      a2 = dot7(v128.load(wp, 32), v0, a2, i16);
-      a3 = dot7(v128.load(wp, 48), v0, a3, i16);
-      wp += 64;
-      p0 += 4;
-    }
-  }
-  v128.store(acc, a0);
-  v128.store(acc, a1, 16);
-  v128.store(acc, a2, 32);
-  v128.store(acc, a3, 48);
-}
-
-/** 8-bit codes q = lo + 128·hi: Σ q·w = Σ lo·w + 128·Σ hi·w, both operands 7-bit. */
-function tileSplit1(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
-  if (!ASC_FEATURE_RELAXED_SIMD) return;
-  const bias = op.bias + (<usize>t << 6);
-  let a0 = v128.load(bias);
-  let a1 = v128.load(bias, 16);
-  let a2 = v128.load(bias, 32);
-  let a3 = v128.load(bias, 48);
-  let h0 = i32x4.splat(0);
-  let h1 = h0;
-  let h2 = h0;
-  let h3 = h0;
-  const low7 = i8x16.splat(0x7f);
-  const rowStride = <usize>(op.w * op.c);
-  const G = op.groups;
-  for (let dy = 0; dy < op.kh; dy++) {
-    let p0 = x0 + <usize>dy * rowStride;
-    for (let g = 0; g < G; g++) {
-      const v = v128.load32_splat(p0);
-      const lo = v128.and(v, low7);
-      const hi = i8x16.shr_u(v, 7);
-      const w0 = v128.load(wp);
-      const w1 = v128.load(wp, 16);
-      const w2 = v128.load(wp, 32);
-      const w3 = v128.load(wp, 48);
-      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, lo, a0);
-      a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, lo, a1);
-      a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w2, lo, a2);
-      a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w3, lo, a3);
-      h0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, hi, h0);
-      h1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, hi, h1);
-      h2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w2, hi, h2);
-      h3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w3, hi, h3);
-      wp += 64;
-      p0 += 4;
-    }
-  }
-  v128.store(acc, i32x4.add(a0, i32x4.shl(h0, 7)));
-  v128.store(acc, i32x4.add(a1, i32x4.shl(h1, 7)), 16);
-  v128.store(acc, i32x4.add(a2, i32x4.shl(h2, 7)), 32);
-  v128.store(acc, i32x4.add(a3, i32x4.shl(h3, 7)), 48);
-}
-
-// @ts-ignore: decorator
-@inline
-function dot2(acc: v128, wa: v128, xa: v128, wb: v128, xb: v128): v128 {
-  return i32x4.add(acc, i32x4.add(i32x4.dot_i16x8_s(wa, xa), i32x4.dot_i16x8_s(wb, xb)));
-}
-
-function tileFixed2(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize): void {
-  const bias = op.bias + (<usize>t << 6);
-  let a0 = v128.load(bias);
-  let a1 = v128.load(bias, 16);
-  let a2 = v128.load(bias, 32);
-  let a3 = v128.load(bias, 48);
-  let b0 = a0;
-  let b1 = a1;
-  let b2 = a2;
-  let b3 = a3;
-  const rowStride = <usize>(op.w * op.c);
-  const G = op.groups;
-  for (let dy = 0; dy < op.kh; dy++) {
-    let p0 = x0 + <usize>dy * rowStride;
-    let p1 = x1 + <usize>dy * rowStride;
-    let g = 0;
-    // Two groups (8 codes) per step: one widening load, int16 pairs (k0,k1) … (k6,k7) splat by shuffles.
-    for (; g + 1 < G; g += 2) {
-      const e0 = v128.load8x8_u(p0);
-      const e1 = v128.load8x8_u(p1);
-      let xa = i32x4.shuffle(e0, e0, 0, 0, 0, 0);
-      let xb = i32x4.shuffle(e0, e0, 1, 1, 1, 1);
-      let ya = i32x4.shuffle(e1, e1, 0, 0, 0, 0);
-      let yb = i32x4.shuffle(e1, e1, 1, 1, 1, 1);
-      let wa = v128.load(wp);
-      let wb = v128.load(wp, 64);
-      a0 = dot2(a0, wa, xa, wb, xb);
-      b0 = dot2(b0, wa, ya, wb, yb);
-      wa = v128.load(wp, 16);
-      wb = v128.load(wp, 80);
-      a1 = dot2(a1, wa, xa, wb, xb);
-      b1 = dot2(b1, wa, ya, wb, yb);
-      wa = v128.load(wp, 32);
-      wb = v128.load(wp, 96);
-      a2 = dot2(a2, wa, xa, wb, xb);
-      b2 = dot2(b2, wa, ya, wb, yb);
-      wa = v128.load(wp, 48);
-      wb = v128.load(wp, 112);
-      a3 = dot2(a3, wa, xa, wb, xb);
-      b3 = dot2(b3, wa, ya, wb, yb);
-      xa = i32x4.shuffle(e0, e0, 2, 2, 2, 2);
-      xb = i32x4.shuffle(e0, e0, 3, 3, 3, 3);
-      ya = i32x4.shuffle(e1, e1, 2, 2, 2, 2);
-      yb = i32x4.shuffle(e1, e1, 3, 3, 3, 3);
-      wa = v128.load(wp, 128);
-      wb = v128.load(wp, 192);
-      a0 = dot2(a0, wa, xa, wb, xb);
-      b0 = dot2(b0, wa, ya, wb, yb);
-      wa = v128.load(wp, 144);
-      wb = v128.load(wp, 208);
-      a1 = dot2(a1, wa, xa, wb, xb);
-      b1 = dot2(b1, wa, ya, wb, yb);
-      wa = v128.load(wp, 160);
-      wb = v128.load(wp, 224);
-      a2 = dot2(a2, wa, xa, wb, xb);
-      b2 = dot2(b2, wa, ya, wb, yb);
-      wa = v128.load(wp, 176);
-      wb = v128.load(wp, 240);
-      a3 = dot2(a3, wa, xa, wb, xb);
-      b3 = dot2(b3, wa, ya, wb, yb);
-      wp += 256;
-      p0 += 8;
-      p1 += 8;
-    }
-    if (g < G) {
-      const e0 = i16x8.extend_low_i8x16_u(v128.load32_splat(p0));
-      const e1 = i16x8.extend_low_i8x16_u(v128.load32_splat(p1));
-      const xa = i32x4.shuffle(e0, e0, 0, 0, 0, 0);
-      const xb = i32x4.shuffle(e0, e0, 1, 1, 1, 1);
-      const ya = i32x4.shuffle(e1, e1, 0, 0, 0, 0);
-      const yb = i32x4.shuffle(e1, e1, 1, 1, 1, 1);
-      a0 = dot2(a0, v128.load(wp), xa, v128.load(wp, 64), xb);
-      b0 = dot2(b0, v128.load(wp), ya, v128.load(wp, 64), yb);
-      a1 = dot2(a1, v128.load(wp, 16), xa, v128.load(wp, 80), xb);
-      b1 = dot2(b1, v128.load(wp, 16), ya, v128.load(wp, 80), yb);
-      a2 = dot2(a2, v128.load(wp, 32), xa, v128.load(wp, 96), xb);
-      b2 = dot2(b2, v128.load(wp, 32), ya, v128.load(wp, 96), yb);
-      a3 = dot2(a3, v128.load(wp, 48), xa, v128.load(wp, 112), xb);
-      b3 = dot2(b3, v128.load(wp, 48), ya, v128.load(wp, 112), yb);
-      wp += 128;
-    }
-  }
-  v128.store(acc, a0);
-  v128.store(acc, a1, 16);
-  v128.store(acc, a2, 32);
-  v128.store(acc, a3, 48);
-  v128.store(acc, b0, 64);
-  v128.store(acc, b1, 80);
-  v128.store(acc, b2, 96);
-  v128.store(acc, b3, 112);
-}
-
-function tileFixed1(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
-  const bias = op.bias + (<usize>t << 6);
-  let a0 = v128.load(bias);
-  let a1 = v128.load(bias, 16);
-  let a2 = v128.load(bias, 32);
-  let a3 = v128.load(bias, 48);
-  const rowStride = <usize>(op.w * op.c);
-  const G = op.groups;
-  for (let dy = 0; dy < op.kh; dy++) {
-    let p0 = x0 + <usize>dy * rowStride;
-    for (let g = 0; g < G; g++) {
-      const e0 = i16x8.extend_low_i8x16_u(v128.load32_splat(p0));
-      const xa = i32x4.shuffle(e0, e0, 0, 0, 0, 0);
-      const xb = i32x4.shuffle(e0, e0, 1, 1, 1, 1);
-      a0 = dot2(a0, v128.load(wp), xa, v128.load(wp, 64), xb);
-      a1 = dot2(a1, v128.load(wp, 16), xa, v128.load(wp, 80), xb);
-      a2 = dot2(a2, v128.load(wp, 32), xa, v128.load(wp, 96), xb);
-      a3 = dot2(a3, v128.load(wp, 48), xa, v128.load(wp, 112), xb);
-      wp += 128;
-      p0 += 4;
-    }
-  }
-  v128.store(acc, a0);
-  v128.store(acc, a1, 16);
-  v128.store(acc, a2, 32);
-  v128.store(acc, a3, 48);
-}
-
-/** Accumulators of two pixels (inputs x0, x1) for tile t at acc, acc + 64. */
-function pair(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usize): void {
-  if (op.kernel == K_FIXED) {
-    tileFixed2(op, t, wp, x0, x1, acc);
-  } else if (op.kernel == K_RELAXED) {
-    tileRelaxed2(op, t, wp, x0, x1, acc, false);
-  } else if (op.kernel == K_RELAXED_I16) {
-    tileRelaxed2(op, t, wp, x0, x1, acc, true);
-  } else {
-    tileSplit1(op, t, wp, x0, acc);
-    tileSplit1(op, t, wp, x1, acc + 64);
-  }
-}
-
-function single(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
-  if (op.kernel == K_FIXED) tileFixed1(op, t, wp, x0, acc);
-  else if (op.kernel == K_RELAXED) tileRelaxed1(op, t, wp, x0, acc, false);
-  else if (op.kernel == K_RELAXED_I16) tileRelaxed1(op, t, wp, x0, acc, true);
-  else tileSplit1(op, t, wp, x0, acc);
-}
-
-// @ts-ignore: decorator
-@inline
-function tileBytes(op: I8Op): usize {
-  return <usize>(op.kh * op.groups) * (op.kernel == K_FIXED ? 128 : 64);
-}
 
 /** One conv / dense layer over `batch` examples: src codes → dst codes (or f32 logits if last). */
 function gemm(op: I8Op, src: usize, dst: usize, batch: i32): void {
@@ -804,7 +474,7 @@ function gemm(op: I8Op, src: usize, dst: usize, batch: i32): void {
           b++;
         }
       }
-      pair(op, t, wt, x0, x1, ACC);
+      pair(op, t, wt, x0, x1, ACC, PAIR_STORE);
       if (op.d != 0) {
         addWindowSum(op, t, ACC, p);
         addWindowSum(op, t, ACC + 64, p + 1);
@@ -831,8 +501,15 @@ function gemmPooled(op: I8Op, src: usize, dst: usize, batch: i32): void {
       for (let py = 0; py < ph; py++) {
         for (let px = 0; px < pw; px++) {
           const x00 = src + <usize>((b * op.h + 2 * py) * op.w + 2 * px) * c;
-          pair(op, t, wt, x00, x00 + c, ACC);
-          pair(op, t, wt, x00 + rowBytes, x00 + rowBytes + c, ACC + 128);
+          if (op.d == 0 && op.kernel != K_RELAXED_SPLIT) {
+            // Max of the four pixels kept with the tile kernels' results, not stored and reloaded.
+            pooledTile(op, t, wt, x00, c, rowBytes, ACC);
+            finish(op, t, o, ACC);
+            o += outC;
+            continue;
+          }
+          pair(op, t, wt, x00, x00 + c, ACC, PAIR_STORE);
+          pair(op, t, wt, x00 + rowBytes, x00 + rowBytes + c, ACC + 128, PAIR_STORE);
           if (op.d != 0) {
             const p00 = <usize>((b * op.oh + 2 * py) * op.ow + 2 * px);
             const p10 = p00 + <usize>op.ow;
