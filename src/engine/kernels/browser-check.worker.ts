@@ -208,10 +208,14 @@ self.onmessage = async (event: MessageEvent<{ json: string; runs: number }>) => 
       selfTest: relaxed ? relaxedSelfTest(relaxed.module) : 'relaxed build did not load',
       chosen: isFallback(best) ? best : { path: best.path, note: best.note ?? null },
       exactness: await exactness(cases, list),
-      timings: bestOfTwo(
-        await timings(cases, list, event.data.runs),
-        await timings(cases, list, event.data.runs),
-      ),
+      // runs = 0: exactness only (the e2e check), no timings.
+      timings:
+        event.data.runs > 0
+          ? bestOfTwo(
+              await timings(cases, list, event.data.runs),
+              await timings(cases, list, event.data.runs),
+            )
+          : null,
       crossOriginIsolated: self.crossOriginIsolated,
     });
   } catch (error) {

@@ -1,0 +1,29 @@
+// Types of scripts/check-engine-browser.mjs, so the TypeScript e2e config can import it.
+
+export interface ExactnessRow {
+  name: string;
+  batch: number;
+  module: string;
+  kernel: string;
+  kernels: string;
+  exact: boolean;
+}
+
+export interface EngineCheckReport {
+  simd: { simd: boolean; relaxedSimd: boolean };
+  /** null when the relaxed build passed its self-test, else why not. */
+  selfTest: string | null;
+  exactness: ExactnessRow[];
+  /** null when run with runs = 0 (exactness only). */
+  timings: { rows: { what: string; batch: number; ms: number }[]; threads: number } | null;
+  runs: number;
+  chromium: string;
+  build: string;
+}
+
+/** Serves the check page, runs it in headless Chromium and returns the worker's report. */
+export function runEngineCheck(options?: {
+  production?: boolean;
+  runs?: number;
+  log?: (line: string) => void;
+}): Promise<EngineCheckReport>;
