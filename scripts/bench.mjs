@@ -28,6 +28,13 @@ import { engineMarkdown, runEngineCheck } from './check-engine-browser.mjs';
 
 /** `--skip-kernels`, `--skip-engine`, `--skip-first-load`, `--skip-seed-table`, `--skip-quality`, `--skip-techniques`, `--skip-mixed`, `--skip-soak` leave a part out. */
 const skip = (part) => process.argv.includes(`--skip-${part}`);
+/** `--soak-runs N`: Run alls in the soak (default 100). */
+function soakRuns() {
+  const at = process.argv.indexOf('--soak-runs');
+  const n = at >= 0 ? Number(process.argv[at + 1]) : 100;
+  if (!Number.isInteger(n) || n < 1) throw new Error('--soak-runs needs a whole number ≥ 1');
+  return n;
+}
 const log = (line) => console.log(`  ${line}`);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -167,7 +174,7 @@ async function main() {
     }
     if (!skip('soak')) {
       console.log('Soak: Run all with random cancels…');
-      report.soak = await benchSoak(browser, baseUrl, log);
+      report.soak = await benchSoak(browser, baseUrl, log, soakRuns());
       sections.push('Soak (tiny preset, wasm):', soakMarkdown(report.soak));
     }
     // Other processes on a small machine slow some runs down: say how busy it was.

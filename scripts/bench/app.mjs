@@ -376,6 +376,7 @@ function largestGrowth(start, end, top = 8) {
  * longest main-thread task.
  */
 export async function benchSoak(browser, baseUrl, log, runs = 100) {
+  const CHECKPOINT_RUNS = 50;
   const { context, page } = await openApp(browser, baseUrl, log);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -413,21 +414,37 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
     };
     // Ten warm-up runs load the lazy code and let the JIT settle; the baseline is after them.
     for (let i = 0; i < 10; i++) await soakRun(500 + i);
-    await page.getByTestId('preset-select').selectOption('moons-tiny');
-    await page.evaluate(() => window.playground.engine().releaseModels());
-    await page.getByTestId('preset-select').selectOption('tiny-pipeline');
+    // Start and end are read in the same state (the other preset, models freed): read in two
+    // different states, the heaps differed by what each state's page shows, not by a leak.
+    const leaveAndFree = async () => {
+      await page.getByTestId('preset-select').selectOption('moons-tiny');
+      await page.evaluate(() => window.playground.engine().releaseModels());
+    };
+    await leaveAndFree();
     const tensorsStart = (await memoryWhenReady(page)).numTensors;
     const heapStart = await heapAfterGc(page);
+    await page.getByTestId('preset-select').selectOption('tiny-pipeline');
     const started = Date.now();
+    /** Heap readings every CHECKPOINT_RUNS runs, in the same replaced state: does it keep growing? */
+    const checkpoints = [];
+    let pausedMs = 0;
     for (let i = 0; i < runs; i++) {
       const status = await soakRun(1000 + i);
       outcomes[status] = (outcomes[status] ?? 0) + 1;
       if ((i + 1) % 10 === 0) log(`soak: ${i + 1} of ${runs} runs (${JSON.stringify(outcomes)})`);
+      if ((i + 1) % CHECKPOINT_RUNS === 0 && i + 1 < runs) {
+        const paused = Date.now();
+        await leaveAndFree();
+        const heap = await heapAfterGc(page);
+        delete heap.kinds;
+        checkpoints.push({ afterRuns: i + 1, heap });
+        await page.getByTestId('preset-select').selectOption('tiny-pipeline');
+        pausedMs += Date.now() - paused;
+      }
     }
-    const wallMs = Date.now() - started;
+    const wallMs = Date.now() - started - pausedMs;
     // Replace the experiment, as a user moving on would, and free what the last run kept.
-    await page.getByTestId('preset-select').selectOption('moons-tiny');
-    await page.evaluate(() => window.playground.engine().releaseModels());
+    await leaveAndFree();
     const tensorsEnd = (await memoryWhenReady(page)).numTensors;
     const heapEnd = await heapAfterGc(page);
     const longest = (await longTasksOf(page)).reduce((m, t) => Math.max(m, t.duration), 0);
@@ -443,6 +460,7 @@ export async function benchSoak(browser, baseUrl, log, runs = 100) {
       tensorsEnd,
       heapStart,
       heapEnd,
+      checkpoints,
       growth,
       longest,
       errors,
@@ -471,6 +489,17 @@ export function soakMarkdown(soak) {
     `| largest growth in the page's objects, by constructor (bytes, count) | ${kinds(soak.growth)} |`,
     `| uncaught errors | ${soak.errors.length} |`,
     `| longest main-thread task | ${soak.longest.toFixed(0)} ms |`,
+    '',
+    "| after run | heap used | page's objects | V8 code |",
+    '| --- | --- | --- | --- |',
+    ...[
+      { afterRuns: 0, heap: soak.heapStart },
+      ...(soak.checkpoints ?? []),
+      { afterRuns: soak.runs, heap: soak.heapEnd },
+    ].map(
+      ({ afterRuns, heap }) =>
+        `| ${afterRuns} | ${mb(heap.used)} | ${mb(heap.objects)} | ${mb(heap.code)} |`,
+    ),
   ].join('\n');
 }
 
