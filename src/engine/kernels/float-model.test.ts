@@ -116,6 +116,16 @@ describe('float engine: whole models against tfjs cpu predict', () => {
     await expectMatchesTfjs(oddCnn, [15, 15, 3]);
   });
 
+  it('maps under 4 pixels wide and 4-channel blocks (CSR conv transposes: blocks, overlapping blocks, single values)', async () => {
+    const small: NamedLayer[] = [
+      conv('conv1', 2, 4, 8, 'relu', 51),
+      conv('conv2', 3, 8, 3, 'relu', 53),
+      flatten,
+      dense('logits', 24, 2, 'linear', 55),
+    ];
+    await expectMatchesTfjs(small, [7, 5, 4]);
+  });
+
   it.each([0, 0.5, 0.9])('reference CNN at %s sparsity', async (sparsity) => {
     await expectMatchesTfjs(magnitudePruned(referenceCnn(), sparsity), [28, 28, 1]);
   });

@@ -2,40 +2,14 @@
 // bias and ReLU, 2×2 max pool, flatten, a whole model per f_run call. Each weight layer holds both
 // forms and runs one, chosen per layer (f_set_mode):
 //   dense: weights packed [tile of 16 channels][k][16], SIMD over output channels;
-//   CSR:   per output channel the non-zeros (input offset, value), SIMD over pixels (conv: 16
-//          consecutive output columns of a channel-major copy of the input; dense: 16 rows of the
-//          transposed input), so the work is proportional to the non-zeros.
+//   CSR:   per output channel the non-zeros (input offset, value), SIMD over pixels, so the work
+//          is proportional to the non-zeros (float-csr.ts).
 import { SLACK, alignUp, alloc, scratch } from './memory';
+import { FOp, MAX_OPS, OP_GEMM, OP_POOL, TILE, madd } from './float-op';
+import { packCsr, runCsrConv, runCsrDense } from './float-csr';
 
 export const MODE_DENSE: i32 = 1;
 export const MODE_CSR: i32 = 2;
-
-const OP_GEMM: i32 = 1;
-const OP_POOL: i32 = 2;
-const TILE: i32 = 16;
-const MAX_OPS: i32 = 64;
-
-@unmanaged
-class FOp {
-  kind: i32;
-  h: i32;
-  w: i32;
-  c: i32;
-  kh: i32;
-  kw: i32;
-  outC: i32;
-  oh: i32;
-  ow: i32;
-  tiles: i32;
-  relu: i32;
-  mode: i32;
-  conv: i32;
-  packed: usize;
-  bias: usize;
-  rowStart: usize;
-  offsets: usize;
-  values: usize;
-}
 
 let ops: usize = 0;
 let opCount: i32 = 0;
@@ -54,13 +28,6 @@ const TMP: usize = memory.data(64, 16);
 
 function opAt(i: i32): FOp {
   return changetype<FOp>(load<usize>(ops + (<usize>i << alignof<usize>())));
-}
-
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
 }
 
 /** Starts a float model with `features` input values per example. */
@@ -97,38 +64,6 @@ function packDense(op: FOp, kernel: usize): usize {
     }
   }
   return dst;
-}
-
-/** CSR over output channels: rowStart[c]…rowStart[c+1] index (offset, value) pairs. */
-function packCsr(op: FOp, kernel: usize): bool {
-  const K = op.kh * op.kw * op.c;
-  let nnz = 0;
-  for (let i = 0; i < K * op.outC; i++) if (load<f32>(kernel + (<usize>i << 2)) != 0) nnz++;
-  op.rowStart = alloc(<usize>(op.outC + 1) << 2);
-  op.offsets = alloc(<usize>max(nnz, 1) << 2);
-  op.values = alloc(<usize>max(nnz, 1) << 2);
-  if (op.rowStart == 0 || op.offsets == 0 || op.values == 0) return false;
-  const L = op.kw * op.c;
-  let n = 0;
-  for (let ch = 0; ch < op.outC; ch++) {
-    store<i32>(op.rowStart + (<usize>ch << 2), n);
-    for (let k = 0; k < K; k++) {
-      const v = load<f32>(kernel + (<usize>(k * op.outC + ch) << 2));
-      if (v == 0) continue;
-      let off = k;
-      if (op.conv) {
-        const dy = k / L;
-        const dx = (k % L) / op.c;
-        const ci = k % op.c;
-        off = (ci * op.h + dy) * op.w + dx;
-      }
-      store<i32>(op.offsets + (<usize>n << 2), off);
-      store<f32>(op.values + (<usize>n << 2), v);
-      n++;
-    }
-  }
-  store<i32>(op.rowStart + (<usize>op.outC << 2), n);
-  return true;
 }
 
 /**
@@ -348,187 +283,6 @@ function runDense(op: FOp, src: usize, dst: usize, batch: i32): void {
   }
 }
 
-/**
- * Σ over channel c's non-zeros of w·x[base + off·unit] (bytes) for 4·V consecutive lanes (V = 1, 2
- * or 4), plus bias and ReLU; lane l goes to dst + l·stride (bytes). `count` lanes are stored.
- */
-function csrLanes(op: FOp, ch: i32, base: usize, unit: usize, V: i32, dst: usize, stride: usize, count: i32): void {
-  const start = load<i32>(op.rowStart + (<usize>ch << 2));
-  const end = load<i32>(op.rowStart + (<usize>(ch + 1) << 2));
-  const b = f32x4.splat(load<f32>(op.bias + (<usize>ch << 2)));
-  let a0 = b;
-  let a1 = b;
-  let a2 = b;
-  let a3 = b;
-  let offs = op.offsets + (<usize>start << 2);
-  let vals = op.values + (<usize>start << 2);
-  const offsEnd = op.offsets + (<usize>end << 2);
-  if (V == 4) {
-    while (offs < offsEnd) {
-      const p = base + <usize>load<i32>(offs) * unit;
-      const wv = v128.load32_splat(vals);
-      a0 = madd(wv, v128.load(p), a0);
-      a1 = madd(wv, v128.load(p, 16), a1);
-      a2 = madd(wv, v128.load(p, 32), a2);
-      a3 = madd(wv, v128.load(p, 48), a3);
-      offs += 4;
-      vals += 4;
-    }
-  } else if (V == 2) {
-    while (offs < offsEnd) {
-      const p = base + <usize>load<i32>(offs) * unit;
-      const wv = v128.load32_splat(vals);
-      a0 = madd(wv, v128.load(p), a0);
-      a1 = madd(wv, v128.load(p, 16), a1);
-      offs += 4;
-      vals += 4;
-    }
-  } else {
-    while (offs < offsEnd) {
-      const p = base + <usize>load<i32>(offs) * unit;
-      a0 = madd(v128.load32_splat(vals), v128.load(p), a0);
-      offs += 4;
-      vals += 4;
-    }
-  }
-  if (op.relu) {
-    const zero = f32x4.splat(0);
-    a0 = f32x4.pmax(a0, zero);
-    a1 = f32x4.pmax(a1, zero);
-    a2 = f32x4.pmax(a2, zero);
-    a3 = f32x4.pmax(a3, zero);
-  }
-  v128.store(TMP, a0);
-  v128.store(TMP, a1, 16);
-  v128.store(TMP, a2, 32);
-  v128.store(TMP, a3, 48);
-  let o = dst;
-  for (let l = 0; l < count; l++) {
-    store<f32>(o, load<f32>(TMP + (<usize>l << 2)));
-    o += stride;
-  }
-}
-
-/** Lanes per pass for `left` remaining outputs: 16, 8 or 4. */
-// @ts-ignore: decorator
-@inline
-function vectorsFor(left: i32): i32 {
-  return left >= 16 ? 4 : left > 4 ? 2 : 1;
-}
-
-/**
- * Σ over channel c's non-zeros of w·x[base + off] for 32 consecutive lanes, plus bias and ReLU,
- * stored as 8 vectors at dst (the caller's plane has room for them).
- */
-function csrWide(op: FOp, ch: i32, base: usize, dst: usize): void {
-  const start = load<i32>(op.rowStart + (<usize>ch << 2));
-  const end = load<i32>(op.rowStart + (<usize>(ch + 1) << 2));
-  const b = f32x4.splat(load<f32>(op.bias + (<usize>ch << 2)));
-  let a0 = b;
-  let a1 = b;
-  let a2 = b;
-  let a3 = b;
-  let a4 = b;
-  let a5 = b;
-  let a6 = b;
-  let a7 = b;
-  let offs = op.offsets + (<usize>start << 2);
-  let vals = op.values + (<usize>start << 2);
-  const offsEnd = op.offsets + (<usize>end << 2);
-  while (offs < offsEnd) {
-    const p = base + (<usize>load<i32>(offs) << 2);
-    const wv = v128.load32_splat(vals);
-    a0 = madd(wv, v128.load(p), a0);
-    a1 = madd(wv, v128.load(p, 16), a1);
-    a2 = madd(wv, v128.load(p, 32), a2);
-    a3 = madd(wv, v128.load(p, 48), a3);
-    a4 = madd(wv, v128.load(p, 64), a4);
-    a5 = madd(wv, v128.load(p, 80), a5);
-    a6 = madd(wv, v128.load(p, 96), a6);
-    a7 = madd(wv, v128.load(p, 112), a7);
-    offs += 4;
-    vals += 4;
-  }
-  if (op.relu) {
-    const zero = f32x4.splat(0);
-    a0 = f32x4.pmax(a0, zero);
-    a1 = f32x4.pmax(a1, zero);
-    a2 = f32x4.pmax(a2, zero);
-    a3 = f32x4.pmax(a3, zero);
-    a4 = f32x4.pmax(a4, zero);
-    a5 = f32x4.pmax(a5, zero);
-    a6 = f32x4.pmax(a6, zero);
-    a7 = f32x4.pmax(a7, zero);
-  }
-  v128.store(dst, a0);
-  v128.store(dst, a1, 16);
-  v128.store(dst, a2, 32);
-  v128.store(dst, a3, 48);
-  v128.store(dst, a4, 64);
-  v128.store(dst, a5, 80);
-  v128.store(dst, a6, 96);
-  v128.store(dst, a7, 112);
-}
-
-/**
- * CSR conv, one example at a time: a channel-major copy of the input; per output channel the
- * "wide" plane of oh × w outputs (the kw − 1 columns past each row's end are computed and
- * dropped), so pixel p reads input p + offset and 32 pixels run per pass over the non-zeros;
- * then the planes are transposed into NHWC.
- */
-function runCsrConv(op: FOp, src: usize, dst: usize, batch: i32): void {
-  const hw = op.h * op.w;
-  const inFloats = hw * op.c;
-  const plane = op.oh * op.w;
-  const planeStride = <usize>((plane + 31) & ~31) << 2;
-  for (let b = 0; b < batch; b++) {
-    const x = src + (<usize>(b * inFloats) << 2);
-    for (let i = 0; i < hw; i++) {
-      for (let ci = 0; ci < op.c; ci++) {
-        store<f32>(bufT + (<usize>(ci * hw + i) << 2), load<f32>(x + (<usize>(i * op.c + ci) << 2)));
-      }
-    }
-    for (let ch = 0; ch < op.outC; ch++) {
-      const out = bufW + <usize>ch * planeStride;
-      for (let p = 0; p < plane; p += 32) csrWide(op, ch, bufT + (<usize>p << 2), out + (<usize>p << 2));
-    }
-    let o = dst + (<usize>(b * op.oh * op.ow * op.outC) << 2);
-    for (let oy = 0; oy < op.oh; oy++) {
-      for (let ox = 0; ox < op.ow; ox++) {
-        let q = bufW + (<usize>(oy * op.w + ox) << 2);
-        for (let ch = 0; ch < op.outC; ch++) {
-          store<f32>(o, load<f32>(q));
-          q += planeStride;
-          o += 4;
-        }
-      }
-    }
-  }
-}
-
-/** CSR dense: rows transposed to [k][rows], then per channel 16, 8 or 4 rows per pass. */
-function runCsrDense(op: FOp, src: usize, dst: usize, batch: i32): void {
-  const rows = batch * op.h;
-  const K = op.c;
-  const padded = (rows + 3) & ~3;
-  for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < K; k++) {
-      store<f32>(bufT + (<usize>(k * padded + r) << 2), load<f32>(src + (<usize>(r * K + k) << 2)));
-    }
-  }
-  const outStride = <usize>op.outC << 2;
-  for (let ch = 0; ch < op.outC; ch++) {
-    let r = 0;
-    while (r < rows) {
-      const V = vectorsFor(rows - r);
-      const count = min(V * 4, rows - r);
-      const o = dst + <usize>r * outStride + (<usize>ch << 2);
-      csrLanes(op, ch, bufT + (<usize>r << 2), <usize>padded << 2, V, o, outStride, count);
-      r += count;
-    }
-  }
-}
-
 /** 2×2 max pool, stride 2, valid, f32 NHWC; each pixel's 4-lane spill is overwritten by the next. */
 function poolFloats(op: FOp, src: usize, dst: usize, batch: i32): void {
   const c = <usize>op.c << 2;
@@ -553,8 +307,8 @@ function poolFloats(op: FOp, src: usize, dst: usize, batch: i32): void {
 function runOp(op: FOp, src: usize, dst: usize, batch: i32): void {
   if (op.kind == OP_POOL) poolFloats(op, src, dst, batch);
   else if (op.mode == MODE_DENSE) runDense(op, src, dst, batch);
-  else if (op.conv) runCsrConv(op, src, dst, batch);
-  else runCsrDense(op, src, dst, batch);
+  else if (op.conv) runCsrConv(op, src, dst, batch, bufT, bufW);
+  else runCsrDense(op, src, dst, batch, bufT);
 }
 
 /** Runs the whole model on the `batch` examples at f_input's pointer; returns the outputs' pointer. */
