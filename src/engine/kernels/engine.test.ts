@@ -9,6 +9,7 @@ import {
   detectSimd,
   engineUrl,
   instantiate,
+  interleavedMedianMs,
   isFallback,
   loadEngine,
 } from './engine';
@@ -92,5 +93,27 @@ describe('loadEngine', () => {
     });
     expect(isFallback(missing) && missing.fallback).toBe('load-failed');
     expect(isFallback(missing) && missing.detail).toMatch(/404/);
+  });
+});
+
+describe('interleavedMedianMs', () => {
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+
+  it('times the candidates in turn (a busy spell then slows them alike) and keeps each one apart', () => {
+    const calls: number[] = [];
+    const candidate = (i: number, ms: number) => () => {
+      calls.push(i);
+      spin(ms);
+    };
+    const medians = interleavedMedianMs([candidate(0, 0.05), candidate(1, 0.01)], 9);
+    // The warm-up calls both for 2 × 5 ms; then 9 rounds of c0 c1.
+    expect(calls.length).toBeGreaterThan(18);
+    expect(calls.slice(-18)).toEqual(Array.from({ length: 18 }, (_, k) => k % 2));
+    expect(medians).toHaveLength(2);
+    expect(medians[0]!).toBeGreaterThanOrEqual(0.05);
+    expect(medians[1]!).toBeLessThan(medians[0]!);
   });
 });

@@ -308,7 +308,23 @@ export function sortedCallTimes(
   return times.sort((a, b) => a - b);
 }
 
-/** Median ms of `runs` timed calls of `f` (one layer, one kernel), after a 5 ms warm-up. */
-export function layerMedianMs(f: () => void, runs: number): number {
-  return sortedCallTimes(f, runs, { warmupMs: LAYER_WARMUP_MS })[Math.floor(runs / 2)]!;
+/**
+ * Median ms of each of `candidates` (one layer, one kernel each) over `runs` rounds that call them
+ * in turn (c0 c1 … c0 c1 …), after warm-up rounds lasting at least 5 ms per candidate: a busy
+ * spell of the machine then slows every candidate alike, where timing them one after another let
+ * it fall on one kernel and pick the slower one.
+ */
+export function interleavedMedianMs(candidates: readonly (() => void)[], runs: number): number[] {
+  const warmUntil = performance.now() + LAYER_WARMUP_MS * candidates.length;
+  do for (const f of candidates) f();
+  while (performance.now() < warmUntil);
+  const times = candidates.map(() => [] as number[]);
+  for (let r = 0; r < runs; r++) {
+    candidates.forEach((f, i) => {
+      const t0 = performance.now();
+      f();
+      times[i]!.push(performance.now() - t0);
+    });
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(runs / 2)]!);
 }

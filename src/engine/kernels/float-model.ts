@@ -6,7 +6,14 @@
  */
 import type { NamedLayer } from '../network/layers';
 import type { EngineExports, EngineFailure, Fallback, KernelEngine, KernelPath } from './engine';
-import { copyIn, instantiate, isFallback, loadEngine, runBatch, sortedCallTimes } from './engine';
+import {
+  copyIn,
+  instantiate,
+  interleavedMedianMs,
+  isFallback,
+  loadEngine,
+  runBatch,
+} from './engine';
 
 /** How a weight layer runs: dense SIMD or compressed sparse rows. */
 export type FloatLayerMode = 'dense' | 'csr';
@@ -168,7 +175,7 @@ export interface FloatLayerTiming {
   csrMs: number;
 }
 
-/** Median ms of each weight layer alone at `batch`, dense and CSR (modes are restored after). */
+/** Median ms of each weight layer alone at `batch`, dense and CSR timed in turn (modes are restored after). */
 export function floatLayerTimings(
   handle: FloatHandle,
   batch: number,
@@ -179,11 +186,12 @@ export function floatLayerTimings(
   const modes = [...handle.modes];
   const out = handle.names.map((name, i) => {
     const op = handle.opIndex[i]!;
-    const time = (mode: FloatLayerMode) => {
+    const run = (mode: FloatLayerMode) => () => {
       ex.f_set_mode(op, MODE[mode]);
-      return sortedCallTimes(() => void ex.f_run_op(op, batch), runs)[Math.floor(runs / 2)]!;
+      ex.f_run_op(op, batch);
     };
-    return { name, density: handle.density[i]!, denseMs: time('dense'), csrMs: time('csr') };
+    const [denseMs, csrMs] = interleavedMedianMs([run('dense'), run('csr')], runs);
+    return { name, density: handle.density[i]!, denseMs: denseMs!, csrMs: csrMs! };
   });
   setFloatModes(handle, modes);
   return out;

@@ -7,7 +7,14 @@
  */
 import type { IntegerModel } from '../../techniques/quantize/stage/integer-model';
 import type { EngineExports, EngineFailure, Fallback, KernelEngine, KernelPath } from './engine';
-import { copyIn, instantiate, isFallback, layerMedianMs, loadEngine, runBatch } from './engine';
+import {
+  copyIn,
+  instantiate,
+  interleavedMedianMs,
+  isFallback,
+  loadEngine,
+  runBatch,
+} from './engine';
 
 /** Why an integer model stays on the JS reference path. */
 export type Int8FallbackReason =
@@ -320,18 +327,23 @@ export interface Int8LayerTiming {
   ms: Partial<Record<Int8Kernel, number>>;
 }
 
-/** Median ms of each conv / dense layer alone at `batch`, per kernel (current kernels are kept). */
+/** Median ms of each conv / dense layer alone at `batch`, per kernel, timed in turn (current kernels are kept). */
 export function int8LayerTimings(handle: Int8Handle, batch: number, runs = 7): Int8LayerTiming[] {
   const ex = handle.exports;
   if (ex.i8_input(batch) === 0) throw new RangeError('The int8 engine could not grow its memory.');
   return handle.names.map((name, i) => {
     const op = handle.opIndex[i]!;
-    const ms: Partial<Record<Int8Kernel, number>> = {};
-    for (const kernel of kernelsFor(handle, i)) {
-      ex.i8_set_kernel(op, KERNEL_CODE[kernel]);
-      ms[kernel] = layerMedianMs(() => void ex.i8_run_op(op, batch), runs);
-    }
+    const kernels = kernelsFor(handle, i);
+    const medians = interleavedMedianMs(
+      kernels.map((kernel) => () => {
+        ex.i8_set_kernel(op, KERNEL_CODE[kernel]);
+        ex.i8_run_op(op, batch);
+      }),
+      runs,
+    );
     ex.i8_set_kernel(op, KERNEL_CODE[handle.kernels[i]!]);
+    const ms: Partial<Record<Int8Kernel, number>> = {};
+    kernels.forEach((kernel, k) => (ms[kernel] = medians[k]));
     return { name, ms };
   });
 }
