@@ -4,6 +4,7 @@ import { ComposedChart, Legend, ScatterChart, Tooltip, XAxis, YAxis } from 'rech
 import { CHART_FONT_PX, CHART_INK } from '../palette';
 import { ChartGrid } from './ChartGrid';
 import { measureText } from './measure';
+import { useChartSlot, withSeriesIds } from './series-ids';
 import type { AxisLayout, AxisSpec, Margin } from './plot-layout';
 import { layoutPlot, tickTextOf } from './plot-layout';
 
@@ -84,11 +85,13 @@ const dash = (v: unknown) => (v === null || v === undefined ? '—' : String(v))
 /**
  * A recharts chart with the project's defaults: sized to its container, ticks laid out from the
  * width so they never overlap, axis titles with units, the palette's fonts and ink, a dashed
- * grid, an optional legend on top and tooltips formatted once.
+ * grid, an optional legend on top and tooltips formatted once; series get ids from a pool of
+ * chart slots (series-ids.ts), so recharts' caches keyed by series id stop growing.
  */
 export function Plot(props: PlotProps) {
   const { height, data, x, y, legend = false, tooltip = {}, kind = 'composed' } = props;
   const [ref, width] = useWidth();
+  const slot = useChartSlot();
   const layout = useMemo(
     () =>
       width > 0
@@ -169,7 +172,7 @@ export function Plot(props: PlotProps) {
               wrapperStyle={{ fontSize: CHART_FONT_PX, paddingBottom: 4 }}
             />
           )}
-          {props.children}
+          {withSeriesIds(props.children, slot)}
         </Chart>
       )}
     </div>
