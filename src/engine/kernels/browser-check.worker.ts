@@ -58,7 +58,7 @@ async function exactness(cases: CheckCases, list: KernelEngine[]) {
   for (const c of cases.integer) {
     for (const engine of list) {
       const choices: Int8KernelChoice[] =
-        engine.path === 'relaxed-simd' ? ['auto', 'fixed', 'split', 'i16'] : ['fixed'];
+        engine.path === 'relaxed-simd' ? ['auto', 'fixed', 'split', 'i16', 'pairs'] : ['fixed'];
       for (const kernel of choices) {
         const handle = await prepareInt8Model(c.model, { engine, kernel });
         if (isFallback(handle)) {
@@ -138,7 +138,7 @@ async function timings(cases: CheckCases, list: KernelEngine[], runs: number) {
       batch === 1 ? 20 : 5,
     );
     for (const engine of list) {
-      for (const kernel of ['auto', 'fixed', 'split', 'i16', 'measure'] as const) {
+      for (const kernel of ['auto', 'fixed', 'split', 'i16', 'pairs', 'measure'] as const) {
         if (engine.path === 'simd' && kernel !== 'auto') continue;
         const handle = await prepareInt8Model(cases.teacherInt8, {
           engine,

@@ -115,7 +115,7 @@ async function expectBitExact(model: IntegerModel): Promise<Set<Int8Kernel>> {
     for (const engine of engines) {
       const relaxed = engine.path === 'relaxed-simd' && relaxedExact;
       for (const kernel of relaxed
-        ? (['auto', 'fixed', 'split', 'i16'] as const)
+        ? (['auto', 'fixed', 'split', 'i16', 'pairs'] as const)
         : (['fixed'] as const)) {
         const handle = await prepared(model, engine, kernel);
         handle.kernels.forEach((k) => seen.add(k));
@@ -189,6 +189,36 @@ describe('int8 engine: whole models bit-exact with runIntegerModel', () => {
     );
     const i16 = await prepared(model, engines[0]!, 'i16');
     expect(i16.kernels.every((k) => k === 'relaxed-dot-i16')).toBe(true);
+  });
+
+  it('paired i16 dots: taken only where the weights prove no int16 lane overflows', async () => {
+    // 4-bit weights (−8..7) with 6-bit codes: |Σ of 4 products| ≤ 4·8·63, every lane fits.
+    const narrow = await integerModelOf(oddCnn, inputData([15, 15, 3], 64, 8), {
+      weights: { bits: 4, perChannel: false },
+      activationBits: 6,
+    });
+    const paired = await prepared(narrow, engines[0]!, 'pairs');
+    expect(paired.kernels.every((k) => k === 'relaxed-dot-i16-pairs')).toBe(true);
+    // Full-range 8-bit weights and 7-bit codes: some lane of 4 weights can pass 32767 (127·Σ w⁺),
+    // so such layers keep the unpaired i16 dot; the fixed build never has it.
+    const wide = await integerModelOf(referenceCnn(), inputData([28, 28, 1], 48, 4, 10), {
+      activationBits: 7,
+    });
+    const refused = await prepared(wide, engines[0]!, 'pairs');
+    expect(refused.kernels).toContain('relaxed-dot-i16');
+    refused.kernels.forEach((k, i) => {
+      if (k === 'relaxed-dot-i16')
+        expect(setInt8Kernel(refused, i, 'relaxed-dot-i16-pairs')).toBe(false);
+    });
+    const fixedOnly = await prepared(narrow, engines[1]!, 'pairs');
+    expect(fixedOnly.kernels.every((k) => k === 'fixed-dot-i16')).toBe(true);
+    // 8-bit codes: neither i16 kernel is exact.
+    const codes8 = await prepared(
+      await integerModelOf(oddCnn, inputData([15, 15, 3], 64, 3)),
+      engines[0]!,
+      'pairs',
+    );
+    expect(codes8.kernels.every((k) => k === 'fixed-dot-i16')).toBe(true);
   });
 
   it('a single dense layer: logits = (Σ q_x·q_w + q_b) · s_x · s_w exactly', async () => {

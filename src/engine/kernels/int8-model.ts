@@ -29,14 +29,20 @@ export type Int8FallbackReason =
 export type Int8Fallback = Fallback<Int8FallbackReason>;
 
 /** Per layer: which inner loop runs it. */
-export type Int8Kernel = 'relaxed-dot' | 'relaxed-dot-i16' | 'relaxed-dot-split' | 'fixed-dot-i16';
+export type Int8Kernel =
+  | 'relaxed-dot'
+  | 'relaxed-dot-i16'
+  | 'relaxed-dot-i16-pairs'
+  | 'relaxed-dot-split'
+  | 'fixed-dot-i16';
 
 /**
  * auto: one relaxed dot where input codes fit 7 bits, else the fixed int16 dot; fixed / split /
- * i16 (7-bit codes: the i16x8 relaxed dot and a widening add): those kernels where the build and
- * the codes allow; measure: per layer the fastest, timed at prepare.
+ * i16 (7-bit codes: the i16x8 relaxed dot and a widening add) / pairs (i16 with two groups' dots
+ * added in int16, where the layer's weights prove no lane overflows; else i16): those kernels
+ * where the build and the codes allow; measure: per layer the fastest, timed at prepare.
  */
-export type Int8KernelChoice = 'auto' | 'fixed' | 'split' | 'i16' | 'measure';
+export type Int8KernelChoice = 'auto' | 'fixed' | 'split' | 'i16' | 'pairs' | 'measure';
 
 export interface Int8Options {
   /** A loaded engine (else loadEngine({ prefer }) is awaited). */
@@ -68,12 +74,14 @@ const KERNELS: Record<number, Int8Kernel> = {
   2: 'relaxed-dot-split',
   3: 'fixed-dot-i16',
   4: 'relaxed-dot-i16',
+  5: 'relaxed-dot-i16-pairs',
 };
 const KERNEL_CODE: Record<Int8Kernel, number> = {
   'relaxed-dot': 1,
   'relaxed-dot-split': 2,
   'fixed-dot-i16': 3,
   'relaxed-dot-i16': 4,
+  'relaxed-dot-i16-pairs': 5,
 };
 const CHOICE: Record<Int8KernelChoice, number> = {
   auto: 0,
@@ -81,6 +89,7 @@ const CHOICE: Record<Int8KernelChoice, number> = {
   split: 2,
   fixed: 3,
   i16: 4,
+  pairs: 5,
 };
 
 /** |M·acc| must stay below 2^51 for the engine's round-half-even by the 1.5·2^52 addition. */

@@ -37,6 +37,7 @@ function tensorPredict(
 const KERNEL_WORDS: Record<Int8Kernel, string> = {
   'relaxed-dot': 'one relaxed dot',
   'relaxed-dot-i16': 'relaxed i16 dot',
+  'relaxed-dot-i16-pairs': 'relaxed i16 dots in pairs',
   'relaxed-dot-split': 'two relaxed dots',
   'fixed-dot-i16': 'int16 dot',
 };

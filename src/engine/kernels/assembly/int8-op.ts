@@ -13,6 +13,12 @@ export const K_FIXED: i32 = 3;
  * widening add: without VNNI the fused i32x4 dot lowers to more instructions than this pair.
  */
 export const K_RELAXED_I16: i32 = 4;
+/**
+ * K_RELAXED_I16 with the i16x8 dots of two 4-byte groups added in int16 before one widening add:
+ * three multiply-port instructions per 32 MACs instead of four. Exact only where no int16 lane can
+ * overflow, which i8_gemm proves from the layer's weights (I8Op.pairsFit).
+ */
+export const K_RELAXED_I16_PAIRS: i32 = 5;
 
 /** Output channels per tile: four i32x4 accumulators per pixel. */
 export const TILE: i32 = 16;
@@ -49,6 +55,8 @@ export class I8Op {
   fixedWeights: usize;
   /** Input codes fit 7 bits: the one-dot relaxed kernel is exact. */
   codes7: i32;
+  /** No int16 lane of a paired dot can overflow for any input codes: K_RELAXED_I16_PAIRS is exact. */
+  pairsFit: i32;
   bias: usize;
   mult: usize;
   d: usize;

@@ -11,11 +11,13 @@
 // (lo = q & 127, hi = q >> 7, both 7-bit) or run on the fixed-SIMD kernel, i32x4.dot_i16x8_s over
 // codes and weights widened to int16. Every path gives the same integers, hence the same codes.
 import { SLACK, alignUp, alloc, scratch } from './memory';
+import { packFixed, packRelaxed, pairsFit } from './int8-pack';
 import {
   I8Op,
   K_FIXED,
   K_RELAXED,
   K_RELAXED_I16,
+  K_RELAXED_I16_PAIRS,
   K_RELAXED_SPLIT,
   MAGIC,
   MAX_OPS,
@@ -85,71 +87,15 @@ function pushOp(op: I8Op): bool {
   return true;
 }
 
-function packRelaxed(op: I8Op, raw: usize): usize {
-  const L = op.kw * op.c;
-  const G = op.groups;
-  const dst = alloc(<usize>(op.tiles * op.kh * G) * 64);
-  if (dst == 0) return 0;
-  let o = dst;
-  for (let t = 0; t < op.tiles; t++) {
-    for (let dy = 0; dy < op.kh; dy++) {
-      for (let g = 0; g < G; g++) {
-        for (let b = 0; b < 4; b++) {
-          for (let j = 0; j < 4; j++) {
-            const ch = t * TILE + b * 4 + j;
-            for (let e = 0; e < 4; e++) {
-              const k = g * 4 + e;
-              let v: i8 = 0;
-              if (ch < op.outC && k < L) v = load<i8>(raw + <usize>((dy * L + k) * op.outC + ch));
-              store<i8>(o, v);
-              o++;
-            }
-          }
-        }
-      }
-    }
-  }
-  return dst;
-}
-
-function packFixed(op: I8Op, raw: usize): usize {
-  const L = op.kw * op.c;
-  const G = op.groups;
-  const dst = alloc(<usize>(op.tiles * op.kh * G) * 128);
-  if (dst == 0) return 0;
-  let o = dst;
-  for (let t = 0; t < op.tiles; t++) {
-    for (let dy = 0; dy < op.kh; dy++) {
-      for (let g = 0; g < G; g++) {
-        for (let half = 0; half < 2; half++) {
-          for (let b = 0; b < 4; b++) {
-            for (let j = 0; j < 4; j++) {
-              const ch = t * TILE + b * 4 + j;
-              for (let e = 0; e < 2; e++) {
-                const k = g * 4 + half * 2 + e;
-                let v: i16 = 0;
-                if (ch < op.outC && k < L) {
-                  v = <i16>load<i8>(raw + <usize>((dy * L + k) * op.outC + ch));
-                }
-                store<i16>(o, v);
-                o += 2;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return dst;
-}
-
 /** Selects a kernel if this build and the layer's codes allow it (all give the same integers). */
 function setKernel(op: I8Op, kernel: i32): bool {
   if (kernel == K_FIXED) {
     op.weights = op.fixedWeights;
   } else if (
     ASC_FEATURE_RELAXED_SIMD &&
-    (kernel == K_RELAXED_SPLIT || ((kernel == K_RELAXED || kernel == K_RELAXED_I16) && op.codes7))
+    (kernel == K_RELAXED_SPLIT ||
+      ((kernel == K_RELAXED || kernel == K_RELAXED_I16) && op.codes7) ||
+      (kernel == K_RELAXED_I16_PAIRS && op.codes7 && op.pairsFit))
   ) {
     op.weights = op.relaxedWeights;
   } else {
@@ -233,6 +179,7 @@ export function i8_gemm(
   op.sx = sx;
   op.lutMin = lutMin;
   op.codes7 = inQmaxCode <= 127 ? 1 : 0;
+  op.pairsFit = op.codes7 && pairsFit(op, raw, inQmaxCode) ? 1 : 0;
   op.fixedWeights = packFixed(op, raw);
   if (op.fixedWeights == 0) return 0;
   if (ASC_FEATURE_RELAXED_SIMD) {
@@ -240,7 +187,13 @@ export function i8_gemm(
     if (op.relaxedWeights == 0) return 0;
   }
   const auto = op.codes7 ? K_RELAXED : K_FIXED;
-  if (!setKernel(op, choice == 0 ? auto : choice)) setKernel(op, K_FIXED);
+  // A refused choice falls back: pairs to the unpaired i16 dot, anything to the fixed kernel.
+  if (
+    !setKernel(op, choice == 0 ? auto : choice) &&
+    !(choice == K_RELAXED_I16_PAIRS && setKernel(op, K_RELAXED_I16))
+  ) {
+    setKernel(op, K_FIXED);
+  }
   const padded = op.tiles * TILE;
   // bias' = q_b − z_x·Σ_k w8[k, c], wrapping like every int32 sum here.
   op.bias = alloc(<usize>padded * 4);
