@@ -291,6 +291,8 @@ function tileRelaxed2(
 }
 
 /** The max of tile t's accumulators over the 2×2 window at x00 (pixel `right`, row `down` bytes on). */
+// @ts-ignore: decorator
+@inline
 export function pooledTile(
   op: I8Op,
   t: i32,

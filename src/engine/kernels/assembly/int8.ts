@@ -349,6 +349,8 @@ function requant4(acc: v128, m: usize, lo: v128, hi: v128, z: v128): v128 {
 }
 
 /** Requantizes (or dequantizes, or looks up) the 16 accumulators at acc for tile t and stores them. */
+// @ts-ignore: decorator
+@inline
 function finish(op: I8Op, t: i32, dst: usize, acc: usize): void {
   const c0 = t * TILE;
   const valid = min(TILE, op.outC - c0);
