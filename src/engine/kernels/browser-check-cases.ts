@@ -53,6 +53,18 @@ const lutMlp: NamedLayer[] = [
   dense('logits', 7, 4, 'tanh', 35),
 ];
 
+/**
+ * A dense layer of large positive weights at inputs of the top 7-bit code: every int16 lane of two
+ * groups' dots would overflow (127·Σ w⁺ over 4 weights > 32767), so the paired kernel must keep
+ * every group single to stay exact.
+ */
+const saturating: NamedLayer[] = [
+  {
+    ...(dense('dense1', 24, 8, 'linear', 37) as Extract<NamedLayer, { kind: 'dense' }>),
+    kernel: Float32Array.from(uniform(24 * 8, 39), (u) => 0.5 + 0.5 * u),
+  },
+];
+
 /** Every case, as one JSON string (typed arrays tagged). */
 export async function checkCasesJson(): Promise<string> {
   await tf.setBackend('cpu');
@@ -74,6 +86,7 @@ export async function checkCasesJson(): Promise<string> {
     ['tanh/sigmoid MLP w8a8', lutMlp, [5], {}],
     ['reference CNN w8a8', referenceCnn(), [28, 28, 1], {}],
     ['reference CNN w8a7', referenceCnn(), [28, 28, 1], { activationBits: 7 }],
+    ['saturating dense w8a7', saturating, [24], { activationBits: 7 }],
   ];
   const integer: IntegerCase[] = [];
   for (const [name, layers, shape, recipe] of specs) {
@@ -83,7 +96,9 @@ export async function checkCasesJson(): Promise<string> {
       recipe,
     );
     for (const batch of [1, 3]) {
-      const x = uniform(batch * shape.reduce((a, b) => a * b, 1), 90 + batch);
+      const size = batch * shape.reduce((a, b) => a * b, 1);
+      // The saturating case at the calibration range's top, where its lanes would overflow.
+      const x = layers === saturating ? new Float32Array(size).fill(8) : uniform(size, 90 + batch);
       integer.push({ name, model, batch, x, reference: runIntegerModel(model, x, batch) });
     }
   }

@@ -16,7 +16,8 @@ export const K_RELAXED_I16: i32 = 4;
 /**
  * K_RELAXED_I16 with the i16x8 dots of two 4-byte groups added in int16 before one widening add:
  * three multiply-port instructions per 32 MACs instead of four. Exact only where no int16 lane can
- * overflow, which i8_gemm proves from the layer's weights (I8Op.pairsFit).
+ * overflow, which the packing proves from the layer's weights (int8-pack.ts): groups are matched
+ * per tile so that every lane of every pair fits.
  */
 export const K_RELAXED_I16_PAIRS: i32 = 5;
 
@@ -55,8 +56,12 @@ export class I8Op {
   fixedWeights: usize;
   /** Input codes fit 7 bits: the one-dot relaxed kernel is exact. */
   codes7: i32;
-  /** No int16 lane of a paired dot can overflow for any input codes: K_RELAXED_I16_PAIRS is exact. */
+  /** K_RELAXED_I16_PAIRS can run: 7-bit codes, and its pairs (rowsPairFit or packPaired) are exact. */
   pairsFit: i32;
+  /** The paired kernel's weights (matched pairs, then singles, per tile) and schedule (packPaired). */
+  pairedWeights: usize;
+  schedule: usize;
+  schedStride: i32;
   bias: usize;
   mult: usize;
   d: usize;

@@ -221,36 +221,61 @@ function tileRelaxed2(
     let b2 = a2;
     let b3 = a3;
     let wp = wt;
-    for (let dy = 0; dy < op.kh; dy++) {
+    if (pairs) {
+      // The tile's schedule (packPaired): matched pairs in one int16 sum per lane, then singles.
+      let s = op.schedule + <usize>(t * op.schedStride);
+      const pairCount = load<i32>(s);
+      const singleCount = load<i32>(s, 4);
+      s += 8;
+      for (let i = 0; i < pairCount; i++) {
+        const pa = row + <usize>load<u32>(s);
+        const pb = row + <usize>load<u32>(s, 4);
+        const v0 = v128.load32_splat(pa);
+        const v1 = v128.load32_splat(pa + right);
+        const u0 = v128.load32_splat(pb);
+        const u1 = v128.load32_splat(pb + right);
+        let w = v128.load(wp);
+        let z = v128.load(wp, 64);
+        a0 = dot7Pair(w, v0, z, u0, a0);
+        b0 = dot7Pair(w, v1, z, u1, b0);
+        w = v128.load(wp, 16);
+        z = v128.load(wp, 80);
+        a1 = dot7Pair(w, v0, z, u0, a1);
+        b1 = dot7Pair(w, v1, z, u1, b1);
+        w = v128.load(wp, 32);
+        z = v128.load(wp, 96);
+        a2 = dot7Pair(w, v0, z, u0, a2);
+        b2 = dot7Pair(w, v1, z, u1, b2);
+        w = v128.load(wp, 48);
+        z = v128.load(wp, 112);
+        a3 = dot7Pair(w, v0, z, u0, a3);
+        b3 = dot7Pair(w, v1, z, u1, b3);
+        wp += 128;
+        s += 8;
+      }
+      for (let i = 0; i < singleCount; i++) {
+        const p = row + <usize>load<u32>(s);
+        const v0 = v128.load32_splat(p);
+        const v1 = v128.load32_splat(p + right);
+        let w = v128.load(wp);
+        a0 = dot7(w, v0, a0, true);
+        b0 = dot7(w, v1, b0, true);
+        w = v128.load(wp, 16);
+        a1 = dot7(w, v0, a1, true);
+        b1 = dot7(w, v1, b1, true);
+        w = v128.load(wp, 32);
+        a2 = dot7(w, v0, a2, true);
+        b2 = dot7(w, v1, b2, true);
+        w = v128.load(wp, 48);
+        a3 = dot7(w, v0, a3, true);
+        b3 = dot7(w, v1, b3, true);
+        wp += 64;
+        s += 4;
+      }
+    }
+    for (let dy = 0; !pairs && dy < op.kh; dy++) {
       let p0 = row + <usize>dy * rowStride;
       let g = 0;
-      // Groups g and g + 1 in one int16 sum per lane (i8_gemm proved it cannot overflow).
-      if (pairs) {
-        for (; g + 1 < G; g += 2) {
-          const v0 = v128.load32_splat(p0);
-          const v1 = v128.load32_splat(p0 + right);
-          const u0 = v128.load32_splat(p0 + 4);
-          const u1 = v128.load32_splat(p0 + right + 4);
-          let w = v128.load(wp);
-          let z = v128.load(wp, 64);
-          a0 = dot7Pair(w, v0, z, u0, a0);
-          b0 = dot7Pair(w, v1, z, u1, b0);
-          w = v128.load(wp, 16);
-          z = v128.load(wp, 80);
-          a1 = dot7Pair(w, v0, z, u0, a1);
-          b1 = dot7Pair(w, v1, z, u1, b1);
-          w = v128.load(wp, 32);
-          z = v128.load(wp, 96);
-          a2 = dot7Pair(w, v0, z, u0, a2);
-          b2 = dot7Pair(w, v1, z, u1, b2);
-          w = v128.load(wp, 48);
-          z = v128.load(wp, 112);
-          a3 = dot7Pair(w, v0, z, u0, a3);
-          b3 = dot7Pair(w, v1, z, u1, b3);
-          wp += 128;
-          p0 += 8;
-        }
-      }
       for (; g < G; g++) {
         const v0 = v128.load32_splat(p0);
         const v1 = v128.load32_splat(p0 + right);
@@ -334,9 +359,10 @@ export function pair(op: I8Op, t: i32, wp: usize, x0: usize, x1: usize, acc: usi
 export function single(op: I8Op, t: i32, wp: usize, x0: usize, acc: usize): void {
   if (op.kernel == K_FIXED) tileFixed1(op, t, wp, x0, acc);
   else if (op.kernel == K_RELAXED) tileRelaxed1(op, t, wp, x0, acc, false);
-  // The paired kernel's single pixels take the unpaired i16 loop: the same integers.
-  else if (op.kernel == K_RELAXED_I16 || op.kernel == K_RELAXED_I16_PAIRS) {
-    tileRelaxed1(op, t, wp, x0, acc, true);
+  else if (op.kernel == K_RELAXED_I16) tileRelaxed1(op, t, wp, x0, acc, true);
+  // The paired kernel's single pixels take the unpaired i16 loop on the relaxed layout: the same integers.
+  else if (op.kernel == K_RELAXED_I16_PAIRS) {
+    tileRelaxed1(op, t, op.relaxedWeights + <usize>t * tileBytes(op), x0, acc, true);
   }
   else tileSplit1(op, t, wp, x0, acc);
 }

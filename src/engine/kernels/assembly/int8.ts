@@ -11,7 +11,7 @@
 // (lo = q & 127, hi = q >> 7, both 7-bit) or run on the fixed-SIMD kernel, i32x4.dot_i16x8_s over
 // codes and weights widened to int16. Every path gives the same integers, hence the same codes.
 import { SLACK, alignUp, alloc, scratch } from './memory';
-import { packFixed, packRelaxed, pairsFit } from './int8-pack';
+import { packFixed, packPaired, packRelaxed, rowsPairFit } from './int8-pack';
 import {
   I8Op,
   K_FIXED,
@@ -97,7 +97,7 @@ function setKernel(op: I8Op, kernel: i32): bool {
       ((kernel == K_RELAXED || kernel == K_RELAXED_I16) && op.codes7) ||
       (kernel == K_RELAXED_I16_PAIRS && op.codes7 && op.pairsFit))
   ) {
-    op.weights = op.relaxedWeights;
+    op.weights = kernel == K_RELAXED_I16_PAIRS ? op.pairedWeights : op.relaxedWeights;
   } else {
     return false;
   }
@@ -179,12 +179,21 @@ export function i8_gemm(
   op.sx = sx;
   op.lutMin = lutMin;
   op.codes7 = inQmaxCode <= 127 ? 1 : 0;
-  op.pairsFit = op.codes7 && pairsFit(op, raw, inQmaxCode) ? 1 : 0;
   op.fixedWeights = packFixed(op, raw);
   if (op.fixedWeights == 0) return 0;
   if (ASC_FEATURE_RELAXED_SIMD) {
     op.relaxedWeights = packRelaxed(op, raw);
     if (op.relaxedWeights == 0) return 0;
+    if (op.codes7) {
+      // tileRelaxed2Rows3's shape pairs rows 0 and 1 in place; any other matches groups per tile.
+      if (op.groups == 1 && op.kh == 3) {
+        op.pairsFit = rowsPairFit(op, raw, inQmaxCode) ? 1 : 0;
+        op.pairedWeights = op.relaxedWeights;
+      } else {
+        if (!packPaired(op, raw, inQmaxCode)) return 0;
+        op.pairsFit = 1;
+      }
+    }
   }
   const auto = op.codes7 ? K_RELAXED : K_FIXED;
   // A refused choice falls back: pairs to the unpaired i16 dot, anything to the fixed kernel.
