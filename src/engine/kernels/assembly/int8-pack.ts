@@ -119,6 +119,14 @@ export function rowsPairFit(op: I8Op, raw: usize, qmax: i32): bool {
   return true;
 }
 
+/** Group i (row i / G, group i % G) of tile t: its input offset dy·w·c + 4g at entry, weights at wp. */
+function scheduleGroup(op: I8Op, raw: usize, t: i32, i: i32, entry: usize, wp: usize): void {
+  const dy = i / op.groups;
+  const g = i % op.groups;
+  store<u32>(entry, <u32>(dy * op.w * op.c + 4 * g));
+  packGroup(op, raw, t, dy, g, wp);
+}
+
 /**
  * The paired kernel's weights and schedule (any layer but tileRelaxed2Rows3's shape). Per tile,
  * its groups (row dy, group g) are matched in pairs that fits() allows, the heaviest (largest lane
@@ -129,7 +137,6 @@ export function rowsPairFit(op: I8Op, raw: usize, qmax: i32): bool {
 export function packPaired(op: I8Op, raw: usize, qmax: i32): bool {
   const q = max(qmax, 1);
   const n = op.kh * op.groups;
-  const rowStride = op.w * op.c;
   op.schedStride = (2 + n) << 2;
   op.schedule = alloc(<usize>(op.tiles * op.schedStride));
   op.pairedWeights = alloc(<usize>(op.tiles * n) * 64);
@@ -185,23 +192,14 @@ export function packPaired(op: I8Op, raw: usize, qmax: i32): bool {
         continue;
       }
       store<i32>(used + (<usize>partner << 2), 1);
-      for (let m = 0; m < 2; m++) {
-        const g = m == 0 ? i : partner;
-        const dy = g / op.groups;
-        const gg = g % op.groups;
-        store<u32>(entry, <u32>(dy * rowStride + 4 * gg));
-        packGroup(op, raw, t, dy, gg, wp);
-        entry += 4;
-        wp += 64;
-      }
+      scheduleGroup(op, raw, t, i, entry, wp);
+      scheduleGroup(op, raw, t, partner, entry + 4, wp + 64);
+      entry += 8;
+      wp += 128;
       pairs++;
     }
     for (let s = 0; s < single; s++) {
-      const g = load<i32>(singles + (<usize>s << 2));
-      const dy = g / op.groups;
-      const gg = g % op.groups;
-      store<u32>(entry, <u32>(dy * rowStride + 4 * gg));
-      packGroup(op, raw, t, dy, gg, wp);
+      scheduleGroup(op, raw, t, load<i32>(singles + (<usize>s << 2)), entry, wp);
       entry += 4;
       wp += 64;
     }
