@@ -222,6 +222,9 @@ export interface FloatPredictor {
   modes: FloatLayerMode[];
   /** The modes batches below SMALL_BATCH run on (= modes unless chosen apart). */
   smallModes: FloatLayerMode[];
+  /** Per weight layer, in order: its name and the fraction of its weights that are non-zero. */
+  names: string[];
+  density: number[];
 }
 
 /** Batches below this run on the modes chosen at `smallBatch` (a CSR layer can win at 32, not at 1). */
@@ -251,5 +254,7 @@ export async function floatPredictor(
     path: handle.path,
     modes: [...large],
     smallModes: [...small],
+    names: [...handle.names],
+    density: [...handle.density],
   };
 }

@@ -67,6 +67,36 @@ export async function int8TensorPath(
   }
 }
 
+/** Which layers run CSR, with their non-zero share, e.g. "CSR sparse kernel in conv2 (26 % non-zero) …". */
+export function csrWords(engine: {
+  modes: readonly string[];
+  smallModes: readonly string[];
+  names: readonly string[];
+  density: readonly number[];
+}): string {
+  const list = (modes: readonly string[]) => {
+    const csr = engine.names.filter((_, i) => modes[i] === 'csr');
+    const parts = csr.map((name, k) => {
+      const pct = Math.round(100 * engine.density[engine.names.indexOf(name)]!);
+      return k === 0 ? `${name} (${pct} % non-zero)` : `${name} (${pct} %)`;
+    });
+    return parts.length < 2
+      ? parts.join('')
+      : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  };
+  const large = list(engine.modes);
+  const small = list(engine.smallModes);
+  if (large === small) {
+    return large === ''
+      ? 'dense kernels'
+      : `CSR sparse kernel in ${large}, dense elsewhere (measured faster there)`;
+  }
+  return (
+    `CSR sparse kernel in ${large || 'no layer'} at batch 32 and ${small || 'no layer'} at batch 1, ` +
+    'dense elsewhere (each measured faster there)'
+  );
+}
+
 /**
  * Plain float layers on our wasm f32 engine, each layer dense or CSR sparse as measured faster
  * at batch 32, or why it cannot run there.
@@ -81,16 +111,7 @@ export async function floatTensorPath(
     const last = [...layers].reverse().find((l) => l.kind === 'dense');
     const outputSize = last?.kind === 'dense' ? last.kernelShape[1] : 0;
     if (outputSize === 0) return { reason: 'the model does not end in a dense layer' };
-    const csr = engine.modes.filter((m) => m === 'csr').length;
-    const csrSmall = engine.smallModes.filter((m) => m === 'csr').length;
-    const n = engine.modes.length;
-    const same = engine.modes.every((m, i) => engine.smallModes[i] === m);
-    const kernels = same
-      ? csr === 0
-        ? 'dense kernels'
-        : `CSR sparse kernel in ${csr} of ${n} layers (measured faster there)`
-      : `CSR sparse kernel in ${csr} of ${n} layers at batch 32 and ${csrSmall} at batch 1 ` +
-        '(each measured faster there)';
+    const kernels = csrWords(engine);
     return {
       predict: tensorPredict(engine.predict, outputSize),
       path: `f32 wasm engine, ${kernels}, ${SIMD_WORDS[engine.path]}`,
