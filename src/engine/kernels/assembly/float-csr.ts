@@ -213,10 +213,32 @@ function transpose(src: usize, srcStride: usize, rows: i32, cols: i32, dst: usiz
 }
 
 /**
+ * plane[py·pw + px] = max of the 2×2 window at (2py, 2px) of a plane whose rows are w lanes apart,
+ * 4 pooled lanes per step. In place: each step reads its two source rows before it writes, and
+ * writes stay behind every source lane still to be read (py·pw + px + 3 < (2py + 1)·w + 2px).
+ */
+function poolPlane(plane: usize, w: i32, ph: i32, pw: i32): void {
+  const rowBytes = <usize>w << 2;
+  for (let py = 0; py < ph; py++) {
+    const top = plane + <usize>(2 * py) * rowBytes;
+    const out = plane + (<usize>(py * pw) << 2);
+    for (let px = 0; px < pw; px += 4) {
+      const p = top + (<usize>(2 * px) << 2);
+      const r0 = f32x4.pmax(v128.load(p), v128.load(p + rowBytes));
+      const r1 = f32x4.pmax(v128.load(p, 16), v128.load(p + rowBytes, 16));
+      const even = i32x4.shuffle(r0, r1, 0, 2, 4, 6);
+      const odd = i32x4.shuffle(r0, r1, 1, 3, 5, 7);
+      v128.store(out + (<usize>px << 2), f32x4.pmax(even, odd));
+    }
+  }
+}
+
+/**
  * CSR conv, one example at a time: a channel-major copy of the input; per output channel the
  * "wide" plane of oh × w outputs (the kw − 1 columns past each row's end are computed and
  * dropped), so pixel p reads input p + offset: 32 pixels per pass over the non-zeros, then 16, 8
- * or 4 for the plane's rest; then the planes are transposed into NHWC.
+ * or 4 for the plane's rest; then the planes are transposed into NHWC (pooled first when a 2×2
+ * pool follows: op.pool).
  */
 export function runCsrConv(op: FOp, src: usize, dst: usize, batch: i32, bufT: usize, bufW: usize): void {
   const hw = op.h * op.w;
@@ -237,6 +259,15 @@ export function runCsrConv(op: FOp, src: usize, dst: usize, batch: i32, bufT: us
         csrLanes(op, ch, bufT + (<usize>p << 2), 4, V, out + (<usize>p << 2), 4, V * 4);
         p += V * 4;
       }
+    }
+    if (op.pool) {
+      // 2×2 max pool on the planes, each pooled in place, then one transpose into NHWC.
+      const ph = op.oh >> 1;
+      const pw = op.ow >> 1;
+      for (let ch = 0; ch < op.outC; ch++) poolPlane(bufW + <usize>ch * planeStride, op.w, ph, pw);
+      const po = dst + (<usize>(b * ph * pw) * outPixel);
+      transpose(bufW, planeStride, op.outC, ph * pw, po, outPixel);
+      continue;
     }
     const o = dst + (<usize>(b * op.oh * op.ow) * outPixel);
     for (let oy = 0; oy < op.oh; oy++) {

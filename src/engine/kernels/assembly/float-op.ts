@@ -19,6 +19,8 @@ export class FOp {
   relu: i32;
   mode: i32;
   conv: i32;
+  /** A 2×2 max pool follows this conv: fused into it when it runs CSR (pooled planes, then NHWC). */
+  pool: i32;
   packed: usize;
   bias: usize;
   rowStart: usize;

@@ -123,6 +123,12 @@ export function f_pool(h: i32, w: i32, c: i32): bool {
   op.oh = h >> 1;
   op.ow = w >> 1;
   outFeatures = op.oh * op.ow * c;
+  if (opCount > 0) {
+    const prev = opAt(opCount - 1);
+    if (prev.kind == OP_GEMM && prev.conv && prev.oh == h && prev.ow == w && prev.outC == c) {
+      prev.pool = 1;
+    }
+  }
   return pushOp(op);
 }
 
@@ -304,6 +310,13 @@ function poolFloats(op: FOp, src: usize, dst: usize, batch: i32): void {
   }
 }
 
+/** The op is a CSR conv that pools as it writes (its pool op, next, is then skipped). */
+// @ts-ignore: decorator
+@inline
+function poolsInside(op: FOp): bool {
+  return op.kind == OP_GEMM && op.mode == MODE_CSR && op.conv != 0 && op.pool != 0;
+}
+
 function runOp(op: FOp, src: usize, dst: usize, batch: i32): void {
   if (op.kind == OP_POOL) poolFloats(op, src, dst, batch);
   else if (op.mode == MODE_DENSE) runDense(op, src, dst, batch);
@@ -316,10 +329,12 @@ export function f_run(batch: i32): usize {
   let src = bufA;
   let dst = bufB;
   for (let i = 0; i < opCount; i++) {
-    runOp(opAt(i), src, dst, batch);
+    const op = opAt(i);
+    runOp(op, src, dst, batch);
     const swap = src;
     src = dst;
     dst = swap;
+    if (poolsInside(op)) i++;
   }
   bufOut = src;
   return bufOut;
