@@ -3,64 +3,19 @@ import type { Dataset } from '../data/types';
 import type { VariantMeasurement } from '../../experiment/compare';
 import { measuredSpeedNote } from '../../experiment/compare';
 import type { LatencyStats } from '../measure/latency';
-import { measureLatency, measurePairedLatency } from '../measure/latency';
 import { fp32WeightBytes } from '../measure/measure-model';
 import { gzipBytes, modelBytes } from '../measure/size';
 import { floatTensorPath } from '../kernels/paths';
+import {
+  measurePairedPredictLatency,
+  measurePredictLatency,
+  quickMedianMs,
+} from '../measure/predict-latency';
 import { buildFromLayers, extractLayers } from '../network/layer-ir';
 import type { NamedLayer } from '../network/layers';
 import type { ModelHandle } from '../network/stage-types';
 import { evaluate } from '../train/evaluate';
 import type { Evaluation } from '../train/evaluate';
-
-/** Runs `measure` on a seeded uniform input of `batch` examples, freed afterwards. */
-async function onInput<T>(
-  inputShape: readonly number[],
-  batch: number,
-  measure: (x: tf.Tensor) => Promise<T>,
-): Promise<T> {
-  const x = tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 11);
-  try {
-    return await measure(x);
-  } finally {
-    x.dispose();
-  }
-}
-
-/** One predict of `x`, read back (so GPU work is counted) and freed: what a latency run times. */
-const predictRun = (predict: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor) => async () => {
-  const y = predict(x);
-  await y.data();
-  y.dispose();
-};
-
-/** Median/p90 latency of one predict call (read back) at a batch size, as measureLatency times. */
-export async function measurePredictLatency(
-  predict: (x: tf.Tensor) => tf.Tensor,
-  inputShape: readonly number[],
-  batch: number,
-): Promise<LatencyStats> {
-  return onInput(inputShape, batch, (x) => measureLatency(predictRun(predict, x)));
-}
-
-/**
- * Latency of `predict` and of the teacher's `reference` at a batch size, timed in alternation
- * (measurePairedLatency) so the ratio t_reference / t_predict is fair on a busy machine.
- */
-export async function measurePairedPredictLatency(
-  predict: (x: tf.Tensor) => tf.Tensor,
-  reference: (x: tf.Tensor) => tf.Tensor,
-  inputShape: readonly number[],
-  batch: number,
-): Promise<{ variant: LatencyStats; teacher: LatencyStats }> {
-  return onInput(inputShape, batch, async (x) => {
-    const [variant, teacher] = await measurePairedLatency(
-      predictRun(predict, x),
-      predictRun(reference, x),
-    );
-    return { variant, teacher };
-  });
-}
 
 /** Class names of layers that only training needs: masks and fake-quant grids. */
 const TRAINING_ONLY_LAYERS = /^(Masked|FakeQuant|ActivationFakeQuant)/;
@@ -71,14 +26,6 @@ export interface ShippedPredictor {
   /** Plain words for the note, e.g. "dense float kernels (tfjs), masks baked into the weights". */
   path: string;
   dispose: () => void;
-}
-
-/** Median ms of a few predict calls at batch 32 (read back), to pick the faster of two paths. */
-async function quickMedianMs(predict: (x: tf.Tensor) => tf.Tensor, inputShape: readonly number[]) {
-  const stats = await onInput(inputShape, 32, (x) =>
-    measureLatency(predictRun(predict, x), { warmup: 5, runs: 30 }),
-  );
-  return stats.medianMs;
 }
 
 /**
