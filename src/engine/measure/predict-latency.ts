@@ -3,20 +3,36 @@
  * run read back (so GPU work is counted) and its output freed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../rng';
 import type { LatencyStats } from './latency';
 import { measureLatency, measurePairedLatency } from './latency';
 
-/** Runs `measure` on a seeded uniform input of `batch` examples, freed afterwards. */
+/**
+ * `count` copies of a seeded uniform batch, x ~ U[0, 1), made from CPU values: one per predictor,
+ * so a path on the CPU (our wasm engines) reads its input without a GPU read-back even on a GPU
+ * backend. tfjs-webgpu reads a GPU tensor synchronously through a canvas, which in Chromium
+ * destroyed the device (seen on SwiftShader); and once a GPU path has used a tensor, tfjs keeps
+ * it on the GPU only.
+ */
+export function latencyInputs(inputShape: readonly number[], batch: number, count: number) {
+  const rng = createRng(11);
+  const shape = [batch, ...inputShape];
+  const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng());
+  return Array.from({ length: count }, () => tf.tensor(values, shape));
+}
+
+/** Runs `measure` on one input of latencyInputs per predictor, freed afterwards. */
 async function onInput<T>(
   inputShape: readonly number[],
   batch: number,
-  measure: (x: tf.Tensor) => Promise<T>,
+  count: number,
+  measure: (xs: tf.Tensor[]) => Promise<T>,
 ): Promise<T> {
-  const x = tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 11);
+  const xs = latencyInputs(inputShape, batch, count);
   try {
-    return await measure(x);
+    return await measure(xs);
   } finally {
-    x.dispose();
+    tf.dispose(xs);
   }
 }
 
@@ -33,7 +49,7 @@ export async function measurePredictLatency(
   inputShape: readonly number[],
   batch: number,
 ): Promise<LatencyStats> {
-  return onInput(inputShape, batch, (x) => measureLatency(predictRun(predict, x)));
+  return onInput(inputShape, batch, 1, ([x]) => measureLatency(predictRun(predict, x!)));
 }
 
 /**
@@ -46,10 +62,10 @@ export async function measurePairedPredictLatency(
   inputShape: readonly number[],
   batch: number,
 ): Promise<{ variant: LatencyStats; teacher: LatencyStats }> {
-  return onInput(inputShape, batch, async (x) => {
+  return onInput(inputShape, batch, 2, async ([x, y]) => {
     const [variant, teacher] = await measurePairedLatency(
-      predictRun(predict, x),
-      predictRun(reference, x),
+      predictRun(predict, x!),
+      predictRun(reference, y!),
     );
     return { variant, teacher };
   });
@@ -60,8 +76,8 @@ export async function quickMedianMs(
   predict: (x: tf.Tensor) => tf.Tensor,
   inputShape: readonly number[],
 ) {
-  const stats = await onInput(inputShape, 32, (x) =>
-    measureLatency(predictRun(predict, x), { warmup: 5, runs: 30 }),
+  const stats = await onInput(inputShape, 32, 1, ([x]) =>
+    measureLatency(predictRun(predict, x!), { warmup: 5, runs: 30 }),
   );
   return stats.medianMs;
 }

@@ -1,3 +1,4 @@
+import { mirrorWeights } from '../backends/cpu-mirror';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types';
 import type { VariantMeasurement } from '../../experiment/compare';
@@ -118,6 +119,7 @@ export async function measureHandle(
   pipeline: string,
   teacher?: TeacherReference,
 ): Promise<{ measurement: VariantMeasurement; evaluation: Evaluation }> {
+  await mirrorWeights(handle.model);
   const shipped = await shippedPredictor(handle, data.inputShape);
   try {
     return await measureShipped(handle, shipped, data, variant, pipeline, teacher);

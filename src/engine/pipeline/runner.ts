@@ -1,3 +1,4 @@
+import { mirrorWeights } from '../backends/cpu-mirror';
 import type * as tf from '@tensorflow/tfjs';
 import type { Stage, Variant } from '../../experiment/stages';
 import type { ArchitectureSpec } from '../../experiment/schema';
@@ -87,7 +88,10 @@ async function runStage(
   input: ModelHandle,
 ): Promise<ModelHandle> {
   const technique = await stages(stage.technique);
-  return technique.run(ctx, input, stage.params);
+  await mirrorWeights(input.model);
+  const output = await technique.run(ctx, input, stage.params);
+  await mirrorWeights(output.model);
+  return output;
 }
 
 /**

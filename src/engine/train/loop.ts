@@ -8,6 +8,7 @@ import type { RunControl } from './control';
 import { TrainingDivergedError } from './control';
 import { trainingLogits } from './conv-block';
 import { evaluate } from './evaluate';
+import { mirrorWeights } from '../backends/cpu-mirror';
 import { fusedAdam } from './fused-adam';
 
 /** One optimizer step as reported to the UI. */
@@ -148,6 +149,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     optimizer.dispose();
   }
   const elapsedMs = now() - started;
+  // The trained weights on the CPU too, for the synchronous reads of the stages after training.
+  await mirrorWeights(model);
   return {
     steps: step,
     epochs,

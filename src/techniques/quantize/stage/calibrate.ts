@@ -142,17 +142,25 @@ export async function calibrateRanges(
     await ctx.control.checkpoint();
     const { x, labels } = makeBatch(data.train, data.inputShape, indices, start, count);
     try {
-      const logits = forwardPlain(layers, x, (name, point, value) => {
-        const k = key(name, point);
-        let observer = observers.get(k);
-        if (!observer) observers.set(k, (observer = makeObserver(choice)));
-        const values = value.dataSync() as Float32Array;
-        const perBatch = Math.ceil(PERCENTILE_BUDGET / ranges.length);
-        const stride = choice.observer === 'percentile' ? Math.ceil(values.length / perBatch) : 1;
-        const channels = value.shape[value.shape.length - 1] ?? 1;
-        observer.observe(subsamplePositions(values, channels, stride));
-      });
-      logits.dispose();
+      // Kept, then read asynchronously: a synchronous read of GPU values is unsafe on WebGPU.
+      const seen: { k: string; value: tf.Tensor }[] = [];
+      try {
+        const logits = forwardPlain(layers, x, (name, point, value) => {
+          seen.push({ k: key(name, point), value: tf.keep(value.clone()) });
+        });
+        logits.dispose();
+        for (const { k, value } of seen) {
+          let observer = observers.get(k);
+          if (!observer) observers.set(k, (observer = makeObserver(choice)));
+          const values = (await value.data()) as Float32Array;
+          const perBatch = Math.ceil(PERCENTILE_BUDGET / ranges.length);
+          const stride = choice.observer === 'percentile' ? Math.ceil(values.length / perBatch) : 1;
+          const channels = value.shape[value.shape.length - 1] ?? 1;
+          observer.observe(subsamplePositions(values, channels, stride));
+        }
+      } finally {
+        tf.dispose(seen.map((s) => s.value));
+      }
     } finally {
       // Also when a layer or an observer throws: the batch is ours to free.
       tf.dispose([x, labels]);
