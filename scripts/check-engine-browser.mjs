@@ -134,6 +134,16 @@ async function main() {
       `  ${r.exact ? 'exact   ' : 'MISMATCH'} ${r.name} batch ${r.batch} ${r.module} ${r.kernel} [${r.kernels}]`,
     );
   }
+  if (typeof report.wgsl === 'string') console.log(`WGSL int8 path: not run (${report.wgsl})`);
+  else {
+    const run = report.wgsl.filter((r) => !r.skipped);
+    const exactRuns = run.filter((r) => r.exact).length;
+    console.log(`WGSL int8 path: bit-exact ${exactRuns} / ${run.length} runs`);
+    for (const r of report.wgsl) {
+      const state = r.skipped ? `skipped (${r.skipped})` : r.exact ? 'exact   ' : 'MISMATCH';
+      console.log(`  ${state} ${r.name} batch ${r.batch}, input: ${r.input}`);
+    }
+  }
   if (report.timings) console.log(`\n${engineMarkdown(report)}`);
   else console.log('\n(no timings: exactness only)');
   process.exitCode = bad.length > 0 ? 1 : 0;

@@ -36,7 +36,8 @@ export interface CheckCases {
   sparse: { sparsity: number; layers: NamedLayer[] }[];
 }
 
-const oddCnn: NamedLayer[] = [
+/** Odd sizes everywhere: 3 input channels, 5 and 17 filters, a 2×5 kernel, three pools. */
+export const oddCnn: NamedLayer[] = [
   conv('conv1', 3, 3, 5, 'relu', 21),
   { kind: 'maxpool', name: 'pool1' },
   conv('conv2', 2, 5, 17, 'relu', 23),
@@ -47,11 +48,15 @@ const oddCnn: NamedLayer[] = [
   dense('logits', 19, 3, 'linear', 27),
 ];
 
-const lutMlp: NamedLayer[] = [
+/** Hidden tanh / sigmoid layers (lookup tables in the integer model) and a tanh output. */
+export const lutMlp: NamedLayer[] = [
   dense('dense1', 5, 6, 'tanh', 31),
   dense('dense2', 6, 7, 'sigmoid', 33),
   dense('logits', 7, 4, 'tanh', 35),
 ];
+
+/** The same hidden tanh / sigmoid layers with linear logits: the WGSL path takes these. */
+const lutMlpLinear: NamedLayer[] = [...lutMlp.slice(0, 2), dense('logits', 7, 4, 'linear', 35)];
 
 /**
  * A dense layer of large positive weights at inputs of the top 7-bit code: every int16 lane of two
@@ -65,18 +70,23 @@ const saturating: NamedLayer[] = [
   },
 ];
 
+/** The odd CNN under symmetric, asymmetric and low-bit per-tensor recipes (shared with the WGSL plan test). */
+export const oddCnnCases: [string, NamedLayer[], number[], IntegerRecipe][] = [
+  ['odd CNN w8a8', oddCnn, [15, 15, 3], {}],
+  ['odd CNN asymmetric w8a8', oddCnn, [15, 15, 3], { weights: { scheme: 'asymmetric' } }],
+  [
+    'odd CNN w4a6 per-tensor',
+    oddCnn,
+    [15, 15, 3],
+    { weights: { bits: 4, perChannel: false }, activationBits: 6 },
+  ],
+];
+
 /** Every case, as one JSON string (typed arrays tagged). */
 export async function checkCasesJson(): Promise<string> {
   await tf.setBackend('cpu');
   const specs: [string, NamedLayer[], number[], IntegerRecipe][] = [
-    ['odd CNN w8a8', oddCnn, [15, 15, 3], {}],
-    ['odd CNN asymmetric w8a8', oddCnn, [15, 15, 3], { weights: { scheme: 'asymmetric' } }],
-    [
-      'odd CNN w4a6 per-tensor',
-      oddCnn,
-      [15, 15, 3],
-      { weights: { bits: 4, perChannel: false }, activationBits: 6 },
-    ],
+    ...oddCnnCases,
     [
       'odd CNN w3 pow2 a7',
       oddCnn,
@@ -84,6 +94,7 @@ export async function checkCasesJson(): Promise<string> {
       { weights: { bits: 3, powerOfTwo: true }, activationBits: 7 },
     ],
     ['tanh/sigmoid MLP w8a8', lutMlp, [5], {}],
+    ['tanh/sigmoid MLP, linear logits, w8a8', lutMlpLinear, [5], {}],
     ['reference CNN w8a8', referenceCnn(), [28, 28, 1], {}],
     ['reference CNN w8a7', referenceCnn(), [28, 28, 1], { activationBits: 7 }],
     ['saturating dense w8a7', saturating, [24], { activationBits: 7 }],

@@ -21,6 +21,7 @@ import { relaxedSelfTest } from './self-test';
 import { floatTensorPath, int8TensorPath } from './paths';
 import type { TensorPath } from './paths';
 import { decodeTyped } from './wire';
+import { wgslExactness } from './wgsl/wgsl-check';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -208,6 +209,7 @@ self.onmessage = async (event: MessageEvent<{ json: string; runs: number }>) => 
       selfTest: relaxed ? relaxedSelfTest(relaxed.module) : 'relaxed build did not load',
       chosen: isFallback(best) ? best : { path: best.path, note: best.note ?? null },
       exactness: await exactness(cases, list),
+      wgsl: await wgslExactness(cases.integer),
       // runs = 0: exactness only (the e2e check), no timings.
       timings:
         event.data.runs > 0

@@ -12,6 +12,8 @@ import { int8Predictor } from './int8-model';
 import type { Int8Kernel } from './int8-model';
 import type { DynamicModel } from '../../techniques/quantize/dynamic';
 import { prepareDynamicEngine } from './dynamic-model';
+import { quickMedianMs } from '../measure/predict-latency';
+import { wgslPredictor } from './wgsl/tensor-path';
 
 /** A predict on tensors and the path it runs, e.g. "int8 wasm engine, fixed SIMD". */
 export interface TensorPath {
@@ -51,9 +53,7 @@ function kernelWords(kernels: readonly Int8Kernel[]): string {
 }
 
 /** The converted integer model on our int8 wasm engine, or why it cannot run there. */
-export async function int8TensorPath(
-  model: IntegerModel,
-): Promise<TensorPath | { reason: string }> {
+async function int8WasmPath(model: IntegerModel): Promise<TensorPath | { reason: string }> {
   try {
     // Kernels chosen at batch 32, as the float engine's: short batches time too noisily.
     const engine = await int8Predictor(model, { measureBatch: 32 });
@@ -65,6 +65,42 @@ export async function int8TensorPath(
   } catch (error) {
     return { reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+const WGSL_WORDS = 'int8 WGSL on WebGPU (dot4I8Packed), one command buffer per batch';
+
+/**
+ * The converted integer model on the fastest exact path of the active backend: the int8 wasm
+ * engine, or on WebGPU the WGSL int8 path where it runs the model and measured faster at batch
+ * 32 (both give the reference's logits bit for bit); else why neither can run it.
+ */
+export async function int8TensorPath(
+  model: IntegerModel,
+): Promise<TensorPath | { reason: string }> {
+  const wasm = await int8WasmPath(model);
+  if (tf.getBackend() !== 'webgpu') return wasm;
+  let gpu: Awaited<ReturnType<typeof wgslPredictor>>;
+  try {
+    gpu = await wgslPredictor(model);
+  } catch (error) {
+    gpu = { reason: error instanceof Error ? error.message : String(error) };
+  }
+  if ('reason' in gpu) {
+    return 'reason' in wasm
+      ? wasm
+      : { ...wasm, path: `${wasm.path}; WGSL int8 path not used: ${gpu.reason}` };
+  }
+  if ('reason' in wasm)
+    return { predict: gpu.predict, path: `${WGSL_WORDS} (the wasm engine cannot: ${wasm.reason})` };
+  const gpuMs = await quickMedianMs(gpu.predict, model.inputShape);
+  const wasmMs = await quickMedianMs(wasm.predict, model.inputShape);
+  if (gpuMs < wasmMs)
+    return {
+      predict: gpu.predict,
+      path: `${WGSL_WORDS} (measured faster than the int8 wasm engine here)`,
+    };
+  gpu.dispose();
+  return { ...wasm, path: `${wasm.path} (measured faster than the WGSL int8 path here)` };
 }
 
 /** Which layers run CSR, with their non-zero share, e.g. "CSR sparse kernel in conv2 (26 % non-zero) …". */
