@@ -34,18 +34,18 @@ export function quantizerOf(variant: Variant | null): ReportParams {
  * Reports of a model for the views: weight histograms with the quantization grid and SQNR,
  * per-layer sparsity with a chosen layer's mask, singular-value spectra and shared codebooks.
  */
-export function inspectHandle(
+export async function inspectHandle(
   source: string,
   handle: ModelHandle,
   quantizer: ReportParams,
   layerName?: string,
   teacher: ModelHandle = handle,
-): Inspection {
+): Promise<Inspection> {
   const report = pruningReport(handle, layerName);
   const before = teacher === handle ? report : pruningReport(teacher);
   return {
     source,
-    quant: { params: quantizer, layers: quantizationReport(handle, quantizer, 48) },
+    quant: { params: quantizer, layers: await quantizationReport(handle, quantizer, 48) },
     prune: {
       ...report,
       before: before.layers.map(({ name, count, nonZeros }) => ({ name, count, nonZeros })),

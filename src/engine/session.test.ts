@@ -87,13 +87,13 @@ describe('EngineSession.runAll', () => {
     expect(second.variants.map((v) => v.accuracy)).toEqual(first.variants.map((v) => v.accuracy));
 
     // The views' data: the pruned variant's stored kernels are half zeros, QAT used 4 bits.
-    const pruned = session.inspect('pruned', experiment);
+    const pruned = await session.inspect('pruned', experiment);
     expect(pruned.prune.total.sparsity).toBeCloseTo(0.5, 1);
-    const qat = session.inspect('qat', experiment);
+    const qat = await session.inspect('qat', experiment);
     expect(qat.quant.params.weightBits).toBe(4);
     expect(qat.quant.layers.length).toBe(3);
-    expect(session.inspect('teacher', experiment).lowrank.length).toBe(3);
-    expect(() => session.inspect('nope', experiment)).toThrow(/run it first/);
+    expect((await session.inspect('teacher', experiment)).lowrank.length).toBe(3);
+    await expect(session.inspect('nope', experiment)).rejects.toThrow(/run it first/);
     const t = await session.temperature(0, 'kd');
     expect(t.temperatures).toHaveLength(20);
     expect(t.student).not.toBeNull();
@@ -102,6 +102,6 @@ describe('EngineSession.runAll', () => {
     expect(tf.memory().numTensors).toBeGreaterThan(tensorsAtStart);
     session.releaseModels();
     expect(tf.memory().numTensors).toBe(tensorsAtStart);
-    expect(() => session.inspect('teacher', experiment)).toThrow();
+    await expect(session.inspect('teacher', experiment)).rejects.toThrow();
   }, 120_000);
 });

@@ -244,7 +244,7 @@ export class EngineSession {
   }
 
   /** Reports of the teacher or of a variant of the last run, for the technique views. */
-  inspect(source: string, experiment: Experiment, layerName?: string): Inspection {
+  async inspect(source: string, experiment: Experiment, layerName?: string): Promise<Inspection> {
     if (!this.teacher || !this.dataset) throw new Error('Train the teacher first.');
     const teacher = handleFromModel(
       this.teacher,

@@ -218,13 +218,16 @@ export abstract class KernelLayer extends tf.layers.Layer {
     return this.mask ? tf.mul(kernel, this.mask.read()) : kernel;
   }
 
-  /** K ⊙ M (or K) as values, a copy in the kernel's row-major order: the float weights kept. */
+  /**
+   * K ⊙ M (or K) as values, a copy in the kernel's row-major order: the float weights kept. The
+   * product is taken here from the variables' values (exact: M is 0 or 1), so only variables are
+   * read, which mirrorWeights can put on the CPU first on WebGPU.
+   */
   maskedKernelValues(): Float32Array {
-    const kernel = this.kernelOrThrow().read();
-    if (this.mask === null) return Float32Array.from(kernel.dataSync());
-    const product = tf.tidy(() => this.maskedKernel());
-    const values = Float32Array.from(product.dataSync());
-    product.dispose();
+    const values = Float32Array.from(this.kernelOrThrow().read().dataSync());
+    if (this.mask === null) return values;
+    const mask = this.mask.read().dataSync();
+    for (let i = 0; i < values.length; i++) values[i] = mask[i] === 0 ? 0 : values[i]!;
     return values;
   }
 

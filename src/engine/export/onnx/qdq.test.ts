@@ -54,8 +54,12 @@ async function ptqInteger(teacher: ModelHandle, data: Dataset, overrides: PtqPar
 }
 
 /** The integer model of a QAT handle, converted the way runQat converts it. */
-function qatInteger(handle: ModelHandle, data: Dataset, activationBits: number): IntegerModel {
-  const { layers, kernels } = qatQuantizedLayers(handle.model);
+async function qatInteger(
+  handle: ModelHandle,
+  data: Dataset,
+  activationBits: number,
+): Promise<IntegerModel> {
+  const { layers, kernels } = await qatQuantizedLayers(handle.model);
   const ranges = inputRangesOf(handle.model);
   return buildIntegerModel(layers, kernels, ranges, new Map(), activationBits, data.inputShape);
 }
@@ -224,7 +228,7 @@ describe('QDQ export of QAT-converted models', () => {
     const ctx = testContext({ ...mnist, train }, cnn.model);
     const handle = await runQat(ctx, cnn, qatParamsWith({ epochs: 1 }));
     handles.push(handle);
-    const model = qatInteger(handle, mnist, 8);
+    const model = await qatInteger(handle, mnist, 8);
     expect(Array.from(runIntegerModel(model, mnist.test.x, mnist.test.count))).toEqual(
       Array.from(handleLogits(handle, mnist)),
     );
@@ -244,7 +248,7 @@ describe('QDQ export of QAT-converted models', () => {
     });
     const handle = await runQat(testContext(points, mlp.model), mlp, params);
     handles.push(handle);
-    const r = await checkQdq(qatInteger(handle, points, 8), points);
+    const r = await checkQdq(await qatInteger(handle, points, 8), points);
     report('QAT w4a8 asym MLP', r);
     expect(r.agreement).toBeGreaterThanOrEqual(0.99);
     expect(r.ops.filter((op) => op === 'com.microsoft.QGemm')).toHaveLength(3);

@@ -84,7 +84,7 @@ describe('masked pruning helpers', () => {
     );
 
     const params = pruneParamsWith({ sparsity: 0.6, finetuneEpochs: 2 });
-    pruneModelTo(model, params, 0.6);
+    await pruneModelTo(model, params, 0.6);
     const pruned = maskedLayersOf(model).map((l) => l.maskedKernelValues());
     await finetune(testContext(data, teacher.model), model, params);
     maskedLayersOf(model).forEach((layer, i) => {

@@ -10,6 +10,7 @@ import { finetune, finetuneBatchSize } from './pruned-handle';
 import { isWeightLayer } from '../../../engine/network/layers';
 import type { NamedLayer } from '../../../engine/network/layers';
 import type { StageContext } from '../../../engine/network/stage-types';
+import { mirrorWeights } from '../../../engine/backends/cpu-mirror';
 
 // The step layout lives in the pure schedule-plan module (the UI draws it from there too).
 export { gradualSchedule, roundSparsities } from '../schedule-plan';
@@ -97,12 +98,13 @@ export function computeMasks(
  * in `params.layerSparsities` (layer-wise magnitude only) gets `scheduled(its final sparsity)`
  * instead: the same schedule point as `sparsity` is of `params.sparsity` (default: the final one).
  */
-export function pruneModelTo(
+export async function pruneModelTo(
   model: tf.LayersModel,
   params: Pick<PruneParams, 'kind' | 'scope' | 'n' | 'm' | 'layerSparsities'>,
   sparsity: number,
   scheduled: (finalSparsity: number) => number = (s) => s,
-): void {
+): Promise<void> {
+  await mirrorWeights(model);
   const layers = maskedLayersOf(model);
   const kernels = layers.map((layer) => ({
     values: layer.maskedKernelValues(),
@@ -169,7 +171,12 @@ export async function pruneMasked(
     if (plan.layout === 'iterative') {
       for (const [k, update] of plan.updates.entries()) {
         await ctx.control.checkpoint();
-        pruneModelTo(model, params, update.sparsity, (s) => roundSparsities(s, params.rounds)[k]!);
+        await pruneModelTo(
+          model,
+          params,
+          update.sparsity,
+          (s) => roundSparsities(s, params.rounds)[k]!,
+        );
         await finetune(ctx, model, params, {
           offset: {
             epoch: k * params.finetuneEpochs,
@@ -180,19 +187,20 @@ export async function pruneMasked(
       }
     } else if (gradual !== null) {
       await finetune(ctx, model, params, {
-        beforeStep: (step) => {
+        beforeStep: async (step) => {
           if (isPruningStep(step, gradual)) {
-            pruneModelTo(model, params, polynomialDecaySparsity(step, gradual), (s) =>
+            await pruneModelTo(model, params, polynomialDecaySparsity(step, gradual), (s) =>
               polynomialDecaySparsity(step, { ...gradual, finalSparsity: s }),
             );
           }
         },
       });
     } else {
-      pruneModelTo(model, params, sparsity);
+      await pruneModelTo(model, params, sparsity);
       await finetune(ctx, model, params);
     }
     bakeMasks(model);
+    await mirrorWeights(model);
   } catch (error) {
     model.dispose();
     throw error;

@@ -115,7 +115,7 @@ describe('prune stage: structured', () => {
     ]);
     expect(out.macs).toBe(648 + 18 * 4 + 4 * 2);
     const layers = extractLayers(teacher.model);
-    const activations = layerActivations(layers, data.inputShape, data.train, ctx.seed);
+    const activations = await layerActivations(layers, data.inputShape, data.train, ctx.seed);
     expect(activations.get('conv1')).toHaveLength(Math.min(128, data.train.count) * 6 * 6 * 4);
     const plan = planRemovals(layers, [2, 4], 'activation', activations);
     // This seed's teacher ranks units differently by activation than by weight norm.

@@ -43,14 +43,14 @@ export function hiddenLayerIndices(layers: readonly NamedLayer[]): number[] {
  * Post-activation outputs of every weight layer on the first ACTIVATION_SAMPLES examples of a
  * seeded shuffle of `split`, as [samples·positions, units] row-major, keyed by layer name.
  */
-export function layerActivations(
+export async function layerActivations(
   layers: readonly NamedLayer[],
   inputShape: number[],
   split: DataSplit,
   seed: number,
-): Map<string, Float32Array> {
+): Promise<Map<string, Float32Array>> {
   const model = buildFromLayers(layers, inputShape);
-  const out = new Map<string, Float32Array>();
+  const taps = new Map<string, tf.Tensor>();
   const count = Math.min(ACTIVATION_SAMPLES, split.count);
   const order = shuffledIndices(split.count, createRng(seed));
   const { x, labels } = makeBatch(split, inputShape, order, 0, count);
@@ -60,16 +60,17 @@ export function layerActivations(
       for (const layer of model.layers) {
         h = layer.apply(h) as tf.Tensor;
         const cls = layer.getClassName();
-        if (cls === 'Dense' || cls === 'Conv2D') {
-          out.set(layer.name, Float32Array.from(h.dataSync()));
-        }
+        if (cls === 'Dense' || cls === 'Conv2D') taps.set(layer.name, tf.keep(h));
       }
     });
+    // Read back asynchronously: a synchronous read on WebGPU can lose the device.
+    const out = new Map<string, Float32Array>();
+    for (const [name, h] of taps) out.set(name, Float32Array.from(await h.data()));
+    return out;
   } finally {
-    tf.dispose([x, labels]);
+    tf.dispose([x, labels, ...taps.values()]);
     model.dispose();
   }
-  return out;
 }
 
 /**
@@ -161,7 +162,7 @@ export async function pruneStructured(
       });
       const activations =
         params.criterion === 'activation'
-          ? layerActivations(layers, inputShape, ctx.data.train, ctx.seed)
+          ? await layerActivations(layers, inputShape, ctx.data.train, ctx.seed)
           : undefined;
       const pruned = applyRemovals(
         layers,

@@ -136,26 +136,40 @@ function simulationOf(handle: ModelHandle): Simulation {
   return { layers, quantized, grids };
 }
 
-/** Each weight layer's output error and input histogram on the first LAYER_SAMPLE examples. */
-function layerErrors(sim: Simulation, split: DataSplit, inputShape: readonly number[]) {
+/**
+ * Each weight layer's output error and input histogram on the first LAYER_SAMPLE examples. The
+ * tapped tensors are kept and read back asynchronously (a synchronous read on WebGPU can lose
+ * the device).
+ */
+async function layerErrors(sim: Simulation, split: DataSplit, inputShape: readonly number[]) {
   const sample = firstExamples(split, inputShape, LAYER_SAMPLE);
-  const floatOutputs: Float32Array[] = [];
-  const inputs: Float32Array[] = [];
-  const quantOutputs: Float32Array[] = [];
+  const taps: { inputs: tf.Tensor[]; float: tf.Tensor[]; quant: tf.Tensor[] } = {
+    inputs: [],
+    float: [],
+    quant: [],
+  };
   const all = { weights: () => true, activations: () => true };
   const none = { weights: () => false, activations: () => false };
-  tf.tidy(() => {
-    const x = tf.tensor(sample.x, [sample.count, ...inputShape]);
-    forward(sim, x, none, (i, input, output) => {
-      inputs[i] = input.dataSync() as Float32Array;
-      floatOutputs[i] = output.dataSync() as Float32Array;
+  const read = (ts: tf.Tensor[]) => Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
+  let values: Float32Array[][];
+  try {
+    tf.tidy(() => {
+      const x = tf.tensor(sample.x, [sample.count, ...inputShape]);
+      forward(sim, x, none, (i, input, output) => {
+        taps.inputs[i] = tf.keep(input.clone());
+        taps.float[i] = tf.keep(output.clone());
+      });
+      forward(sim, x, all, (i, _input, output) => {
+        taps.quant[i] = tf.keep(output.clone());
+      });
     });
-    forward(sim, x, all, (i, _input, output) => {
-      quantOutputs[i] = output.dataSync() as Float32Array;
-    });
-  });
-  return floatOutputs.map((y, i) => {
-    const yq = quantOutputs[i]!;
+    values = await Promise.all([read(taps.inputs), read(taps.float), read(taps.quant)]);
+  } finally {
+    tf.dispose([...taps.inputs, ...taps.float, ...taps.quant]);
+  }
+  const [inputs, floatOutputs, quantOutputs] = values;
+  return floatOutputs!.map((y, i) => {
+    const yq = quantOutputs![i]!;
     let signal = 0;
     let noise = 0;
     for (let k = 0; k < y.length; k++) {
@@ -165,7 +179,7 @@ function layerErrors(sim: Simulation, split: DataSplit, inputShape: readonly num
     return {
       outputMse: noise / Math.max(1, y.length),
       outputSqnrDb: noise === 0 ? Infinity : 10 * Math.log10(signal / noise),
-      inputs: inputs[i]!,
+      inputs: inputs![i]!,
     };
   });
 }
@@ -222,7 +236,7 @@ export async function analyzeQuantization(
   const activationsOnly = await run({ weights: never, activations: always });
   const both = await run({ weights: always, activations: always });
   const shipped = await accuracyOf(handle.predict ?? ((x) => handle.model.predict(x) as tf.Tensor));
-  const errors = layerErrors(sim, split, inputShape);
+  const errors = await layerErrors(sim, split, inputShape);
   const layers: AnalyzerLayer[] = [];
   for (const [l, layer] of weightLayers.entries()) {
     const off = (i: number) => i !== l;

@@ -16,6 +16,7 @@ import type { Range } from './calibrate';
 import { inputQuantName } from './fake-quant-model';
 import type { QuantizedKernel } from '../weights';
 import { isWeightLayer } from '../../../engine/network/layers';
+import { mirrorWeights } from '../../../engine/backends/cpu-mirror';
 
 export interface QatModelOptions {
   weightBits: number;
@@ -119,24 +120,33 @@ export function inputRangesOf(model: tf.LayersModel): Map<string, Range> {
   return out;
 }
 
+/** Whether a model layer is one of the QAT weight layers (fake-quantized kernels). */
+function isFakeQuantLayer(layer: unknown): layer is FakeQuantDense | FakeQuantConv2D {
+  return layer instanceof FakeQuantDense || layer instanceof FakeQuantConv2D;
+}
+
 /**
  * The QAT model's layers as plain layers with the kernels it computes with (ŵ = (q − z)·s on its
  * own grid), and each weight layer's quantized kernel (codes, scales, zero points, read from the
  * layer's own forward ops): the integer model reproduces the trained grid exactly.
  */
-export function qatQuantizedLayers(model: tf.LayersModel): {
+export async function qatQuantizedLayers(model: tf.LayersModel): Promise<{
   layers: NamedLayer[];
   kernels: Map<string, QuantizedKernel>;
-} {
+}> {
+  await mirrorWeights(model);
   const kernels = new Map<string, QuantizedKernel>();
-  const layers = extractLayers(model).map((layer): NamedLayer => {
-    if (!isWeightLayer(layer)) return layer;
-    const source = model.getLayer(layer.name);
-    if (!(source instanceof FakeQuantDense || source instanceof FakeQuantConv2D)) return layer;
-    const { codes, params } = source.weightQuantization();
+  const layers: NamedLayer[] = [];
+  for (const layer of extractLayers(model)) {
+    const source = isWeightLayer(layer) ? model.getLayer(layer.name) : null;
+    if (!isWeightLayer(layer) || !isFakeQuantLayer(source)) {
+      layers.push(layer);
+      continue;
+    }
+    const { codes, params } = await source.weightQuantization();
     const dequantized = dequantize(codes, params, layer.kernelShape);
     kernels.set(layer.name, { codes, params, dequantized });
-    return { ...layer, kernel: dequantized };
-  });
+    layers.push({ ...layer, kernel: dequantized });
+  }
   return { layers, kernels };
 }

@@ -131,8 +131,8 @@ describe('QAT', () => {
 });
 
 /** Every QAT kernel's grid: zero points integral and inside [qmin, qmax], ŵ = the forward's. */
-function checkAsymmetricKernels(model: tf.LayersModel, bits: number): number[] {
-  const { kernels } = qatQuantizedLayers(model);
+async function checkAsymmetricKernels(model: tf.LayersModel, bits: number): Promise<number[]> {
+  const { kernels } = await qatQuantizedLayers(model);
   const zeroPoints: number[] = [];
   for (const [name, kernel] of kernels) {
     const { params, codes, dequantized } = kernel;
@@ -159,7 +159,7 @@ describe('QAT with asymmetric weights', () => {
     expect(ctx.steps.every((step) => Number.isFinite(step.loss))).toBe(true);
     expect(agreementNote(out)).toBeGreaterThanOrEqual(95);
     expect(accuracyOf(out.predict!, mlpData)).toBeGreaterThan(0.8);
-    const zeroPoints = checkAsymmetricKernels(out.model, 8);
+    const zeroPoints = await checkAsymmetricKernels(out.model, 8);
     expect(zeroPoints).toHaveLength(16 + 8 + 3); // one per output channel
     expect(zeroPoints.some((z) => z !== 0 && z !== 255)).toBe(true); // real offsets
     // Kernels [2,16], [16,8], [8,3], 8-bit per channel: header 8 + 1 B a weight + 4 B scale and
@@ -198,7 +198,7 @@ describe('QAT with asymmetric weights', () => {
     expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) * 0.7);
     expect(accuracyOf(out.predict!, mlpData)).toBeGreaterThan(0.8);
     expect(agreementNote(out)).toBeGreaterThanOrEqual(95);
-    expect(checkAsymmetricKernels(out.model, 4)).toHaveLength(3); // per tensor
+    expect(await checkAsymmetricKernels(out.model, 4)).toHaveLength(3); // per tensor
     disposeHandle(out);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -219,12 +219,12 @@ describe('QAT with asymmetric weights', () => {
     const conv = out.model.getLayer('conv1');
     expect(conv.trainableWeights.map((w) => w.originalName)).toContain('conv1/weight_zero_point');
     const learnedZ = conv.getWeights()[3]!.dataSync();
-    const zeroPoints = checkAsymmetricKernels(out.model, 4);
+    const zeroPoints = await checkAsymmetricKernels(out.model, 4);
     // the integer zero points are the learned ones rounded (they moved off integers in training)
     expect(zeroPoints.slice(0, 4)).toEqual(Array.from(learnedZ, (z) => Math.round(z)));
     expect(Array.from(learnedZ).some((z) => !Number.isInteger(z))).toBe(true);
     expect(agreementNote(out)).toBeGreaterThanOrEqual(95);
-    const report = quantizationReport(out, {
+    const report = await quantizationReport(out, {
       weightBits: 4,
       scheme: 'asymmetric',
       granularity: 'per-channel',

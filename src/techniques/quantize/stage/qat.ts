@@ -99,7 +99,7 @@ export async function runQat(
         onStep: ctx.onStep,
       });
     }
-    const { layers, kernels } = qatQuantizedLayers(model);
+    const { layers, kernels } = await qatQuantizedLayers(model);
     const preActivations = layers.some(needsPreActivationRange)
       ? (
           await calibrateRanges(ctx, layers, QAT_CALIBRATION_SIZE, {

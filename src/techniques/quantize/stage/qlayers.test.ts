@@ -77,7 +77,7 @@ describe('FakeQuantDense', () => {
 });
 
 describe('asymmetric weight grids', () => {
-  it('min/max: forward is x · ŵ + b on the PTQ asymmetric grid, with integer zero points', () => {
+  it('min/max: forward is x · ŵ + b on the PTQ asymmetric grid, with integer zero points', async () => {
     const before = tf.memory().numTensors;
     for (const perChannel of [true, false]) {
       const asym = new FakeQuantDense({
@@ -90,7 +90,7 @@ describe('asymmetric weight grids', () => {
       const x = randomTensor([5, 4], 14);
       tf.dispose(asym.apply(x) as tf.Tensor); // builds the weights
       const w = asym.getWeights()[0]!.dataSync() as Float32Array;
-      const { codes, params } = asym.weightQuantization();
+      const { codes, params } = await asym.weightQuantization();
       expect(params.qmin).toBe(0);
       expect(params.qmax).toBe(15);
       expect(params.scale).toHaveLength(perChannel ? 3 : 1);
@@ -116,7 +116,7 @@ describe('asymmetric weight grids', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('STE mask is exact on the asymmetric grid: a weight beyond (q − z)·s gets no gradient', () => {
+  it('STE mask is exact on the asymmetric grid: a weight beyond (q − z)·s gets no gradient', async () => {
     const before = tf.memory().numTensors;
     const layer = new FakeQuantDense({
       units: 2,
@@ -131,7 +131,7 @@ describe('asymmetric weight grids', () => {
     // [−3s, 12s] = [−0.26, 1.04]: u(−0.3) = −0.46 < 0 is clipped, the rest are inside.
     const kernel = tf.tensor2d([-0.3, 1, 0.2, 0.5], [2, 2]);
     layer.setWeights([kernel]);
-    expect(Array.from(layer.weightQuantization().params.zeroPoint)).toEqual([3]);
+    expect(Array.from((await layer.weightQuantization()).params.zeroPoint)).toEqual([3]);
     const variable = layer.trainableWeights[0]!.read() as tf.Variable;
     const { value, grads } = tf.variableGrads(
       () => tf.sum(layer.apply(x) as tf.Tensor),
@@ -149,7 +149,7 @@ describe('asymmetric weight grids', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('LSQ+: scale and zero point start at the min/max grid and learn by the LSQ+ formula', () => {
+  it('LSQ+: scale and zero point start at the min/max grid and learn by the LSQ+ formula', async () => {
     const before = tf.memory().numTensors;
     const layer = new FakeQuantDense({
       units: 3,
@@ -174,7 +174,7 @@ describe('asymmetric weight grids', () => {
     const learned = [tf.tensor1d(sv), tf.tensor1d(zv)];
     layer.setWeights([...layer.getWeights().slice(0, 2), ...learned]);
     tf.dispose(learned);
-    const params = layer.weightQuantization().params;
+    const params = (await layer.weightQuantization()).params;
     expect(Array.from(params.zeroPoint)).toEqual([1, 7, 3]); // round(z), inside [0, 7]
     const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
     const { value, grads } = tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor), vars);

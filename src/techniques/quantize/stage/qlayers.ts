@@ -126,9 +126,10 @@ export abstract class FakeQuantWeightLayer extends KernelLayer {
 
   /**
    * The integer kernel the forward pass uses, with its grid: codes q = clamp(round(w/s + z)),
-   * computed by the same tensor ops as quantizedKernel, so (q − z)·s is exactly its ŵ.
+   * computed by the same tensor ops as quantizedKernel, so (q − z)·s is exactly its ŵ. Read back
+   * asynchronously: on WebGPU a synchronous read of a computed tensor can lose the device.
    */
-  weightQuantization(): { codes: Int32Array; params: QuantParams } {
+  async weightQuantization(): Promise<{ codes: Int32Array; params: QuantParams }> {
     if (!this.kernel) throw new Error(`Layer ${this.name} is not built yet.`);
     const kernel = this.kernel;
     const { qmin, qmax } = this.weightRange();
@@ -144,17 +145,22 @@ export abstract class FakeQuantWeightLayer extends KernelLayer {
         : this.minMaxGrid(w);
       return [gridCodes(w, s, z, qmin, qmax), tf.reshape(s, [-1]), tf.reshape(z, [-1])];
     });
-    const params: QuantParams = {
-      scale: Float32Array.from(scale.dataSync()),
-      zeroPoint: Int32Array.from(zeroPoint.dataSync()),
-      qmin,
-      qmax,
-      bits: this.weightBits,
-      axis: scale.size > 1 ? kernel.shape.length - 1 : null,
-    };
-    const out = { codes: Int32Array.from(codes.dataSync()), params };
-    tf.dispose([codes, scale, zeroPoint]);
-    return out;
+    try {
+      const [codeValues, scaleValues, zeroValues] = await Promise.all(
+        [codes, scale, zeroPoint].map((t) => t.data()),
+      );
+      const params: QuantParams = {
+        scale: Float32Array.from(scaleValues!),
+        zeroPoint: Int32Array.from(zeroValues!),
+        qmin,
+        qmax,
+        bits: this.weightBits,
+        axis: scale.size > 1 ? kernel.shape.length - 1 : null,
+      };
+      return { codes: Int32Array.from(codeValues!), params };
+    } finally {
+      tf.dispose([codes, scale, zeroPoint]);
+    }
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -22,8 +22,8 @@ const dense: NamedLayer = {
 };
 
 describe('quantizationReport', () => {
-  it('2-bit per-tensor: grid {−0.9, 0, 0.9}, SQNR and histograms by hand', () => {
-    const [report] = quantizationReport([dense, { kind: 'flatten', name: 'f' }], {
+  it('2-bit per-tensor: grid {−0.9, 0, 0.9}, SQNR and histograms by hand', async () => {
+    const [report] = await quantizationReport([dense, { kind: 'flatten', name: 'f' }], {
       weightBits: 2,
       scheme: 'symmetric',
       granularity: 'per-tensor',
@@ -41,8 +41,8 @@ describe('quantizationReport', () => {
     expect(quantizedCounts.filter((c) => c > 0)).toHaveLength(3); // three distinct levels used
   });
 
-  it('2-bit asymmetric per-tensor: zero point 1, grid {−0.5, 0, 0.5, 1} by hand', () => {
-    const [report] = quantizationReport([dense], {
+  it('2-bit asymmetric per-tensor: zero point 1, grid {−0.5, 0, 0.5, 1} by hand', async () => {
+    const [report] = await quantizationReport([dense], {
       weightBits: 2,
       scheme: 'asymmetric',
       granularity: 'per-tensor',
@@ -57,8 +57,8 @@ describe('quantizationReport', () => {
     expect(report!.sqnrDb).toBeCloseTo(10 * Math.log10(1.2625 / 0.0625), 4);
   });
 
-  it('per-channel lists one scale per output channel and the widest channel grid', () => {
-    const [report] = quantizationReport(
+  it('per-channel lists one scale per output channel and the widest channel grid', async () => {
+    const [report] = await quantizationReport(
       [dense],
       { weightBits: 3, scheme: 'symmetric', granularity: 'per-channel' },
       8,
@@ -70,8 +70,8 @@ describe('quantizationReport', () => {
     expect(report!.histogram.counts).toHaveLength(8);
   });
 
-  it('power-of-two levels are 0 and ±2^k; 16-bit grids are not listed', () => {
-    const [pow2] = quantizationReport([dense], {
+  it('power-of-two levels are 0 and ±2^k; 16-bit grids are not listed', async () => {
+    const [pow2] = await quantizationReport([dense], {
       weightBits: 3,
       scheme: 'symmetric',
       granularity: 'per-tensor',
@@ -80,7 +80,7 @@ describe('quantizationReport', () => {
     // kmax = round(log2 0.9) = 0, window 2^(3−1) − 1 = 3 exponents: 2^−2 … 2^0; with zero that
     // is 7 levels, which fit 3 bits (the old window listed 9)
     expect(pow2!.levels).toEqual([-1, -0.5, -0.25, 0, 0.25, 0.5, 1]);
-    const [wide] = quantizationReport([dense], {
+    const [wide] = await quantizationReport([dense], {
       weightBits: 16,
       scheme: 'asymmetric',
       granularity: 'per-tensor',
@@ -89,11 +89,11 @@ describe('quantizationReport', () => {
     expect(wide!.sqnrDb).toBeGreaterThan(80);
   });
 
-  it('reads a handle: one entry per dense / conv layer, plain data only', () => {
+  it('reads a handle: one entry per dense / conv layer, plain data only', async () => {
     const spec = { kind: 'mlp' as const, hidden: [4], activation: 'relu' as const };
     const model = buildModel(spec, [2], 3, 1);
     const handle = handleFromModel(model, spec, [2], 3, 'teacher');
-    const report = quantizationReport(handle, {
+    const report = await quantizationReport(handle, {
       weightBits: 8,
       scheme: 'symmetric',
       granularity: 'per-channel',
@@ -102,13 +102,13 @@ describe('quantizationReport', () => {
     expect(JSON.parse(JSON.stringify(report[0]!.histogram))).toEqual(report[0]!.histogram);
     expect(report[0]!.sqnrDb).toBeGreaterThan(30);
     model.dispose();
-    expect(() =>
+    await expect(
       quantizationReport(
         [dense],
         { weightBits: 8, scheme: 'symmetric', granularity: 'per-tensor' },
         0,
       ),
-    ).toThrow(RangeError);
+    ).rejects.toThrow(RangeError);
   });
 });
 
@@ -119,7 +119,7 @@ describe('quantizationReport of a PTQ variant', () => {
     const params = ptqParamsWith({ mode: 'dynamic', weightBits: 4 });
     const ptq = await runPtq(testContext(data, teacher.model), teacher, params);
     const quantizer = { weightBits: 4, scheme: 'symmetric', granularity: 'per-channel' } as const;
-    const reports = quantizationReport(ptq, quantizer);
+    const reports = await quantizationReport(ptq, quantizer);
     expect(reports.length).toBeGreaterThan(0);
     for (const r of reports) {
       // Re-quantizing ŵ would be exact (∞ dB) with identical before/after histograms.
@@ -128,7 +128,7 @@ describe('quantizationReport of a PTQ variant', () => {
     }
     // The same as reporting the teacher's own weights under the stage's quantizer.
     expect(reports.map((r) => r.sqnrDb)).toEqual(
-      quantizationReport(teacher, quantizer).map((r) => r.sqnrDb),
+      (await quantizationReport(teacher, quantizer)).map((r) => r.sqnrDb),
     );
     ptq.model.dispose();
     teacher.model.dispose();

@@ -140,11 +140,11 @@ function layerReport(
  * Per-layer weight quantization report of a handle's model (or plain layers) under the stage's
  * weight quantizer: SQNR in dB, histograms over `bins` equal bins, grid levels and clip range.
  */
-export function quantizationReport(
+export async function quantizationReport(
   source: ModelHandle | readonly NamedLayer[],
   params: ReportParams,
   bins = 64,
-): LayerQuantReport[] {
+): Promise<LayerQuantReport[]> {
   if (!Number.isInteger(bins) || bins < 1) {
     throw new RangeError(`A histogram needs a whole number of bins ≥ 1, got ${bins}.`);
   }
@@ -160,7 +160,7 @@ export function quantizationReport(
       .map((layer) => layerReport(layer, params, bins));
   }
   const model = handle.model;
-  const { kernels } = qatQuantizedLayers(model);
+  const { kernels } = await qatQuantizedLayers(model);
   return extractLayers(model)
     .filter(isWeightLayer)
     .map((layer) => layerReport(layer, params, bins, kernels.get(layer.name)));

@@ -57,12 +57,14 @@ export abstract class SharedWeightLayer extends KernelLayer {
     return tf.reshape(tf.gather(table, tf.cast(codes.read(), 'int32')), codes.shape as number[]);
   }
 
-  /** The weights this layer computes with, C[A] (0 where pruned), as a copy. */
+  /**
+   * The weights this layer computes with, K̃_i = C[A_i] (0 where A_i = k, pruned), as a copy: the
+   * same gather as forwardKernel, taken here from the variables' values (see maskedKernelValues).
+   */
   override maskedKernelValues(): Float32Array {
-    const kernel = tf.tidy(() => this.forwardKernel());
-    const values = Float32Array.from(kernel.dataSync());
-    kernel.dispose();
-    return values;
+    const { codebook, codes } = this.weightsOrThrow();
+    const table = codebook.read().dataSync();
+    return Float32Array.from(codes.read().dataSync(), (a) => (a < table.length ? table[a]! : 0));
   }
 
   /** The current centroids C (a copy). */
