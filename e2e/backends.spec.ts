@@ -23,9 +23,27 @@ test('on WebGPU every technique runs, the views read every variant, and int8 say
 }) => {
   test.setTimeout(300_000);
   const errors = watchErrors(page);
-  const pipeline = findPreset('tiny-pipeline')!.experiment;
-  const teacher = { ...pipeline.teacher, training: { ...pipeline.teacher.training, epochs: 2 } };
-  await openApp(page, `/${encodeExperimentLink({ ...pipeline, teacher })}`);
+  const tiny = findPreset('tiny-pipeline')!.experiment;
+  const teacher = { ...tiny.teacher, training: { ...tiny.teacher.training, epochs: 2 } };
+  // Two more paths that computed on the device before a read: LSQ's scales, gradual masks.
+  const ft = { finetuneEpochs: 1, learningRate: 0.005 };
+  const variants = [
+    ...tiny.variants,
+    {
+      id: 'qat-lsq',
+      name: 'QAT LSQ',
+      stages: [
+        { technique: 'qat', params: { weightBits: 4, epochs: 1, learnedScale: true, ...ft } },
+      ],
+    },
+    {
+      id: 'gradual',
+      name: 'Gradual 60%',
+      stages: [{ technique: 'prune', params: { sparsity: 0.6, schedule: 'gradual', ...ft } }],
+    },
+  ];
+  const pipeline = { ...tiny, teacher, variants } as typeof tiny;
+  await openApp(page, `/${encodeExperimentLink(pipeline)}`);
   await useBackend(page, 'webgpu');
   await runAllToDone(page, 240_000);
   // tfjs reads a WebGPU tensor synchronously through a canvas, which here returned zeros and lost

@@ -335,7 +335,7 @@ export class EngineSession {
   }
 
   /** The trained teacher's kernels and biases as safetensors, for the PyTorch script. */
-  exportTeacherSafetensors = (): Uint8Array => teacherSafetensorsOf(this);
+  exportTeacherSafetensors = (): Promise<Uint8Array> => teacherSafetensorsOf(this);
 
   /** Adopts imported teacher artifacts and their results for `experiment` (no training). */
   async importTeacher(
@@ -372,9 +372,9 @@ export class EngineSession {
   /** The teacher or a variant as stock tfjs artifacts (see session-exports). */
   exportModel = (source: string): Promise<ExportedModel> => exportModelOf(this, source);
   /** The teacher or a variant as ONNX, what was measured (see session-exports). */
-  exportOnnx = (source: string): OnnxArtifact => exportOnnxOf(this, source);
+  exportOnnx = (source: string): Promise<OnnxArtifact> => exportOnnxOf(this, source);
   /** Why `source` cannot be exported as ONNX, or null when it can. */
-  onnxReason = (source: string): string | null => onnxReasonFor(this, source);
+  onnxReason = (source: string): Promise<string | null> => onnxReasonFor(this, source);
 
   /** True class of every test example (a copy), 0 … numClasses − 1. */
   testLabels(): Uint8Array {

@@ -130,11 +130,11 @@ const api: EngineApi = {
     return Comlink.transfer(model, [model.weightData]);
   },
   exportTeacherSafetensors: async () => {
-    const bytes = session.exportTeacherSafetensors();
+    const bytes = await session.exportTeacherSafetensors();
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
   exportOnnx: async (source) => {
-    const artifact = session.exportOnnx(source);
+    const artifact = await session.exportOnnx(source);
     return Comlink.transfer(artifact, [artifact.bytes.buffer]);
   },
   onnxReason: async (source) => session.onnxReason(source),

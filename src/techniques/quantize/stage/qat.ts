@@ -27,6 +27,7 @@ import { isWeightLayer } from '../../../engine/network/layers';
 import type { ModelHandle, StageContext } from '../../../engine/network/stage-types';
 import { StageError } from '../../../engine/network/stage-types';
 import { KernelLayer } from '../../../engine/network/kernel-layer';
+import { mirrorWeights } from '../../../engine/backends/cpu-mirror';
 
 /** Training examples that set the first activation ranges (and tanh / sigmoid LUT ranges). */
 export const QAT_CALIBRATION_SIZE = 256;
@@ -76,6 +77,8 @@ export async function runQat(
     keepMasks: input.model.layers.some((l) => l instanceof KernelLayer && l.masked),
   });
   try {
+    // LSQ set its scales from the kernels on the backend: read them back before reading layers.
+    await mirrorWeights(model);
     // First activation ranges from the starting weights; training then follows them by EMA.
     const start = await calibrateRanges(ctx, readLayers(model, 'QAT'), QAT_CALIBRATION_SIZE, {
       observer: 'minmax',
