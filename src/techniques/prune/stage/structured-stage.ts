@@ -4,6 +4,7 @@ import type { DataSplit } from '../../../engine/data/types';
 import { removeUnits, unitScores, unitsToPrune } from '../structured';
 import { createRng, shuffledIndices } from '../../../engine/rng';
 import { makeBatch } from '../../../engine/train/batches';
+import { readTaps } from '../../../engine/backends/cpu-mirror';
 import type { WeightLayer } from '../../../engine/network/layers';
 import { finetune } from './pruned-handle';
 import { isWeightLayer } from '../../../engine/network/layers';
@@ -50,25 +51,21 @@ export async function layerActivations(
   seed: number,
 ): Promise<Map<string, Float32Array>> {
   const model = buildFromLayers(layers, inputShape);
-  const taps = new Map<string, tf.Tensor>();
   const count = Math.min(ACTIVATION_SAMPLES, split.count);
   const order = shuffledIndices(split.count, createRng(seed));
   const { x, labels } = makeBatch(split, inputShape, order, 0, count);
   try {
-    tf.tidy(() => {
+    const taps = await readTaps((tap) => {
       let h: tf.Tensor = x;
       for (const layer of model.layers) {
         h = layer.apply(h) as tf.Tensor;
         const cls = layer.getClassName();
-        if (cls === 'Dense' || cls === 'Conv2D') taps.set(layer.name, tf.keep(h));
+        if (cls === 'Dense' || cls === 'Conv2D') tap(layer.name, h);
       }
     });
-    // Read back asynchronously: a synchronous read on WebGPU can lose the device.
-    const out = new Map<string, Float32Array>();
-    for (const [name, h] of taps) out.set(name, Float32Array.from(await h.data()));
-    return out;
+    return new Map([...taps].map(([name, t]) => [name, t.values]));
   } finally {
-    tf.dispose([x, labels, ...taps.values()]);
+    tf.dispose([x, labels]);
     model.dispose();
   }
 }

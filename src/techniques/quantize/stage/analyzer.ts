@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DataSplit } from '../../../engine/data/types';
+import { readTaps } from '../../../engine/backends/cpu-mirror';
 import { firstExamples } from '../../../engine/measure/kernel-sweep';
 import { evaluate } from '../../../engine/train/evaluate';
 import type { NamedLayer, WeightLayer } from '../../../engine/network/layers';
@@ -143,33 +144,21 @@ function simulationOf(handle: ModelHandle): Simulation {
  */
 async function layerErrors(sim: Simulation, split: DataSplit, inputShape: readonly number[]) {
   const sample = firstExamples(split, inputShape, LAYER_SAMPLE);
-  const taps: { inputs: tf.Tensor[]; float: tf.Tensor[]; quant: tf.Tensor[] } = {
-    inputs: [],
-    float: [],
-    quant: [],
-  };
   const all = { weights: () => true, activations: () => true };
   const none = { weights: () => false, activations: () => false };
-  const read = (ts: tf.Tensor[]) => Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
-  let values: Float32Array[][];
-  try {
-    tf.tidy(() => {
-      const x = tf.tensor(sample.x, [sample.count, ...inputShape]);
-      forward(sim, x, none, (i, input, output) => {
-        taps.inputs[i] = tf.keep(input.clone());
-        taps.float[i] = tf.keep(output.clone());
-      });
-      forward(sim, x, all, (i, _input, output) => {
-        taps.quant[i] = tf.keep(output.clone());
-      });
+  const taps = await readTaps((tap) => {
+    const x = tf.tensor(sample.x, [sample.count, ...inputShape]);
+    forward(sim, x, none, (i, input, output) => {
+      tap(`input:${i}`, input);
+      tap(`float:${i}`, output);
     });
-    values = await Promise.all([read(taps.inputs), read(taps.float), read(taps.quant)]);
-  } finally {
-    tf.dispose([...taps.inputs, ...taps.float, ...taps.quant]);
-  }
-  const [inputs, floatOutputs, quantOutputs] = values;
-  return floatOutputs!.map((y, i) => {
-    const yq = quantOutputs![i]!;
+    forward(sim, x, all, (i, _input, output) => tap(`quant:${i}`, output));
+  });
+  const tapped = (kind: string) =>
+    [...taps].filter(([k]) => k.startsWith(`${kind}:`)).map(([, t]) => t.values);
+  const [inputs, floatOutputs, quantOutputs] = [tapped('input'), tapped('float'), tapped('quant')];
+  return floatOutputs.map((y, i) => {
+    const yq = quantOutputs[i]!;
     let signal = 0;
     let noise = 0;
     for (let k = 0; k < y.length; k++) {
@@ -179,7 +168,7 @@ async function layerErrors(sim: Simulation, split: DataSplit, inputShape: readon
     return {
       outputMse: noise / Math.max(1, y.length),
       outputSqnrDb: noise === 0 ? Infinity : 10 * Math.log10(signal / noise),
-      inputs: inputs![i]!,
+      inputs: inputs[i]!,
     };
   });
 }

@@ -9,6 +9,7 @@ import { MinMaxObserver, MovingAverageMinMaxObserver, PercentileObserver } from 
 import type { Dataset } from '../../../engine/data/types';
 import { createRng, shuffledIndices } from '../../../engine/rng';
 import { batchRanges, makeBatch } from '../../../engine/train/batches';
+import { readTaps } from '../../../engine/backends/cpu-mirror';
 import type { NamedLayer } from '../../../engine/network/layers';
 import { isWeightLayer } from '../../../engine/network/layers';
 import type { StageContext } from '../../../engine/network/stage-types';
@@ -142,24 +143,17 @@ export async function calibrateRanges(
     await ctx.control.checkpoint();
     const { x, labels } = makeBatch(data.train, data.inputShape, indices, start, count);
     try {
-      // Kept, then read asynchronously: a synchronous read of GPU values is unsafe on WebGPU.
-      const seen: { k: string; value: tf.Tensor }[] = [];
-      try {
-        const logits = forwardPlain(layers, x, (name, point, value) => {
-          seen.push({ k: key(name, point), value: tf.keep(value.clone()) });
-        });
-        logits.dispose();
-        for (const { k, value } of seen) {
-          let observer = observers.get(k);
-          if (!observer) observers.set(k, (observer = makeObserver(choice)));
-          const values = (await value.data()) as Float32Array;
-          const perBatch = Math.ceil(PERCENTILE_BUDGET / ranges.length);
-          const stride = choice.observer === 'percentile' ? Math.ceil(values.length / perBatch) : 1;
-          const channels = value.shape[value.shape.length - 1] ?? 1;
-          observer.observe(subsamplePositions(values, channels, stride));
-        }
-      } finally {
-        tf.dispose(seen.map((s) => s.value));
+      // Read back asynchronously: a synchronous read of GPU values is unsafe on WebGPU.
+      const taps = await readTaps((tap) => {
+        forwardPlain(layers, x, (name, point, value) => tap(key(name, point), value));
+      });
+      for (const [k, { values, shape }] of taps) {
+        let observer = observers.get(k);
+        if (!observer) observers.set(k, (observer = makeObserver(choice)));
+        const perBatch = Math.ceil(PERCENTILE_BUDGET / ranges.length);
+        const stride = choice.observer === 'percentile' ? Math.ceil(values.length / perBatch) : 1;
+        const channels = shape[shape.length - 1] ?? 1;
+        observer.observe(subsamplePositions(values, channels, stride));
       }
     } finally {
       // Also when a layer or an observer throws: the batch is ours to free.
