@@ -4,6 +4,7 @@ import {
   RESULT_COLUMNS,
   compareToTeacher,
   csvField,
+  formatTimes,
   measuredSpeedNote,
   resultRow,
   resultsToCsv,
@@ -131,6 +132,17 @@ describe('CSV', () => {
     );
     expect(RESULT_COLUMNS).toHaveLength(19);
     expect(resultsToCsv([])).toBe(`${lines[0]}\r\n`);
+  });
+});
+
+describe('formatTimes', () => {
+  it('rounds large ratios to whole numbers and keeps two decimals near 1', () => {
+    expect(formatTimes(2092.93)).toBe('2093×');
+    expect(formatTimes(10)).toBe('10×');
+    expect(formatTimes(3.07)).toBe('3.1×');
+    expect(formatTimes(2.5)).toBe('2.5×');
+    expect(formatTimes(1.28)).toBe('1.28×');
+    expect(formatTimes(0.934)).toBe('0.93×');
   });
 });
 

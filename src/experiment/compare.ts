@@ -75,7 +75,9 @@ export function compareToTeacher(variant: RawForComparison, teacher: RawForCompa
   };
 }
 
-const times = (r: number) => `${r >= 10 ? r.toFixed(0) : r.toFixed(r >= 1.95 ? 1 : 2)}×`;
+/** A ratio r as "r×": whole numbers from 10×, one decimal from 1.95×, two below (2092×, 3.1×, 1.28×). */
+export const formatTimes = (r: number): string =>
+  `${r >= 10 ? r.toFixed(0) : r.toFixed(r >= 1.95 ? 1 : 2)}×`;
 
 /**
  * The measured speed against the teacher, in words, from the batch-1 and batch-32 medians
@@ -88,8 +90,8 @@ export function measuredSpeedNote(
 ): string | null {
   const { b1, b32 } = speedups(variant, teacher);
   const parts = [
-    b32 === null ? null : `${times(b32)} the teacher's speed at batch 32`,
-    b1 === null ? null : `${times(b1)} at batch 1`,
+    b32 === null ? null : `${formatTimes(b32)} the teacher's speed at batch 32`,
+    b1 === null ? null : `${formatTimes(b1)} at batch 1`,
   ].filter((p): p is string => p !== null);
   if (parts.length === 0) return null;
   const verdict =

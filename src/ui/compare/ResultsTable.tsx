@@ -1,7 +1,7 @@
 import { memo, useDeferredValue, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ResultRow } from '../../experiment/compare';
-import { resultsToCsv } from '../../experiment/compare';
+import { formatTimes, resultsToCsv } from '../../experiment/compare';
 import { buildResultsDocument } from '../../experiment/results';
 import { isBusy } from '../../store/actions';
 import { useStore } from '../../store/store';
@@ -30,7 +30,8 @@ const signed = (v: number) => {
   const r = Math.round(v * 10) / 10;
   return r === 0 ? '0.0' : `${r > 0 ? '+' : ''}${r.toFixed(1)}`;
 };
-const ratio = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
+/** A measured ratio as the notes write it (2092×, 3.1×, 1.28×), a dash when not measured. */
+const ratio = (v: number | null) => (v === null ? '—' : formatTimes(v));
 
 /** The comparison table's columns: one row per variant, every number measured the same way. */
 const RESULT_COLUMNS: Column<ResultRow>[] = [
