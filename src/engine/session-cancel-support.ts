@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { vi } from 'vitest';
 import type { Experiment } from '../experiment/schema';
 import { experimentSchema } from '../experiment/schema';
@@ -8,9 +9,9 @@ import type { StageLoader } from './pipeline/registry';
 import type { RunEvent } from './pipeline/runner';
 import type { EpochRecord } from './train/loop';
 import { EngineSession } from './session';
-import { RunControl } from './train/control';
+import { RunCancelledError, RunControl } from './train/control';
 
-/** Shared set-up of session-cancel.test.ts and session-failures.test.ts. */
+/** Shared set-up of session-cancel*.test.ts and session-failures.test.ts. */
 
 export const tiny = findPreset('tiny-pipeline')!.experiment;
 /** The tiny preset plus distillation with feature terms (FitNets hint, relations): every loop. */
@@ -140,4 +141,60 @@ export function cancelPoints(phases: readonly string[], stride: number): number[
     if (k % stride === 0 || phase !== phases[k - 1] || phase !== phases[k + 1]) points.add(k);
   });
   return [...points].sort((a, b) => a - b);
+}
+
+/** The phases every full Run all of `pipeline` must reach (a changed preset must keep the tests meaningful). */
+export const REQUIRED_PHASES = [
+  'teacher',
+  'ptq-dyn/ptq',
+  'ptq-static/ptq:calibrating activation ranges',
+  'qat/qat:calibrating activation ranges',
+  'fp32-control-1/finetune',
+  'pruned/prune',
+  'structured/prune',
+  'lowrank/lowrank:factored',
+  'shared/share:clustered',
+  'kd/distill',
+  'kd-alone/finetune',
+  'kd-features/distill',
+];
+
+/** One Run all to the end, watched: its result and the phase at each checkpoint it passed. */
+export async function fullRunWithPhases(session: EngineSession) {
+  const tracker = phaseTracker(pipeline.teacher.training.epochs);
+  const phases: string[] = [];
+  const count = watchCheckpoints(() => phases.push(tracker.phase()));
+  const full = await runAll(session, pipeline, tracker);
+  vi.restoreAllMocks();
+  return { full, phases, total: count() };
+}
+
+/**
+ * Run all cancelled at each of `points` in turn (checkpoint indices): for each, whether the cancel
+ * landed there and ended the run, and the tensors left once the models are released.
+ */
+export async function cancelAtEach(
+  session: EngineSession,
+  points: readonly number[],
+  phases: readonly string[],
+  baseline: number,
+): Promise<{ wrong: string[]; leaks: string[] }> {
+  const wrong: string[] = [];
+  const leaks: string[] = [];
+  for (const k of points) {
+    const passed = watchCheckpoints((n) => {
+      if (n === k) session.cancel();
+    });
+    const { error } = await runAll(session, pipeline);
+    vi.restoreAllMocks();
+    // The cancel lands at that very checkpoint and ends the whole run.
+    const where = `${k} (${phases[k]})`;
+    if (!(error instanceof RunCancelledError)) wrong.push(`${where}: ended with ${String(error)}`);
+    if (passed() !== k + 1) wrong.push(`${where}: passed ${passed()} checkpoints`);
+    if (session.control !== null) wrong.push(`${where}: the control stayed`);
+    session.releaseModels();
+    const leaked = tf.memory().numTensors - baseline;
+    if (leaked !== 0) leaks.push(`${where}: ${leaked} tensors`);
+  }
+  return { wrong, leaks };
 }
